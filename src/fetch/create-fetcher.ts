@@ -1,0 +1,191 @@
+import { Agent, fetch, type Response } from 'undici'
+import { FetchError } from '../errors.js'
+import type { CharsetChoice } from '../types.js'
+import { createRequestLimiter, type RequestLimiter } from './create-request-limiter.js'
+import { decodeCharset } from './decode-charset.js'
+import { readCappedBody } from './read-capped-body.js'
+import {
+  PERMANENT_REDIRECT_STATUSES,
+  REDIRECT_STATUSES,
+  createRedirectError,
+  resolveRedirect,
+} from './resolve-redirect.js'
+import { createStatusError, toFetchError } from './to-fetch-error.js'
+
+export interface FetcherOptions {
+  /** Deadline for one HTTP exchange: connect, headers and the whole body. In ms. */
+  timeoutMs: number
+  /** Cap on the decoded (decompressed) body, in bytes. */
+  maxBytes: number
+  /** Redirects followed before giving up. */
+  maxRedirects: number
+  /** Sent as User-Agent on every request. */
+  userAgent: string
+  /** Most requests in flight overall. */
+  concurrency: number
+  /** Most requests in flight per host name: one budget for every request through this fetcher. */
+  perHost: number
+}
+
+export interface FetchRequest {
+  url: string
+  /** Validators from the last response: sent as If-None-Match / If-Modified-Since. */
+  conditional?: { etag?: string; lastModified?: string }
+  /** Per-source encoding label; wins over BOM, header and document declarations. */
+  charset?: string
+  /** @default feed types, then XML, JSON and HTML */
+  accept?: string
+}
+
+export type FetchResult =
+  | { status: 'not-modified'; url: string }
+  | {
+      status: 'ok'
+      /** Effective URL, after redirects. */
+      url: string
+      httpStatus: number
+      text: string
+      /** Decoded body size in bytes. */
+      bytes: number
+      contentType?: string
+      etag?: string
+      lastModified?: string
+      charset: CharsetChoice
+      /** The final URL, set only when every redirect on the way was a 301 or 308. */
+      permanentRedirect?: string
+    }
+
+export interface Fetcher {
+  /** Resolves with the body or a 304; rejects with a `FetchError`. */
+  fetchText(req: FetchRequest): Promise<FetchResult>
+  /** Closes pooled connections; waits for requests in flight. */
+  close(): Promise<void>
+}
+
+const DEFAULT_ACCEPT =
+  'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/html;q=0.7, */*;q=0.5'
+
+/** Long enough to reuse a connection within a cycle, short enough not to hold sockets between cycles. */
+const KEEP_ALIVE_MS = 4_000
+
+interface FetchContext {
+  agent: Agent
+  limiter: RequestLimiter
+  options: FetcherOptions
+}
+
+type Exchange =
+  | { kind: 'redirect'; status: number; location: string | null }
+  | { kind: 'not-modified' }
+  | { kind: 'body'; status: number; headers: Response['headers']; bytes: Buffer }
+
+export function createFetcher(options: FetcherOptions): Fetcher {
+  const agent = new Agent({
+    connect: { timeout: options.timeoutMs },
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+  })
+  const context: FetchContext = { agent, limiter: createRequestLimiter(options), options }
+  return {
+    fetchText: (req) => fetchText(req, context),
+    close: () => agent.close(),
+  }
+}
+
+/** Follows redirects by hand so each hop is capped, checked and takes its own host's slot. */
+async function fetchText(req: FetchRequest, context: FetchContext): Promise<FetchResult> {
+  let url = parseRequestUrl(req.url)
+  const visited = new Set([url.href])
+  let allPermanent = true
+  for (let redirects = 0; ; redirects += 1) {
+    const hopUrl = url
+    const exchange = await context.limiter.run(hopUrl.hostname, () => exchangeOnce(hopUrl, req, context))
+    if (exchange.kind === 'not-modified') return { status: 'not-modified', url: hopUrl.href }
+    if (exchange.kind === 'body') {
+      const permanentRedirect = redirects > 0 && allPermanent ? hopUrl.href : undefined
+      return toOkResult(exchange, hopUrl, req, permanentRedirect)
+    }
+    if (redirects === context.options.maxRedirects) {
+      throw createRedirectError(hopUrl, `more than ${context.options.maxRedirects} redirects`)
+    }
+    url = resolveRedirect(hopUrl, exchange.location, visited)
+    visited.add(url.href)
+    allPermanent &&= PERMANENT_REDIRECT_STATUSES.has(exchange.status)
+  }
+}
+
+function parseRequestUrl(raw: string): URL {
+  const url = URL.parse(raw)
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new FetchError('E_FETCH_NETWORK', `fetch failed for ${raw}: not an absolute http(s) URL`, { url: raw })
+  }
+  return url
+}
+
+/** One request and, for a final answer, its whole body, all under one deadline. */
+async function exchangeOnce(url: URL, req: FetchRequest, { agent, options }: FetchContext): Promise<Exchange> {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs)
+  try {
+    const response = await fetch(url, {
+      dispatcher: agent,
+      redirect: 'manual',
+      headers: buildHeaders(req, options.userAgent),
+      signal: controller.signal,
+    })
+    return await readExchange(response, url, options.maxBytes)
+  } catch (err) {
+    throw toFetchError(err, { url: url.href, timedOut: controller.signal.aborted, timeoutMs: options.timeoutMs })
+  } finally {
+    clearTimeout(timer)
+    // Releases the connection of a body we did not read: redirects, error statuses, over the cap.
+    controller.abort()
+  }
+}
+
+async function readExchange(response: Response, url: URL, maxBytes: number): Promise<Exchange> {
+  const { status, headers } = response
+  if (REDIRECT_STATUSES.has(status)) return { kind: 'redirect', status, location: headers.get('location') }
+  if (status === 304) return { kind: 'not-modified' }
+  if (status < 200 || status > 299) throw createStatusError(url.href, status, headers)
+  return { kind: 'body', status, headers, bytes: await readCappedBody(response, url.href, maxBytes) }
+}
+
+function buildHeaders(req: FetchRequest, userAgent: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    'user-agent': userAgent,
+    accept: req.accept ?? DEFAULT_ACCEPT,
+    'accept-encoding': 'gzip, deflate, br',
+  }
+  const { etag, lastModified } = req.conditional ?? {}
+  if (etag !== undefined) headers['if-none-match'] = etag
+  if (lastModified !== undefined) headers['if-modified-since'] = lastModified
+  return headers
+}
+
+function toOkResult(
+  exchange: Extract<Exchange, { kind: 'body' }>,
+  url: URL,
+  req: FetchRequest,
+  permanentRedirect: string | undefined,
+): FetchResult {
+  const { status, headers, bytes } = exchange
+  const contentType = headers.get('content-type') ?? undefined
+  const { text, charset } = decodeCharset(bytes, { contentType, override: req.charset })
+  if (text.trim() === '') {
+    throw new FetchError('E_FETCH_EMPTY', `fetch failed for ${url.href}: empty body`, { url: url.href, status })
+  }
+  return {
+    status: 'ok',
+    url: url.href,
+    httpStatus: status,
+    text,
+    bytes: bytes.byteLength,
+    contentType,
+    etag: headers.get('etag') ?? undefined,
+    lastModified: headers.get('last-modified') ?? undefined,
+    charset,
+    permanentRedirect,
+  }
+}

@@ -1,0 +1,91 @@
+import type { CharsetChoice } from '../types.js'
+
+export interface DecodeCharsetOptions {
+  /** The response's Content-Type header, whose `charset` parameter is one of the clues. */
+  contentType?: string
+  /** Per-source encoding label; wins over every clue in the response. */
+  override?: string
+}
+
+export interface DecodeCharsetResult {
+  text: string
+  charset: CharsetChoice
+}
+
+/** Only the start of a document is searched for an in-document declaration (HTML §13.2.3.2). */
+const SNIFF_BYTES = 1024
+
+/** Windows code page names that WHATWG does not list but servers still send. */
+const EXTRA_LABELS: Record<string, string> = { cp936: 'gb18030', 'windows-936': 'gb18030', ms936: 'gb18030' }
+
+/**
+ * Decodes a body, recording which encoding was used and why. Order: override, BOM,
+ * Content-Type charset, XML prolog, HTML meta, then UTF-8. A label TextDecoder does not
+ * know falls through to the next clue.
+ */
+export function decodeCharset(bytes: Uint8Array, options: DecodeCharsetOptions = {}): DecodeCharsetResult {
+  const charset = chooseCharset(bytes, options)
+  // TextDecoder strips a BOM that matches its encoding, so the BOM never reaches the text.
+  const text = new TextDecoder(charset.encoding).decode(bytes)
+  return { text, charset }
+}
+
+function chooseCharset(bytes: Uint8Array, { contentType, override }: DecodeCharsetOptions): CharsetChoice {
+  const head = Buffer.from(bytes.subarray(0, SNIFF_BYTES)).toString('latin1')
+  return (
+    choose(resolveEncoding(override), 'override') ??
+    sniffBom(bytes) ??
+    choose(resolveEncoding(findHeaderCharset(contentType)), 'header') ??
+    choose(resolveDeclaredEncoding(findPrologEncoding(head)), 'prolog') ??
+    choose(resolveDeclaredEncoding(findMetaCharset(head)), 'meta') ?? { encoding: 'utf-8', reason: 'default' }
+  )
+}
+
+function choose(encoding: string | undefined, reason: CharsetChoice['reason']): CharsetChoice | undefined {
+  return encoding === undefined ? undefined : { encoding, reason }
+}
+
+function sniffBom(bytes: Uint8Array): CharsetChoice | undefined {
+  const [b0, b1, b2] = bytes
+  if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) return { encoding: 'utf-8', reason: 'bom' }
+  if (b0 === 0xff && b1 === 0xfe) return { encoding: 'utf-16le', reason: 'bom' }
+  if (b0 === 0xfe && b1 === 0xff) return { encoding: 'utf-16be', reason: 'bom' }
+  return undefined
+}
+
+/** The encoding name TextDecoder uses for a label, or undefined when it has none. */
+function resolveEncoding(label: string | undefined): string | undefined {
+  if (label === undefined) return undefined
+  const normalized = label.trim().toLowerCase()
+  const known = EXTRA_LABELS[normalized]
+  if (known !== undefined) return known
+  try {
+    const { encoding } = new TextDecoder(normalized)
+    // GBK is a subset of GB18030, and servers labelled GBK/GB2312 routinely send GB18030-only characters.
+    return encoding === 'gbk' ? 'gb18030' : encoding
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A document whose declaration could be read as ASCII cannot be UTF-16, so such a
+ * declaration means UTF-8 (HTML §13.2.3.2 "prescan", step for `charset`).
+ */
+function resolveDeclaredEncoding(label: string | undefined): string | undefined {
+  const encoding = resolveEncoding(label)
+  return encoding === 'utf-16le' || encoding === 'utf-16be' ? 'utf-8' : encoding
+}
+
+function findHeaderCharset(contentType: string | undefined): string | undefined {
+  return contentType?.match(/;\s*charset\s*=\s*"?([^";\s]+)/i)?.[1]
+}
+
+function findPrologEncoding(head: string): string | undefined {
+  return head.match(/^\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"']+)["']/)?.[1]
+}
+
+/** Matches both `<meta charset="…">` and `<meta http-equiv … content="…; charset=…">`. */
+function findMetaCharset(head: string): string | undefined {
+  return head.match(/<meta\s[^>]*?\bcharset\s*=\s*["']?\s*([^\s"'/>;]+)/i)?.[1]
+}

@@ -1,0 +1,152 @@
+import type { DroppedEntry, NormalizedEntry, RawEntry } from '../types.js'
+import { slugifyCategory } from './category-slug.js'
+import { identifyEntry } from './identify-entry.js'
+import { normalizeDate } from './normalize-date.js'
+import { resolveUrl } from './resolve-url.js'
+import { cleanText, collapseWhitespace, sanitizeContent, toPlainText } from './sanitize-content.js'
+
+export interface NormalizeContext {
+  sourceId: string
+  /** The URL the feed was fetched from (effective, after redirects). */
+  feedUrl: string
+  /** ParsedFeed.link: the site the feed describes. */
+  feedLink?: string
+  /** ParsedFeed.baseUrl: the feed element's xml:base, already absolute. */
+  feedBaseUrl?: string
+  /** Used as the media name when the entry has none. */
+  feedTitle?: string
+  /** The source's configured category; wins over the media-derived one when set. */
+  category?: string
+  /** IANA zone for dates that carry no offset. */
+  timezone: string
+  now: Date
+  /** How far past `now` a date may lie before it is refused. @default 86_400_000 (1 day) */
+  futureToleranceMs?: number
+}
+
+const DEFAULT_FUTURE_TOLERANCE_MS = 24 * 60 * 60 * 1000
+
+/** Longest title made from an untitled entry's text, in characters. */
+const DERIVED_TITLE_CHARS = 80
+
+/** One raw entry → a clean entry with absolute links, ISO instants, safe HTML, a key and a category. */
+export function normalizeEntry(raw: RawEntry, ctx: NormalizeContext): NormalizedEntry | DroppedEntry {
+  const bases = basesOf(raw, ctx)
+  const link = linkOf(raw, bases)
+  if (link === undefined) return { sourceId: ctx.sourceId, reason: noLinkReason(raw) }
+  const title = titleOf(raw)
+  if (title === undefined) return { sourceId: ctx.sourceId, reason: `no title or text: ${link}` }
+
+  const guid = cleanLine(raw.guid)
+  const shareLink = resolveUrl(raw.shareLink, bases)
+  const published = cleanLine(raw.published)
+  const identity = identifyEntry({
+    sourceId: ctx.sourceId,
+    infoCode: cleanLine(raw.infoCode),
+    link,
+    guid,
+    shareLink,
+    title,
+    published,
+  })
+  const dateOptions = {
+    timezone: ctx.timezone,
+    now: ctx.now,
+    futureToleranceMs: ctx.futureToleranceMs ?? DEFAULT_FUTURE_TOLERANCE_MS,
+  }
+  const contentBase = bases[0] ?? ctx.feedUrl
+  const media = cleanLine(raw.media) ?? cleanLine(ctx.feedTitle)
+  return withoutUndefined({
+    key: identity.key,
+    aliases: identity.aliases,
+    sourceId: ctx.sourceId,
+    title,
+    link,
+    content: raw.content === undefined ? undefined : sanitizeContent(raw.content, contentBase),
+    summary: raw.summary === undefined ? undefined : sanitizeContent(raw.summary, contentBase),
+    author: cleanLine(raw.author),
+    published: normalizeDate(published, dateOptions),
+    updated: normalizeDate(cleanLine(raw.updated), dateOptions),
+    ...categoryOf(media, ctx),
+    categories: categoriesOf(raw.categories),
+    infoCode: identity.infoCode,
+    media,
+    shareLink,
+  })
+}
+
+export function isDropped(entry: NormalizedEntry | DroppedEntry): entry is DroppedEntry {
+  return 'reason' in entry
+}
+
+/**
+ * Bases for relative URLs, most specific first (STYLE.md: item, then feed, then feed URL):
+ * the entry's xml:base, the feed's xml:base, the feed's site link, the URL it was fetched from.
+ */
+function basesOf(raw: RawEntry, ctx: NormalizeContext): string[] {
+  const feedLink = resolveUrl(ctx.feedLink, [ctx.feedBaseUrl, ctx.feedUrl])
+  const candidates = [raw.baseUrl, ctx.feedBaseUrl, feedLink, ctx.feedUrl]
+  return candidates
+    .map((candidate) => resolveUrl(candidate, []))
+    .filter((base): base is string => base !== undefined)
+}
+
+/** The entry's link; without one, a URL guid (RSS 2.0 isPermaLink) or its share link stands in. */
+function linkOf(raw: RawEntry, bases: string[]): string | undefined {
+  if (cleanLine(raw.link) !== undefined) return resolveUrl(raw.link, bases)
+  return resolveUrl(urlGuidOf(raw.guid), []) ?? resolveUrl(raw.shareLink, bases)
+}
+
+function urlGuidOf(guid: string | undefined): string | undefined {
+  const trimmed = guid?.trim()
+  return trimmed !== undefined && /^https?:\/\//i.test(trimmed) ? trimmed : undefined
+}
+
+function noLinkReason(raw: RawEntry): string {
+  const link = cleanLine(raw.link)
+  const title = plainTextOf(raw.title)
+  const where = title === undefined ? '' : ` (entry "${title}")`
+  return link === undefined
+    ? `no link: entry has neither a link, a URL guid nor a share link${where}`
+    : `no absolute link: "${link}"${where}`
+}
+
+/** Plain-text title; an untitled entry is named after the start of its summary or content. */
+function titleOf(raw: RawEntry): string | undefined {
+  const title = plainTextOf(raw.title)
+  if (title !== undefined) return title
+  const text = plainTextOf(raw.summary) ?? plainTextOf(raw.content)
+  if (text === undefined) return undefined
+  const chars = Array.from(text)
+  return chars.length <= DERIVED_TITLE_CHARS ? text : `${chars.slice(0, DERIVED_TITLE_CHARS).join('')}…`
+}
+
+function plainTextOf(html: string | undefined): string | undefined {
+  const text = html === undefined ? '' : toPlainText(html)
+  return text === '' ? undefined : text
+}
+
+function categoryOf(
+  media: string | undefined,
+  ctx: NormalizeContext,
+): Pick<NormalizedEntry, 'category' | 'categoryTitle'> {
+  if (ctx.category) return { category: ctx.category }
+  const slug = media === undefined ? '' : slugifyCategory(media)
+  return slug === '' ? { category: ctx.sourceId } : { category: slug, categoryTitle: media }
+}
+
+function categoriesOf(categories: string[] | undefined): string[] {
+  const cleaned = (categories ?? []).map((category) => cleanLine(category))
+  return [...new Set(cleaned.filter((category): category is string => category !== undefined))]
+}
+
+/** A single-line field: control characters removed, whitespace collapsed; blank → undefined. */
+function cleanLine(text: string | undefined): string | undefined {
+  const cleaned = text === undefined ? '' : collapseWhitespace(cleanText(text))
+  return cleaned === '' ? undefined : cleaned
+}
+
+/** Absent rather than `undefined`, so a later spread or merge cannot blank a stored field. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T
+}

@@ -1,0 +1,78 @@
+import type { NormalizedEntry, SourceState, StoredItem } from '../types.js'
+import { type PruneResult, pruneItems, type RetentionOptions } from './prune-items.js'
+import { sortItemsNewestFirst } from './sort-items.js'
+import { type StoreContents, toCanonicalSourceState, toStoreContents, toStoreData } from './store-data.js'
+import { createStoreFile, type StoreFile } from './store-file.js'
+import { acquireStoreLock, type StoreLock } from './store-lock.js'
+import { type UpsertResult, upsertEntries } from './upsert-entries.js'
+
+export type { PruneResult, RetentionOptions, UpsertResult }
+
+export interface OpenStoreOptions {
+  /** The store's JSON file; `<path>.lock` and `<path>.bak` sit beside it. */
+  path: string
+  /** Hold `<path>.lock` until close(), so only one process writes. Pass false for read-only uses. @default true */
+  lock?: boolean
+}
+
+export interface Store {
+  /** All live items, newest published first, then by id. */
+  items(): readonly StoredItem[]
+  /** A copy of the source's state, or a fresh state for a source never seen. */
+  sourceState(id: string): SourceState
+  setSourceState(id: string, state: SourceState): void
+  upsert(entries: readonly NormalizedEntry[], now: Date): UpsertResult
+  prune(options: RetentionOptions): PruneResult
+  /** One write when the data differs from the file, none otherwise. @returns true when it wrote */
+  save(): Promise<boolean>
+  /** Waits for a pending save, then releases the lock. Does not save. */
+  close(): Promise<void>
+}
+
+/**
+ * Opens the store at `options.path`; a missing file is an empty store.
+ * @throws StoreError E_STORE_LOCKED, E_STORE_CORRUPT, E_STORE_VERSION or E_STORE_IO
+ */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const lock = options.lock === false ? undefined : await acquireStoreLock(options.path)
+  try {
+    const file = createStoreFile(options.path)
+    const contents = toStoreContents(await file.read())
+    return createStore(file, contents, lock)
+  } catch (err) {
+    await lock?.release()
+    throw err
+  }
+}
+
+function createStore(file: StoreFile, contents: StoreContents, lock: StoreLock | undefined): Store {
+  let sortedItems: StoredItem[] | undefined
+  // Saves run one after another, so a second save compares against what the first wrote.
+  let lastSave: Promise<unknown> = Promise.resolve()
+  const currentItems = (): StoredItem[] => (sortedItems ??= sortItemsNewestFirst(contents.items.values()))
+  return {
+    items: currentItems,
+    sourceState: (id) => structuredClone(contents.sources.get(id) ?? { consecutiveFailures: 0, itemsSeen: 0 }),
+    setSourceState(id, state) {
+      contents.sources.set(id, toCanonicalSourceState(state))
+    },
+    upsert(entries, now) {
+      sortedItems = undefined
+      return upsertEntries(contents, entries, now)
+    },
+    prune(options) {
+      const result = pruneItems(contents, currentItems(), options)
+      sortedItems = undefined
+      return result
+    },
+    save() {
+      const saving = lastSave.then(() => file.write(toStoreData(contents, currentItems())))
+      lastSave = saving.catch(() => undefined)
+      return saving
+    },
+    async close() {
+      await lastSave
+      await lock?.release()
+    },
+  }
+}

@@ -1,0 +1,64 @@
+import type { StoredItem } from '../types.js'
+import type { StoreContents } from './store-data.js'
+
+export interface RetentionOptions {
+  /** Items kept per category, newest published first. */
+  maxItemsPerCategory: number
+  /** Items published longer ago than this are removed. */
+  maxAgeDays: number
+  now: Date
+}
+
+export interface PruneResult {
+  pruned: number
+  /** Categories that lost at least one item. */
+  changedCategories: Set<string>
+}
+
+const DAY_MS = 86_400_000
+
+/**
+ * Tombstones only have to outlive the sources' memory: feeds and news APIs rarely still list
+ * an item half a year old, and one that does is older than any sensible maxAgeDays, so it
+ * would be pruned again on the next cycle anyway.
+ */
+const TOMBSTONE_MAX_AGE_DAYS = 180
+
+/** Applies retention; every pruned item leaves tombstones for its key and aliases. */
+export function pruneItems(
+  contents: StoreContents,
+  itemsNewestFirst: readonly StoredItem[],
+  options: RetentionOptions,
+): PruneResult {
+  const nowIso = options.now.toISOString()
+  const doomed = selectItemsToPrune(itemsNewestFirst, options)
+  for (const item of doomed) removeItem(contents, item, nowIso)
+  dropExpiredTombstones(contents.tombstones, options.now)
+  return { pruned: doomed.length, changedCategories: new Set(doomed.map((item) => item.category)) }
+}
+
+function selectItemsToPrune(itemsNewestFirst: readonly StoredItem[], options: RetentionOptions): StoredItem[] {
+  const oldestKeptMs = options.now.getTime() - options.maxAgeDays * DAY_MS
+  const keptPerCategory = new Map<string, number>()
+  return itemsNewestFirst.filter((item) => {
+    const kept = keptPerCategory.get(item.category) ?? 0
+    if (kept >= options.maxItemsPerCategory || Date.parse(item.published) < oldestKeptMs) return true
+    keptPerCategory.set(item.category, kept + 1)
+    return false
+  })
+}
+
+function removeItem(contents: StoreContents, item: StoredItem, nowIso: string): void {
+  contents.items.delete(item.id)
+  for (const identity of new Set([item.key, ...item.aliases])) {
+    contents.tombstones.set(identity, nowIso)
+    if (contents.aliases.get(identity) === item.id) contents.aliases.delete(identity)
+  }
+}
+
+function dropExpiredTombstones(tombstones: Map<string, string>, now: Date): void {
+  const oldestKeptMs = now.getTime() - TOMBSTONE_MAX_AGE_DAYS * DAY_MS
+  for (const [identity, prunedAt] of tombstones) {
+    if (Date.parse(prunedAt) < oldestKeptMs) tombstones.delete(identity)
+  }
+}

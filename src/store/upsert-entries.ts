@@ -1,0 +1,142 @@
+import type { NormalizedEntry, StoredItem } from '../types.js'
+import { mintItemId } from './mint-item-id.js'
+import { type StoreContents, toCanonicalItem } from './store-data.js'
+
+export interface UpsertResult {
+  /** Items seen for the first time: announce these. */
+  added: StoredItem[]
+  /** Known items whose title or content changed; never also in `added`. */
+  updated: StoredItem[]
+  /** Entries that matched a known item from a source it did not list yet (that source was added). */
+  merged: number
+  /** Entries that matched a known item and changed neither its sources, title nor content. */
+  unchanged: number
+  /** Entries whose key or an alias belongs to a pruned item. */
+  skippedTombstoned: number
+  /** Categories of every added or updated item. */
+  changedCategories: Set<string>
+}
+
+type ContentChanges = Partial<Pick<StoredItem, 'title' | 'content'>>
+
+/**
+ * Adds or merges entries into `contents` (DESIGN.md "Item identity"). Items are replaced,
+ * never mutated, so arrays handed out earlier keep their values.
+ */
+export function upsertEntries(contents: StoreContents, entries: readonly NormalizedEntry[], now: Date): UpsertResult {
+  const nowIso = now.toISOString()
+  const addedIds = new Set<string>()
+  const updatedIds = new Set<string>()
+  let merged = 0
+  let unchanged = 0
+  let skippedTombstoned = 0
+  for (const entry of entries) {
+    const identities = listIdentities(entry)
+    const existing = findItem(contents, identities)
+    if (existing === undefined) {
+      if (identities.some((identity) => contents.tombstones.has(identity))) skippedTombstoned++
+      else addedIds.add(addItem(contents, entry, identities, nowIso).id)
+      continue
+    }
+    const isNewSource = !existing.sources.includes(entry.sourceId)
+    const changes = findContentChanges(existing, entry)
+    const hasContentChanges = Object.keys(changes).length > 0
+    // An item added earlier in this call has not been published yet, so it is not "updated".
+    const isUpdate = hasContentChanges && !addedIds.has(existing.id)
+    replaceItem(contents, existing, entry, identities, { ...changes, ...(isUpdate ? { updated: nowIso } : {}) })
+    if (isUpdate) updatedIds.add(existing.id)
+    if (isNewSource) merged++
+    if (!isNewSource && !hasContentChanges) unchanged++
+  }
+  const added = getItems(contents, addedIds)
+  const updated = getItems(contents, updatedIds)
+  const changedCategories = new Set([...added, ...updated].map((item) => item.category))
+  return { added, updated, merged, unchanged, skippedTombstoned, changedCategories }
+}
+
+function listIdentities(entry: NormalizedEntry): string[] {
+  return [...new Set([entry.key, ...entry.aliases])].filter((identity) => identity !== '')
+}
+
+/** By key first, then by each alias, in the entry's order. */
+function findItem(contents: StoreContents, identities: readonly string[]): StoredItem | undefined {
+  for (const identity of identities) {
+    const id = contents.aliases.get(identity)
+    const item = id === undefined ? undefined : contents.items.get(id)
+    if (item !== undefined) return item
+  }
+  return undefined
+}
+
+function addItem(contents: StoreContents, entry: NormalizedEntry, identities: string[], nowIso: string): StoredItem {
+  const item = toCanonicalItem({
+    id: mintItemId(entry.key),
+    key: entry.key,
+    aliases: identities,
+    sources: [entry.sourceId],
+    title: entry.title,
+    link: entry.link,
+    content: entry.content,
+    summary: entry.summary,
+    author: entry.author,
+    published: choosePublished(entry, nowIso),
+    firstSeen: nowIso,
+    category: entry.category,
+    categoryTitle: entry.categoryTitle,
+    categories: [...entry.categories],
+    infoCode: entry.infoCode,
+    media: entry.media,
+    shareLink: entry.shareLink,
+  })
+  contents.items.set(item.id, item)
+  for (const identity of identities) contents.aliases.set(identity, item.id)
+  return item
+}
+
+/** DESIGN.md: an item without a date keeps its first-seen time forever. */
+function choosePublished(entry: NormalizedEntry, nowIso: string): string {
+  const isValid = entry.published !== undefined && !Number.isNaN(Date.parse(entry.published))
+  return isValid ? (entry.published as string) : nowIso
+}
+
+/**
+ * Only the item's first source may change its title or content, so two sources that word an
+ * item differently do not flip it back and forth every cycle. Any source may fill in content
+ * the item lacks.
+ */
+function findContentChanges(item: StoredItem, entry: NormalizedEntry): ContentChanges {
+  const isFirstSource = entry.sourceId === item.sources[0]
+  const changes: ContentChanges = {}
+  if (isFirstSource && entry.title !== '' && entry.title !== item.title) changes.title = entry.title
+  const canSetContent = isFirstSource || !hasText(item.content)
+  if (canSetContent && hasText(entry.content) && entry.content !== item.content) changes.content = entry.content
+  return changes
+}
+
+function hasText(value: string | undefined): value is string {
+  return value !== undefined && value !== ''
+}
+
+/** Records the entry's new identities and source on the item; id, firstSeen and published stay. */
+function replaceItem(
+  contents: StoreContents,
+  item: StoredItem,
+  entry: NormalizedEntry,
+  identities: readonly string[],
+  changes: Partial<StoredItem>,
+): void {
+  // An identity already claimed by another item stays with it, so ids never move.
+  const newIdentities = identities.filter((identity) => !contents.aliases.has(identity))
+  for (const identity of newIdentities) contents.aliases.set(identity, item.id)
+  const isNewSource = !item.sources.includes(entry.sourceId)
+  if (newIdentities.length === 0 && !isNewSource && Object.keys(changes).length === 0) return
+  const sources = isNewSource ? [...item.sources, entry.sourceId] : item.sources
+  contents.items.set(
+    item.id,
+    toCanonicalItem({ ...item, ...changes, aliases: [...item.aliases, ...newIdentities], sources }),
+  )
+}
+
+function getItems(contents: StoreContents, ids: Set<string>): StoredItem[] {
+  return [...ids].flatMap((id) => contents.items.get(id) ?? [])
+}

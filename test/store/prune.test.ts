@@ -1,0 +1,104 @@
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openStore, type Store } from '../../src/store/open-store.js'
+import type { NormalizedEntry } from '../../src/types.js'
+import { createEntry, createTempDir, DAY_MS, readStoreFile, removeTempDir } from './store-test-helpers.js'
+
+const NOW = new Date('2022-01-11T06:00:00.000Z')
+
+let dir: string
+let path: string
+let store: Store
+beforeEach(async () => {
+  dir = await createTempDir()
+  path = join(dir, 'db.json')
+  store = await openStore({ path })
+})
+afterEach(async () => {
+  await store.close()
+  await removeTempDir(dir)
+})
+
+function entryPublishedDaysAgo(code: string, days: number, category = 'meirijingjixinwen'): NormalizedEntry {
+  return createEntry({
+    key: `infocode:${code}`,
+    aliases: [`guid:${code}`],
+    infoCode: code,
+    category,
+    published: new Date(NOW.getTime() - days * DAY_MS).toISOString(),
+  })
+}
+
+describe('store.prune', () => {
+  it('keeps the newest maxItemsPerCategory per category and tombstones the rest', async () => {
+    store.upsert(
+      [
+        entryPublishedDaysAgo('NEW', 1),
+        entryPublishedDaysAgo('MID', 2),
+        entryPublishedDaysAgo('OLD', 3),
+        entryPublishedDaysAgo('OTHER', 3, 'caijing'),
+      ],
+      NOW,
+    )
+
+    const result = store.prune({ maxItemsPerCategory: 2, maxAgeDays: 30, now: NOW })
+    await store.save()
+
+    expect(result).toEqual({ pruned: 1, changedCategories: new Set(['meirijingjixinwen']) })
+    const data = await readStoreFile(path)
+    expect(data.items.map((item) => item.id)).toEqual(['urn:feedloom:NEW', 'urn:feedloom:MID', 'urn:feedloom:OTHER'])
+    expect(data.tombstones).toEqual({ 'guid:OLD': NOW.toISOString(), 'infocode:OLD': NOW.toISOString() })
+    expect(Object.keys(data.aliases)).not.toContain('infocode:OLD')
+    expect(Object.keys(data.aliases)).not.toContain('guid:OLD')
+  })
+
+  it('skips a pruned entry that a source still lists', () => {
+    store.upsert([entryPublishedDaysAgo('NEW', 1), entryPublishedDaysAgo('OLD', 2)], NOW)
+    store.prune({ maxItemsPerCategory: 1, maxAgeDays: 30, now: NOW })
+
+    const result = store.upsert([entryPublishedDaysAgo('OLD', 2)], NOW)
+
+    expect(result).toMatchObject({ added: [], skippedTombstoned: 1 })
+    expect(store.items().map((item) => item.id)).toEqual(['urn:feedloom:NEW'])
+  })
+
+  it('skips an entry known only by the alias of a pruned item', () => {
+    store.upsert([entryPublishedDaysAgo('NEW', 1), entryPublishedDaysAgo('OLD', 2)], NOW)
+    store.prune({ maxItemsPerCategory: 1, maxAgeDays: 30, now: NOW })
+
+    const result = store.upsert([createEntry({ key: 'link:https://x.example.com/old', aliases: ['guid:OLD'] })], NOW)
+
+    expect(result.skippedTombstoned).toBe(1)
+  })
+
+  it('removes items published more than maxAgeDays ago', async () => {
+    store.upsert([entryPublishedDaysAgo('FRESH', 29), entryPublishedDaysAgo('STALE', 31)], NOW)
+
+    const result = store.prune({ maxItemsPerCategory: 500, maxAgeDays: 30, now: NOW })
+    await store.save()
+
+    expect(result.pruned).toBe(1)
+    const data = await readStoreFile(path)
+    expect(data.items.map((item) => item.id)).toEqual(['urn:feedloom:FRESH'])
+    expect(data.tombstones).toHaveProperty(['infocode:STALE'], NOW.toISOString())
+  })
+
+  it('drops tombstones older than 180 days', async () => {
+    store.upsert([entryPublishedDaysAgo('OLD', 40)], NOW)
+    store.prune({ maxItemsPerCategory: 500, maxAgeDays: 30, now: NOW })
+
+    const later = new Date(NOW.getTime() + 181 * DAY_MS)
+    store.prune({ maxItemsPerCategory: 500, maxAgeDays: 30, now: later })
+    await store.save()
+
+    expect((await readStoreFile(path)).tombstones).toEqual({})
+  })
+
+  it('prunes nothing and changes no category when every item is within limits', () => {
+    store.upsert([entryPublishedDaysAgo('A', 1), entryPublishedDaysAgo('B', 2)], NOW)
+
+    const result = store.prune({ maxItemsPerCategory: 2, maxAgeDays: 30, now: NOW })
+
+    expect(result).toEqual({ pruned: 0, changedCategories: new Set() })
+  })
+})

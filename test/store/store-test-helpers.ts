@@ -1,0 +1,38 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { StoreData } from '../../src/store/store-data.js'
+import type { NormalizedEntry } from '../../src/types.js'
+
+export function createEntry(overrides: Partial<NormalizedEntry> = {}): NormalizedEntry {
+  return {
+    key: 'infocode:NW202201112243496752',
+    aliases: ['link:https://finance.example.com/a/202201112243496752.html'],
+    sourceId: 'em-list',
+    title: '央行开展1000亿元逆回购操作',
+    link: 'https://finance.example.com/a/202201112243496752.html',
+    content: '<p>央行今日开展1000亿元7天期逆回购操作。</p>',
+    published: '2022-01-11T05:35:18.000Z',
+    category: 'meirijingjixinwen',
+    categoryTitle: '每日经济新闻',
+    categories: ['每日经济新闻新闻'],
+    infoCode: 'NW202201112243496752',
+    media: '每日经济新闻',
+    ...overrides,
+  }
+}
+
+export async function createTempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'feedloom-store-'))
+}
+
+export async function removeTempDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true })
+}
+
+/** The store file as saved, parsed without the store's own reader. */
+export async function readStoreFile(path: string): Promise<StoreData> {
+  return JSON.parse(await readFile(path, 'utf8')) as StoreData
+}
+
+export const DAY_MS = 86_400_000

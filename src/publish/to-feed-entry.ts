@@ -1,0 +1,54 @@
+import type { StoredItem } from '../types.js'
+import { htmlToText, truncateText } from './html-to-text.js'
+import { stripInvalidXmlChars } from './strip-invalid-xml-chars.js'
+
+/** One item as every output format shows it. Strings are XML-safe; dates may be invalid (the check catches them). */
+export interface FeedEntry {
+  /** The item's `urn:` id, stable forever. */
+  id: string
+  link: string
+  title: string
+  /** Sanitized HTML, when the item has content. */
+  contentHtml?: string
+  /** Plain text: the item's summary, else the start of its content. */
+  summaryText: string
+  author?: string
+  published: Date
+  /** Last change: the item's `updated`, else `published`. */
+  updated: Date
+  /** The category title first, then the item's own categories. */
+  tags: string[]
+}
+
+/** In code points: about two lines of a feed reader's list view. */
+const EXCERPT_MAX_CHARS = 200
+
+export function toFeedEntry(item: StoredItem, categoryTitle: string): FeedEntry {
+  const published = new Date(item.published)
+  return {
+    id: stripInvalidXmlChars(item.id),
+    link: stripInvalidXmlChars(item.link),
+    title: stripInvalidXmlChars(item.title),
+    contentHtml: item.content ? stripInvalidXmlChars(item.content) : undefined,
+    summaryText: stripInvalidXmlChars(summarize(item)),
+    author: item.author ? stripInvalidXmlChars(item.author) : undefined,
+    published,
+    updated: item.updated === undefined ? published : new Date(item.updated),
+    tags: uniqueNonEmpty([categoryTitle, ...item.categories].map(stripInvalidXmlChars)),
+  }
+}
+
+/** The newest moment an entry shows: a feed's own date is the maximum of these. */
+export function latestDateMs(entry: FeedEntry): number {
+  return Math.max(entry.published.getTime(), entry.updated.getTime())
+}
+
+function summarize(item: StoredItem): string {
+  // Summaries may arrive as HTML or text; reducing both to text makes every format agree.
+  const summary = htmlToText(item.summary ?? '')
+  return summary || truncateText(htmlToText(item.content ?? ''), EXCERPT_MAX_CHARS)
+}
+
+function uniqueNonEmpty(values: string[]): string[] {
+  return [...new Set(values.map((value) => value.trim()).filter((value) => value !== ''))]
+}

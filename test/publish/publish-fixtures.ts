@@ -1,0 +1,82 @@
+import { mkdtemp, readFile, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { configSchema, type Config } from '../../src/config/config-schema.js'
+import type { StoredItem } from '../../src/types.js'
+
+export const ALL_FILES = [
+  'rss.xml',
+  'atom.xml',
+  'feed.json',
+  'meirijingjixinwen/rss.xml',
+  'meirijingjixinwen/atom.xml',
+  'meirijingjixinwen/feed.json',
+  'zhengquanshibao/rss.xml',
+  'zhengquanshibao/atom.xml',
+  'zhengquanshibao/feed.json',
+]
+
+const CATEGORY_TITLES: Record<string, string> = { meirijingjixinwen: '每日经济新闻', zhengquanshibao: '证券时报' }
+
+/** A stored item as the store would hand it over; `infoCode` makes the id, key and link. */
+export function createItem(infoCode: string, overrides: Partial<StoredItem> = {}): StoredItem {
+  const category = overrides.category ?? 'meirijingjixinwen'
+  return {
+    id: `urn:feedloom:${infoCode}`,
+    key: `infocode:${infoCode}`,
+    aliases: [],
+    sources: ['em-list'],
+    title: `央行开展公开市场操作 ${infoCode}`,
+    link: `https://finance.example.com/a/${infoCode}.html`,
+    content: `<p>央行今日开展逆回购操作。${infoCode}</p>`,
+    summary: '央行今日开展逆回购操作',
+    published: '2022-01-11T05:35:18.000Z',
+    firstSeen: '2022-01-11T05:40:00.000Z',
+    category,
+    categoryTitle: CATEGORY_TITLES[category],
+    categories: [`${CATEGORY_TITLES[category] ?? category}新闻`],
+    infoCode,
+    ...overrides,
+  }
+}
+
+/** Two items in each of the two categories. */
+export function createItems(): StoredItem[] {
+  return [
+    createItem('NW202201112243496752', { published: '2022-01-11T05:35:18.000Z' }),
+    createItem('NW202201112243496753', { published: '2022-01-11T06:10:00.000Z', author: '张三' }),
+    createItem('NW202201112243496801', { category: 'zhengquanshibao', published: '2022-01-11T04:00:00.000Z' }),
+    createItem('NW202201112243496802', { category: 'zhengquanshibao', published: '2022-01-11T07:20:00.000Z' }),
+  ]
+}
+
+export function createConfig(outputDir: string, overrides: { siteUrl?: string; output?: object } = {}): Config {
+  return configSchema.parse({
+    site: { title: '金融消息', url: overrides.siteUrl ?? 'https://news.example.com/feeds', language: 'zh-CN' },
+    output: { dir: outputDir, ...overrides.output },
+    categories: { meirijingjixinwen: { title: '每日经济新闻' } },
+  })
+}
+
+export function createOutputDir(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'feedloom-publish-'))
+}
+
+export function readOutput(outputDir: string, file: string): Promise<string> {
+  return readFile(path.join(outputDir, file), 'utf8')
+}
+
+export async function readOutputs(outputDir: string, files: string[]): Promise<Record<string, string>> {
+  return Object.fromEntries(await Promise.all(files.map(async (file) => [file, await readOutput(outputDir, file)])))
+}
+
+/** Inode and mtime: a rename-over gives a new inode even when the clock has not ticked. */
+export async function fileIdentities(outputDir: string, files: string[]): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    files.map(async (file) => {
+      const stats = await stat(path.join(outputDir, file), { bigint: true })
+      return [file, `${stats.ino}@${stats.mtimeNs}`]
+    }),
+  )
+  return Object.fromEntries(entries)
+}

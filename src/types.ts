@@ -116,3 +116,10 @@ export interface SourceState {
   effectiveUrl?: string
   itemsSeen: number
 }
+
+/** Where stages report what happened; the CLI decides how it looks. Fields are camelCase. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void
+  warn(message: string, fields?: Record<string, unknown>): void
+  error(message: string, fields?: Record<string, unknown>): void
+}

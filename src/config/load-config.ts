@@ -1,0 +1,94 @@
+import { isAbsolute, resolve } from 'node:path'
+import type { z } from 'zod'
+import { ConfigError } from '../errors.js'
+import { configSchema, type Config } from './config-schema.js'
+
+export interface LoadConfigOptions {
+  /** The text of feeds.config.json. */
+  fileText: string
+  /** Folder relative paths in the file are resolved against (the config file's folder). */
+  baseDir: string
+  /** Only `FEEDLOOM_*` variables are read: SITE_URL, STORE_PATH, OUTPUT_DIR. */
+  env?: Readonly<Record<string, string | undefined>>
+}
+
+/** Parses, validates and resolves a config; every problem is collected into one ConfigError. */
+export function loadConfig({ fileText, baseDir, env = {} }: LoadConfigOptions): Readonly<Config> {
+  let json: unknown
+  try {
+    json = JSON.parse(fileText)
+  } catch (cause) {
+    throw new ConfigError([`(root): not valid JSON: ${(cause as Error).message}`], { cause })
+  }
+  const parsed = configSchema.safeParse(applyEnv(json, env))
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap(formatIssue))
+  const problems = crossCheck(parsed.data)
+  if (problems.length > 0) throw new ConfigError(problems)
+  const config = parsed.data
+  config.store.path = resolvePath(baseDir, config.store.path)
+  config.output.dir = resolvePath(baseDir, config.output.dir)
+  return deepFreeze(config)
+}
+
+function applyEnv(json: unknown, env: LoadConfigOptions['env'] = {}): unknown {
+  if (!isPlainObject(json)) return json
+  const copy = structuredClone(json)
+  const set = (section: string, key: string, value: string | undefined) => {
+    if (value === undefined || value === '') return
+    const target = isPlainObject(copy[section]) ? copy[section] : (copy[section] = {})
+    ;(target as Record<string, unknown>)[key] = value
+  }
+  set('site', 'url', env.FEEDLOOM_SITE_URL)
+  set('store', 'path', env.FEEDLOOM_STORE_PATH)
+  set('output', 'dir', env.FEEDLOOM_OUTPUT_DIR)
+  return copy
+}
+
+function crossCheck(config: Config): string[] {
+  const problems: string[] = []
+  const seenIds = new Map<string, number>()
+  const seenUrls = new Map<string, number>()
+  config.sources.forEach((source, index) => {
+    const firstId = seenIds.get(source.id)
+    if (firstId !== undefined) problems.push(`sources[${index}].id: duplicate id "${source.id}" (also sources[${firstId}])`)
+    else seenIds.set(source.id, index)
+    const firstUrl = seenUrls.get(source.url)
+    if (firstUrl !== undefined) problems.push(`sources[${index}].url: duplicate url (also sources[${firstUrl}])`)
+    else seenUrls.set(source.url, index)
+  })
+  return problems
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string[] {
+  const path = formatPath(issue.path)
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`)
+  }
+  return [`${path}: ${issue.message}`]
+}
+
+/** `['sources', 2, 'url']` → `sources[2].url`, the way users read JSON paths. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = ''
+  for (const part of path) {
+    if (typeof part === 'number') text += `[${part}]`
+    else text += text === '' ? String(part) : `.${String(part)}`
+  }
+  return text === '' ? '(root)' : text
+}
+
+function resolvePath(baseDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path)
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
+}

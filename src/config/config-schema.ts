@@ -11,10 +11,32 @@ const timezone = z.string().refine(isTimezone, 'must be an IANA time zone such a
 /** Encoding labels we can decode (WHATWG Encoding Standard names). */
 const charset = z.string().refine(isCharset, 'must be an encoding label such as gb18030, big5 or utf-8')
 
-const feedSource = z.strictObject({
+/** A URL with `{field}` placeholders (`…?id={infoCode}`), filled from an item's mapped fields. */
+const urlTemplate = z
+  .string()
+  .refine((template) => URL.canParse(template.replace(/\{[A-Za-z0-9_]+\}/g, 'x')) && /^https?:/.test(template), {
+    error: 'must be an absolute http(s) URL, with {field} placeholders',
+  })
+
+/** Dot path into a JSON answer: `data.list`, `record`, `items.0.text`. */
+const jsonPath = z.string().min(1)
+
+const filterField = z.enum(['title', 'content', 'author', 'media', 'category'])
+
+/**
+ * Rules on an item's fields. Each string is a plain word (matched as a substring) or a
+ * regular expression written `/…/flags`; case-insensitive unless `caseSensitive`.
+ * An item is published when it matches some `include` rule (or there are none) and no `exclude` rule.
+ */
+const filters = z.strictObject({
+  include: z.partialRecord(filterField, z.array(z.string().min(1))).optional(),
+  exclude: z.partialRecord(filterField, z.array(z.string().min(1))).optional(),
+  caseSensitive: z.boolean().default(false),
+})
+
+/** Fields every source kind shares. */
+const sourceBase = {
   id: slug,
-  type: z.literal('feed'),
-  url: httpUrl,
   title: z.string().min(1).optional(),
   /** Every item goes to this category; without it, the item's media outlet decides. */
   category: slug.optional(),
@@ -22,9 +44,58 @@ const feedSource = z.strictObject({
   timezone: timezone.optional(),
   /** Overrides BOM, header and prolog when a source declares its charset wrongly. */
   charset: charset.optional(),
+  filters: filters.optional(),
+}
+
+/** CSS selectors that override what is extracted from an article page. */
+const selectors = z.strictObject({
+  title: z.string().min(1).optional(),
+  published: z.string().min(1).optional(),
+  media: z.string().min(1).optional(),
+  content: z.string().min(1).optional(),
 })
 
-export const sourceSchema = z.discriminatedUnion('type', [feedSource])
+const feedSource = z.strictObject({
+  ...sourceBase,
+  type: z.literal('feed'),
+  url: httpUrl,
+  /** Fetch the linked page for items that carry only a summary, once per item. */
+  fullText: z.boolean().default(false),
+  selectors: selectors.optional(),
+})
+
+const jsonSource = z.strictObject({
+  ...sourceBase,
+  type: z.literal('json'),
+  url: httpUrl,
+  /** Dot path of the item array in the answer; '' or absent when the answer is the array. */
+  items: z.string().default(''),
+  /** Dot paths of each field inside one item. `title` is required. */
+  fields: z.strictObject({
+    infoCode: jsonPath.optional(),
+    title: jsonPath,
+    published: jsonPath.optional(),
+    media: jsonPath.optional(),
+    summary: jsonPath.optional(),
+    link: jsonPath.optional(),
+    content: jsonPath.optional(),
+    author: jsonPath.optional(),
+    guid: jsonPath.optional(),
+  }),
+  /** Article text by infoCode (or any mapped field), fetched once for items not yet stored. */
+  detail: z.strictObject({ url: urlTemplate, content: jsonPath }).optional(),
+  shareLink: urlTemplate.optional(),
+})
+
+const shareSource = z.strictObject({
+  ...sourceBase,
+  type: z.literal('share'),
+  /** Share pages (`…/NewsShare.html?infoCode=NW…`), each fetched once. */
+  urls: z.array(httpUrl).min(1),
+  selectors: selectors.optional(),
+})
+
+export const sourceSchema = z.discriminatedUnion('type', [feedSource, jsonSource, shareSource])
 
 export const configSchema = z.strictObject({
   site: z.strictObject({
@@ -51,6 +122,26 @@ export const configSchema = z.strictObject({
         .min(1)
         .default(['rss', 'atom', 'json']),
       itemsPerFeed: z.int().positive().default(50),
+      /** out/index.html and out/<category>/index.html. */
+      html: z.boolean().default(true),
+      /** out/feeds.opml listing every published feed. */
+      opml: z.boolean().default(true),
+      /** Jekyll posts in the format of the system feedloom replaces (DESIGN.md "Where it comes from"). */
+      jekyll: z
+        .strictObject({
+          /** Relative to output.dir. */
+          dir: z.string().min(1).default('_posts'),
+          /** Scheme-relative or absolute URL of the Jekyll site, e.g. `//finews.withounder.com`. */
+          siteUrl: z.string().min(1),
+          /** Category page path on that site; `{category}` is replaced by the slug. */
+          categoryPage: z.string().min(1).default('/category/{category}.html'),
+          /** Posts of items published within this many days are kept; older ones leave the folder (never the store). */
+          liveDays: z.number().positive().default(3),
+          layout: z.string().min(1).default('post'),
+        })
+        .optional(),
+      /** WebSub: feeds carry `<link rel="hub">` and the hub is pinged for each changed feed. */
+      websub: z.strictObject({ hub: httpUrl }).optional(),
     })
     .prefault({}),
   fetch: z
@@ -61,15 +152,32 @@ export const configSchema = z.strictObject({
       maxBytes: z.int().positive().default(10 * 1024 * 1024),
       maxRedirects: z.int().min(0).max(20).default(5),
       userAgent: z.string().min(1).default('feedloom/0.1 (+https://github.com/feedloom/feedloom)'),
+      /** Refuse sources and redirects that resolve to loopback, private, link-local or metadata addresses. */
+      blockPrivateAddresses: z.boolean().default(false),
     })
     .prefault({}),
-  categories: z.record(slug, z.strictObject({ title: z.string().min(1) })).default({}),
+  /** Source health: `feedloom status` exits non-zero when a source has failed for longer than this. */
+  health: z.strictObject({ alertAfterHours: z.number().positive().default(24) }).prefault({}),
+  categories: z
+    .record(
+      slug,
+      z.strictObject({
+        title: z.string().min(1),
+        filters: filters.optional(),
+        /** At most this many items in this category's feeds. @default output.itemsPerFeed */
+        maxItems: z.int().positive().optional(),
+      }),
+    )
+    .default({}),
   sources: z.array(sourceSchema).default([]),
 })
 
 export type Config = z.infer<typeof configSchema>
 export type SourceConfig = z.infer<typeof sourceSchema>
 export type FeedSourceConfig = z.infer<typeof feedSource>
+export type JsonSourceConfig = z.infer<typeof jsonSource>
+export type ShareSourceConfig = z.infer<typeof shareSource>
+export type FiltersConfig = z.infer<typeof filters>
 
 function isTimezone(name: string): boolean {
   try {

@@ -52,10 +52,18 @@ function crossCheck(config: Config): string[] {
     const firstId = seenIds.get(source.id)
     if (firstId !== undefined) problems.push(`sources[${index}].id: duplicate id "${source.id}" (also sources[${firstId}])`)
     else seenIds.set(source.id, index)
-    const firstUrl = seenUrls.get(source.url)
-    if (firstUrl !== undefined) problems.push(`sources[${index}].url: duplicate url (also sources[${firstUrl}])`)
-    else seenUrls.set(source.url, index)
+    const urls = source.type === 'share' ? source.urls.map((url, i) => [url, `urls[${i}]`] as const) : [[source.url, 'url'] as const]
+    for (const [url, field] of urls) {
+      const firstUrl = seenUrls.get(url)
+      if (firstUrl !== undefined) problems.push(`sources[${index}].${field}: duplicate url (also sources[${firstUrl}])`)
+      else seenUrls.set(url, index)
+    }
   })
+  for (const [index, source] of config.sources.entries()) {
+    if (source.type === 'json' && !source.fields.infoCode && !source.fields.link && !source.fields.guid && !source.shareLink) {
+      problems.push(`sources[${index}].fields: needs infoCode, link or guid (or a shareLink) to tell items apart`)
+    }
+  }
   return problems
 }
 

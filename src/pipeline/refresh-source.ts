@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Config, SourceConfig } from '../config/config-schema.js'
+import type { Config, FeedSourceConfig, SourceConfig } from '../config/config-schema.js'
 import { describeError } from '../errors.js'
 import type { Fetcher } from '../fetch/create-fetcher.js'
 import { isDropped, normalizeEntry } from '../normalize/normalize-entry.js'
@@ -35,7 +35,7 @@ export async function refreshSource({ source, state, config, fetcher, now }: Ref
   }
   try {
     const response = await fetcher.fetchText({
-      url: state.effectiveUrl ?? source.url,
+      url: state.effectiveUrl ?? (source as FeedSourceConfig).url,
       conditional: { etag: state.etag, lastModified: state.lastModified },
       charset: source.charset,
     })

@@ -18,6 +18,9 @@ const DROPPED_WITH_TEXT = [
 const ARTICLE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: ARTICLE_TAGS,
   allowedAttributes: {
+    // News APIs mark paragraphs such as the source line (`<p class="em_media">`); the seed's posts
+    // keep that markup byte for byte. A class name cannot run script or load anything.
+    p: ['class'],
     a: ['href', 'title'],
     img: ['src', 'alt', 'title', 'width', 'height'],
     abbr: ['title'],

@@ -5,7 +5,7 @@ import { createFetcher, type Fetcher } from '../fetch/create-fetcher.js'
 import { publishOutputs, type PublishResult } from '../publish/publish-outputs.js'
 import { openStore } from '../store/open-store.js'
 import type { Logger } from '../types.js'
-import { refreshSource, type RefreshResult } from './refresh-source.js'
+import { type KnownItems, refreshSource, type RefreshResult } from './refresh-source.js'
 
 export interface CycleOptions {
   config: Readonly<Config>
@@ -33,11 +33,14 @@ export async function runCycle({ config, log, now = () => new Date(), signal }: 
   const fetcher = createFetcher(config.fetch)
   try {
     const cycleStart = now()
-    const results = await refreshAll(config, fetcher, (id) => store.sourceState(id), cycleStart, signal)
+    const results = await refreshAll(config, fetcher, store, cycleStart, signal)
     for (const result of results) {
       store.setSourceState(result.sourceId, result.state)
       if (result.error) log.warn(`source ${result.sourceId} failed: ${result.error.message}`, { sourceId: result.sourceId, code: result.error.code })
       for (const dropped of result.dropped) log.warn(`source ${dropped.sourceId}: item skipped: ${dropped.reason}`, { sourceId: dropped.sourceId })
+      for (const { message, ...fields } of result.warnings ?? []) {
+        log.warn(`source ${fields.sourceId}: ${fields.infoCode === undefined ? '' : `${fields.infoCode}: `}${message}`, fields)
+      }
     }
     const upserted = store.upsert(results.flatMap((result) => result.entries), cycleStart)
     const pruned = store.prune({ ...config.store, now: cycleStart })
@@ -49,6 +52,7 @@ export async function runCycle({ config, log, now = () => new Date(), signal }: 
       items: store.items(),
       config,
       changedCategories: (await hasOutputs(config)) ? changedCategories : 'all',
+      now: cycleStart,
     })
     for (const failure of published.failed) log.error(`output ${failure.file} not replaced: ${failure.reason}`, { file: failure.file })
     const storeWritten = await store.save()
@@ -76,16 +80,16 @@ export async function runCycle({ config, log, now = () => new Date(), signal }: 
 async function refreshAll(
   config: Readonly<Config>,
   fetcher: Fetcher,
-  stateOf: (id: string) => RefreshResult['state'],
+  store: KnownItems & { sourceState(id: string): RefreshResult['state'] },
   now: Date,
   signal: AbortSignal | undefined,
 ): Promise<RefreshResult[]> {
   // The fetcher bounds concurrency overall and per host, so every source can start at once.
   return Promise.all(
     config.sources.map((source) => {
-      const state = stateOf(source.id)
+      const state = store.sourceState(source.id)
       if (signal?.aborted) return { sourceId: source.id, status: 'skipped' as const, entries: [], dropped: [], state }
-      return refreshSource({ source, state, config, fetcher, now })
+      return refreshSource({ source, state, config, fetcher, known: store, now })
     }),
   )
 }

@@ -19,6 +19,13 @@ const xmlParser = new XMLParser({
   isArray: (name) => ['item', 'entry', 'link', 'atom:link'].includes(name),
 })
 
+const opmlParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  isArray: (name) => name === 'outline',
+})
+
 /** Problems that must keep a generated document from replacing the published one; empty when it may publish. */
 export function checkOutput(format: OutputFormat, text: string): string[] {
   const facts = format === 'json' ? readJsonFeedFacts(text) : readXmlFacts(format, text)
@@ -134,4 +141,46 @@ function textOf(value: unknown): string | undefined {
 /** Zero or more texts: RSS `link` is parsed as an array because Atom's must be. */
 function textsOf(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).flatMap((one) => textOf(one) ?? [])
+}
+
+/** Front matter lines a post must have, in this order, each on one line. */
+const JEKYLL_FRONT_MATTER_KEYS = ['layout', 'title', 'date', 'categories', 'tags']
+
+/** Problems that must keep a Jekyll post from replacing the published one: front matter that spills over its lines. */
+export function checkJekyllPost(text: string): string[] {
+  const lines = text.split('\n', JEKYLL_FRONT_MATTER_KEYS.length + 2)
+  if (lines[0] !== '---' || lines[JEKYLL_FRONT_MATTER_KEYS.length + 1] !== '---') return ['front matter is not the expected block between --- lines']
+  return JEKYLL_FRONT_MATTER_KEYS.flatMap((key, i) =>
+    lines[i + 1]?.startsWith(`${key}: `) ? [] : [`front matter line ${i + 2} is not "${key}: …"`],
+  )
+}
+
+/** Problems that must keep an HTML page from replacing the published one. */
+export function checkHtmlPage(text: string, escapedTitle: string): string[] {
+  const problems: string[] = []
+  if (text.trim() === '') problems.push('empty page')
+  if (!text.includes(`<title>${escapedTitle}</title>`)) problems.push(`title "${escapedTitle}" missing`)
+  // Every text is escaped and the pages need no JavaScript, so a script tag can only be a leak.
+  if (/<script/i.test(text)) problems.push('page contains a script element')
+  return problems
+}
+
+/** Problems that must keep an OPML list from replacing the published one: well-formed OPML 2.0 whose feeds have absolute URLs. */
+export function checkOpml(text: string): string[] {
+  const validation = XMLValidator.validate(text)
+  if (validation !== true) {
+    const { msg, line, col } = validation.err
+    return [`not well-formed XML: ${msg} (line ${line}, column ${col})`]
+  }
+  const opml = asNode((opmlParser.parse(text) as XmlNode).opml)
+  if (!opml || opml['@_version'] !== '2.0') return ['not an OPML 2.0 document']
+  const outlines = collectOutlines(asNode(opml.body))
+  return outlines.flatMap((outline) =>
+    typeof outline['@_xmlUrl'] === 'string' ? checkLinks([outline['@_xmlUrl']]) : [`outline "${String(outline['@_text'])}" has no xmlUrl`],
+  )
+}
+
+/** Leaf outlines (the feeds), at any depth. */
+function collectOutlines(node: XmlNode | undefined): XmlNode[] {
+  return asNodes(node?.outline).flatMap((outline) => (outline.outline === undefined ? [outline] : collectOutlines(outline)))
 }

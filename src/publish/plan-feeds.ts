@@ -15,6 +15,9 @@ export const OUTPUT_FILE_NAMES: Readonly<Record<OutputFormat, string>> = {
 export interface FeedSpec {
   /** Directory relative to output.dir: '' for the all-categories feed, else the category slug. */
   dir: string
+  /** The category's title alone; the site title for the all-categories feed. */
+  name: string
+  /** The feed's title: `<category> - <site>`, or the site title. */
   title: string
   description: string
   language: string
@@ -24,8 +27,16 @@ export interface FeedSpec {
   selfUrls: Record<OutputFormat, string>
   /** Newest item date in the feed, or the Unix epoch when it has no items; never the clock. */
   updated: Date
-  /** Newest first, capped at output.itemsPerFeed. */
+  /** Newest first, capped at the category's maxItems, else output.itemsPerFeed. */
   entries: FeedEntry[]
+  /** Items in the feed before the cap. */
+  itemCount: number
+}
+
+/** Every feed the items make: the all-categories one and one per category that has items (by slug). */
+export interface SitePlan {
+  all: FeedSpec
+  categories: FeedSpec[]
 }
 
 export interface PlanFeedsOptions {
@@ -37,29 +48,39 @@ export interface PlanFeedsOptions {
 
 /** The feeds to regenerate: each changed category that still has items, plus the all-categories feed when anything changed. */
 export function planFeeds({ items, config, changedCategories }: PlanFeedsOptions): FeedSpec[] {
+  if (changedCategories !== 'all' && changedCategories.size === 0) return []
+  const plan = planSite(items, config)
+  return [plan.all, ...plan.categories.filter((spec) => changedCategories === 'all' || changedCategories.has(spec.dir))]
+}
+
+/** Items are the published ones (already filtered), in any order. */
+export function planSite(items: readonly StoredItem[], config: Config): SitePlan {
   const sorted = sortNewestFirst(items)
   const byCategory = groupByCategory(sorted)
   const categoryTitles = new Map([...byCategory].map(([slug, group]) => [slug, titleCategory(slug, group, config)]))
-  const toEntries = (newestFirst: StoredItem[]): FeedEntry[] =>
-    newestFirst
-      .slice(0, config.output.itemsPerFeed)
-      .map((item) => toFeedEntry(item, categoryTitles.get(item.category) ?? item.category))
-  const changed =
-    changedCategories === 'all' ? [...byCategory.keys()] : [...changedCategories].filter((slug) => byCategory.has(slug))
-  const categoryFeeds = changed
-    .sort()
-    .map((slug) =>
-      createFeedSpec(config, slug, `${categoryTitles.get(slug) ?? slug} - ${config.site.title}`, toEntries(byCategory.get(slug) ?? [])),
-    )
-  const anyChanged = changedCategories === 'all' || changedCategories.size > 0
-  return anyChanged ? [createFeedSpec(config, '', config.site.title, toEntries(sorted)), ...categoryFeeds] : categoryFeeds
+  const toEntries = (newestFirst: StoredItem[], maxItems: number): FeedEntry[] =>
+    newestFirst.slice(0, maxItems).map((item) => toFeedEntry(item, categoryTitles.get(item.category) ?? item.category))
+  const categories = [...byCategory.keys()].sort().map((slug) => {
+    const group = byCategory.get(slug) ?? []
+    const name = categoryTitles.get(slug) ?? slug
+    const maxItems = config.categories[slug]?.maxItems ?? config.output.itemsPerFeed
+    return createFeedSpec(config, slug, name, `${name} - ${config.site.title}`, toEntries(group, maxItems), group.length)
+  })
+  const all = createFeedSpec(config, '', config.site.title, config.site.title, toEntries(sorted, config.output.itemsPerFeed), sorted.length)
+  return { all, categories }
 }
 
-function createFeedSpec(config: Config, dir: string, title: string, entries: FeedEntry[]): FeedSpec {
+/** Each category's title (config, else its newest item's categoryTitle, else the slug), by slug. */
+export function titleCategories(items: readonly StoredItem[], config: Config): Map<string, string> {
+  return new Map([...groupByCategory(sortNewestFirst(items))].map(([slug, group]) => [slug, titleCategory(slug, group, config)]))
+}
+
+function createFeedSpec(config: Config, dir: string, name: string, title: string, entries: FeedEntry[], itemCount: number): FeedSpec {
   const prefix = dir === '' ? '' : `${dir}/`
   const safeTitle = stripInvalidXmlChars(title)
   return {
     dir,
+    name: stripInvalidXmlChars(name),
     title: safeTitle,
     description: stripInvalidXmlChars(config.site.description ?? '') || safeTitle,
     language: stripInvalidXmlChars(config.site.language),
@@ -71,11 +92,12 @@ function createFeedSpec(config: Config, dir: string, title: string, entries: Fee
     },
     updated: new Date(entries.reduce((newest, entry) => Math.max(newest, latestDateMs(entry)), 0)),
     entries,
+    itemCount,
   }
 }
 
 /** Resolves against the site URL as a directory, whether or not it ends with '/'. */
-function resolveSiteUrl(siteUrl: string, relativePath: string): string {
+export function resolveSiteUrl(siteUrl: string, relativePath: string): string {
   const base = new URL(siteUrl)
   if (!base.pathname.endsWith('/')) base.pathname = `${base.pathname}/`
   return new URL(relativePath, base).href

@@ -2,20 +2,32 @@ import path from 'node:path'
 import type { Config } from '../config/config-schema.js'
 import { FeedloomError } from '../errors.js'
 import type { StoredItem } from '../types.js'
-import { checkOutput } from './check-output.js'
-import { OUTPUT_FILE_NAMES, planFeeds, type FeedSpec, type OutputFormat } from './plan-feeds.js'
+import { checkHtmlPage, checkOpml, checkOutput } from './check-output.js'
+import { filterItems } from './filter-items.js'
+import { escapeHtml } from './html-to-text.js'
+import type { PageContext } from './html-page.js'
+import { OUTPUT_FILE_NAMES, planSite, resolveSiteUrl, titleCategories, type FeedSpec, type OutputFormat, type SitePlan } from './plan-feeds.js'
+import { publishJekyllPosts } from './publish-jekyll-posts.js'
 import { renderAtom } from './render-atom.js'
+import { renderCategoryPage } from './render-category-page.js'
+import { renderIndexPage } from './render-index-page.js'
 import { renderJsonFeed } from './render-json-feed.js'
+import { renderOpml } from './render-opml.js'
 import { renderRss } from './render-rss.js'
 import { writeIfChanged, type WriteOutcome } from './write-if-changed.js'
 
 export interface PublishOptions {
-  /** All live items (from the store), in any order. */
+  /** All live items (from the store), in any order; filters are applied here. */
   items: readonly StoredItem[]
-  /** Uses site, output (dir already absolute) and categories. */
+  /** Uses site, output (dir already absolute), categories and sources' filters. */
   config: Config
-  /** Categories whose items changed this cycle; 'all' for `build`. The all-categories feeds are regenerated whenever any category is. */
+  /**
+   * Categories whose items changed this cycle; 'all' for `build`. The all-categories feeds,
+   * index.html and feeds.opml are regenerated whenever any category is.
+   */
   changedCategories: ReadonlySet<string> | 'all'
+  /** End of the Jekyll live window; nothing else reads the clock. @default new Date() */
+  now?: Date
 }
 
 export interface PublishResult {
@@ -25,6 +37,18 @@ export interface PublishResult {
   unchanged: number
   /** Failed the pre-publish check or the write; the old file is kept. */
   failed: { file: string; reason: string }[]
+  /** Jekyll posts deleted because their item left the live window or is no longer published; relative to output.dir. */
+  removed: string[]
+}
+
+/** One file to regenerate: how to make it and what must hold before it replaces the published one. */
+interface PlannedDocument {
+  /** Relative to output.dir, with '/' separators. */
+  file: string
+  /** A category directory, checked to be one safe path segment. */
+  dir: string
+  render: () => string
+  check: (text: string) => string[]
 }
 
 type DocumentOutcome = { file: string; outcome: WriteOutcome } | { file: string; outcome: 'failed'; reason: string }
@@ -35,6 +59,9 @@ const RENDERERS: Readonly<Record<OutputFormat, (spec: FeedSpec) => string>> = {
   json: renderJsonFeed,
 }
 
+const OPML_FILE = 'feeds.opml'
+const HTML_FILE = 'index.html'
+
 /** Same as the config schema's slug: a category becomes a directory, so it must be one path segment. */
 const CATEGORY_DIR = /^[a-z0-9][a-z0-9-]*$/
 
@@ -42,32 +69,86 @@ const CATEGORY_DIR = /^[a-z0-9][a-z0-9-]*$/
 const MAX_REASON_PROBLEMS = 3
 
 /**
- * Regenerates the RSS, Atom and JSON feeds of the changed categories and of all categories
- * together. Each document is checked before it replaces the published file, and written only
- * when its bytes changed. Never throws for a single document: failures are in the result.
+ * Regenerates, from the items the filters let through, the RSS, Atom and JSON feeds and the HTML
+ * page of each changed category, and (when anything changed) those of all categories together
+ * plus index.html and feeds.opml; then brings the Jekyll posts folder to the live window. Each
+ * document is checked before it replaces the published file, and written only when its bytes
+ * changed. Never throws for a single document: failures are in the result.
  */
-export async function publishOutputs({ items, config, changedCategories }: PublishOptions): Promise<PublishResult> {
-  const formats = (Object.keys(RENDERERS) as OutputFormat[]).filter((format) => config.output.formats.includes(format))
-  const feeds = planFeeds({ items, config, changedCategories })
-  const outcomes = await Promise.all(
-    feeds.flatMap((spec) => formats.map((format) => publishDocument(config.output.dir, spec, format))),
-  )
-  return summarizeOutcomes(outcomes)
+export async function publishOutputs({ items, config, changedCategories, now = new Date() }: PublishOptions): Promise<PublishResult> {
+  const anyChanged = changedCategories === 'all' || changedCategories.size > 0
+  // The Jekyll window moves with the clock, so posts are checked even when no item changed.
+  if (!anyChanged && !config.output.jekyll) return summarizeOutcomes([])
+  const { published } = filterItems(items, config)
+  const plan = anyChanged ? planSite(published, config) : undefined
+  const documents = plan ? planDocuments(plan, config, changedCategories) : []
+  const outcomes = await Promise.all(documents.map((document) => publishDocument(config.output.dir, document)))
+  const result = summarizeOutcomes(outcomes)
+  if (config.output.jekyll) {
+    const posts = await publishJekyllPosts({
+      items: published,
+      jekyll: config.output.jekyll,
+      outputDir: config.output.dir,
+      timeZone: config.site.timezone,
+      categoryTitles: plan ? new Map(plan.categories.map((spec) => [spec.dir, spec.name])) : titleCategories(published, config),
+      changedCategories,
+      now,
+    })
+    const postResult = summarizeOutcomes(posts.outcomes)
+    result.written.push(...postResult.written)
+    result.unchanged += postResult.unchanged
+    result.failed.push(...postResult.failed)
+    result.removed.push(...posts.removed)
+  }
+  return result
 }
 
-async function publishDocument(outputDir: string, spec: FeedSpec, format: OutputFormat): Promise<DocumentOutcome> {
-  const file = path.posix.join(spec.dir, OUTPUT_FILE_NAMES[format])
-  if (spec.dir !== '' && !CATEGORY_DIR.test(spec.dir)) {
-    return { file, outcome: 'failed', reason: `category "${spec.dir}" is not a safe directory name` }
+function planDocuments(plan: SitePlan, config: Config, changedCategories: ReadonlySet<string> | 'all'): PlannedDocument[] {
+  const formats = (Object.keys(RENDERERS) as OutputFormat[]).filter((format) => config.output.formats.includes(format))
+  const context: PageContext = {
+    language: config.site.language,
+    timeZone: config.site.timezone,
+    formats,
+    opmlUrl: config.output.opml ? resolveSiteUrl(config.site.url, OPML_FILE) : undefined,
+  }
+  const documentsOf = (spec: FeedSpec, renderPage: () => string): PlannedDocument[] => [
+    ...formats.map((format) => ({
+      file: path.posix.join(spec.dir, OUTPUT_FILE_NAMES[format]),
+      dir: spec.dir,
+      render: () => RENDERERS[format](spec),
+      check: (text: string) => checkOutput(format, text),
+    })),
+    ...(config.output.html
+      ? [
+          {
+            file: path.posix.join(spec.dir, HTML_FILE),
+            dir: spec.dir,
+            render: renderPage,
+            check: (text: string) => checkHtmlPage(text, escapeHtml(spec.title)),
+          },
+        ]
+      : []),
+  ]
+  const changed = plan.categories.filter((spec) => changedCategories === 'all' || changedCategories.has(spec.dir))
+  return [
+    ...documentsOf(plan.all, () => renderIndexPage(plan, context)),
+    ...changed.flatMap((spec) => documentsOf(spec, () => renderCategoryPage(spec, plan.all, context))),
+    ...(config.output.opml ? [{ file: OPML_FILE, dir: '', render: () => renderOpml(plan, formats), check: checkOpml }] : []),
+  ]
+}
+
+async function publishDocument(outputDir: string, { file, dir, render, check }: PlannedDocument): Promise<DocumentOutcome> {
+  if (dir !== '' && !CATEGORY_DIR.test(dir)) {
+    return { file, outcome: 'failed', reason: `category "${dir}" is not a safe directory name` }
   }
   let text: string
   try {
-    text = RENDERERS[format](spec)
+    text = render()
   } catch (err) {
     // feed@6 throws on some of what the check rejects: `new URL` on a relative link, toISOString on an invalid date.
     return { file, outcome: 'failed', reason: `cannot render: ${err instanceof Error ? err.message : String(err)}` }
   }
-  const problems = checkOutput(format, text)
+  const problems = check(text)
   if (problems.length > 0) return { file, outcome: 'failed', reason: describeProblems(problems) }
   try {
     return { file, outcome: await writeIfChanged(path.join(outputDir, file), text) }
@@ -83,7 +164,7 @@ function describeProblems(problems: string[]): string {
 }
 
 function summarizeOutcomes(outcomes: DocumentOutcome[]): PublishResult {
-  const result: PublishResult = { written: [], unchanged: 0, failed: [] }
+  const result: PublishResult = { written: [], unchanged: 0, failed: [], removed: [] }
   for (const outcome of outcomes) {
     if (outcome.outcome === 'failed') result.failed.push({ file: outcome.file, reason: outcome.reason })
     else if (outcome.outcome === 'written') result.written.push(outcome.file)

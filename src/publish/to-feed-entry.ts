@@ -1,5 +1,6 @@
 import type { StoredItem } from '../types.js'
 import { htmlToText, truncateText } from './html-to-text.js'
+import { listItemTags, uniqueNonEmpty } from './list-item-tags.js'
 import { stripInvalidXmlChars } from './strip-invalid-xml-chars.js'
 
 /** One item as every output format shows it. Strings are XML-safe; dates may be invalid (the check catches them). */
@@ -16,7 +17,7 @@ export interface FeedEntry {
   published: Date
   /** Last change: the item's `updated`, else `published`. */
   updated: Date
-  /** The category title first, then the item's own categories. */
+  /** The category title first, then the outlet's tag (`<media>新闻`, as in Jekyll posts) and the item's own categories. */
   tags: string[]
 }
 
@@ -34,7 +35,7 @@ export function toFeedEntry(item: StoredItem, categoryTitle: string): FeedEntry 
     author: item.author ? stripInvalidXmlChars(item.author) : undefined,
     published,
     updated: item.updated === undefined ? published : new Date(item.updated),
-    tags: uniqueNonEmpty([categoryTitle, ...item.categories].map(stripInvalidXmlChars)),
+    tags: uniqueNonEmpty([categoryTitle, ...listItemTags(item, categoryTitle)].map(stripInvalidXmlChars)),
   }
 }
 
@@ -47,8 +48,4 @@ function summarize(item: StoredItem): string {
   // Summaries may arrive as HTML or text; reducing both to text makes every format agree.
   const summary = htmlToText(item.summary ?? '')
   return summary || truncateText(htmlToText(item.content ?? ''), EXCERPT_MAX_CHARS)
-}
-
-function uniqueNonEmpty(values: string[]): string[] {
-  return [...new Set(values.map((value) => value.trim()).filter((value) => value !== ''))]
 }

@@ -4,7 +4,7 @@ import { sortItemsNewestFirst } from './sort-items.js'
 import { type StoreContents, toCanonicalSourceState, toStoreContents, toStoreData } from './store-data.js'
 import { createStoreFile, type StoreFile } from './store-file.js'
 import { acquireStoreLock, type StoreLock } from './store-lock.js'
-import { type UpsertResult, upsertEntries } from './upsert-entries.js'
+import { findItem, type UpsertResult, upsertEntries } from './upsert-entries.js'
 
 export type { PruneResult, RetentionOptions, UpsertResult }
 
@@ -18,6 +18,10 @@ export interface OpenStoreOptions {
 export interface Store {
   /** All live items, newest published first, then by id. */
   items(): readonly StoredItem[]
+  /** The live item known by any of `keys` (a key or an alias: `infocode:…`, `link:…`), tried in order. */
+  findItem(keys: readonly string[]): StoredItem | undefined
+  /** Whether any of `keys` belongs to a pruned item, which upsert will not bring back. */
+  isTombstoned(keys: readonly string[]): boolean
   /** A copy of the source's state, or a fresh state for a source never seen. */
   sourceState(id: string): SourceState
   setSourceState(id: string, state: SourceState): void
@@ -52,6 +56,8 @@ function createStore(file: StoreFile, contents: StoreContents, lock: StoreLock |
   const currentItems = (): StoredItem[] => (sortedItems ??= sortItemsNewestFirst(contents.items.values()))
   return {
     items: currentItems,
+    findItem: (keys) => findItem(contents, keys),
+    isTombstoned: (keys) => keys.some((key) => contents.tombstones.has(key)),
     sourceState: (id) => structuredClone(contents.sources.get(id) ?? { consecutiveFailures: 0, itemsSeen: 0 }),
     setSourceState(id, state) {
       contents.sources.set(id, toCanonicalSourceState(state))

@@ -13,6 +13,12 @@ export interface StoreData {
   /** Key or alias of a pruned item → ISO instant it was pruned. */
   tombstones: Record<string, string>
   sources: Record<string, SourceState>
+  /**
+   * Category slug made from a media name → that name, so two names with the same pinyin keep
+   * distinct slugs across runs (claim-category-slug.ts). Absent while empty, so stores without
+   * media categories keep their bytes.
+   */
+  categorySlugs?: Record<string, string>
 }
 
 /** The same data held for lookups while the store is open. */
@@ -21,6 +27,7 @@ export interface StoreContents {
   aliases: Map<string, string>
   tombstones: Map<string, string>
   sources: Map<string, SourceState>
+  categorySlugs: Map<string, string>
 }
 
 export function createEmptyStoreData(): StoreData {
@@ -29,12 +36,26 @@ export function createEmptyStoreData(): StoreData {
 
 /** Canonicalizes what it reads, so a file with other key orders is rewritten once in ours. */
 export function toStoreContents(data: StoreData): StoreContents {
+  const items = new Map(data.items.map((item) => [item.id, toCanonicalItem(item)]))
   return {
-    items: new Map(data.items.map((item) => [item.id, toCanonicalItem(item)])),
+    items,
     aliases: new Map(Object.entries(data.aliases)),
     tombstones: new Map(Object.entries(data.tombstones)),
     sources: new Map(Object.entries(data.sources).map(([id, state]) => [id, toCanonicalSourceState(state)])),
+    categorySlugs: registerStoredCategories(new Map(Object.entries(data.categorySlugs ?? {})), items.values()),
   }
+}
+
+/**
+ * A store written before the slug registry existed already has media categories: their slugs are
+ * claimed by the names they show, oldest item first, so the registry agrees with what was published.
+ */
+function registerStoredCategories(registry: Map<string, string>, items: Iterable<StoredItem>): Map<string, string> {
+  const oldestFirst = [...items].sort((a, b) => compareKeys(a.firstSeen, b.firstSeen) || compareKeys(a.id, b.id))
+  for (const item of oldestFirst) {
+    if (item.categoryTitle !== undefined && !registry.has(item.category)) registry.set(item.category, item.categoryTitle)
+  }
+  return registry
 }
 
 export function toStoreData(contents: StoreContents, sortedItems: readonly StoredItem[]): StoreData {
@@ -44,6 +65,7 @@ export function toStoreData(contents: StoreContents, sortedItems: readonly Store
     aliases: toSortedRecord(contents.aliases),
     tombstones: toSortedRecord(contents.tombstones),
     sources: toSortedRecord(contents.sources),
+    ...(contents.categorySlugs.size === 0 ? {} : { categorySlugs: toSortedRecord(contents.categorySlugs) }),
   }
 }
 
@@ -133,6 +155,9 @@ function findStoreDataProblem(value: unknown): string | undefined {
   if (itemProblem !== undefined) return itemProblem
   for (const name of ['aliases', 'tombstones'] as const) {
     if (!isStringRecord(value[name])) return `${name} is not an object of strings`
+  }
+  if (value.categorySlugs !== undefined && !isStringRecord(value.categorySlugs)) {
+    return 'categorySlugs is not an object of strings'
   }
   if (!isPlainObject(value.sources)) return 'sources is not an object'
   for (const [id, state] of Object.entries(value.sources)) {

@@ -1,4 +1,5 @@
 import type { NormalizedEntry, StoredItem } from '../types.js'
+import { claimCategorySlug } from './claim-category-slug.js'
 import { mintItemId } from './mint-item-id.js'
 import { type StoreContents, toCanonicalItem } from './store-data.js'
 
@@ -58,8 +59,8 @@ function listIdentities(entry: NormalizedEntry): string[] {
   return [...new Set([entry.key, ...entry.aliases])].filter((identity) => identity !== '')
 }
 
-/** By key first, then by each alias, in the entry's order. */
-function findItem(contents: StoreContents, identities: readonly string[]): StoredItem | undefined {
+/** By key first, then by each alias, in the given order. */
+export function findItem(contents: StoreContents, identities: readonly string[]): StoredItem | undefined {
   for (const identity of identities) {
     const id = contents.aliases.get(identity)
     const item = id === undefined ? undefined : contents.items.get(id)
@@ -81,7 +82,7 @@ function addItem(contents: StoreContents, entry: NormalizedEntry, identities: st
     author: entry.author,
     published: choosePublished(entry, nowIso),
     firstSeen: nowIso,
-    category: entry.category,
+    category: categoryOf(contents, entry),
     categoryTitle: entry.categoryTitle,
     categories: [...entry.categories],
     infoCode: entry.infoCode,
@@ -91,6 +92,16 @@ function addItem(contents: StoreContents, entry: NormalizedEntry, identities: st
   contents.items.set(item.id, item)
   for (const identity of identities) contents.aliases.set(identity, item.id)
   return item
+}
+
+/**
+ * A category made from a media name (normalize sets `categoryTitle` only then) is claimed in the
+ * store's registry, so two outlets whose names share a pinyin spelling stay apart. Entries are
+ * upserted in config source order, so which one keeps the plain slug does not depend on timing.
+ */
+function categoryOf(contents: StoreContents, entry: NormalizedEntry): string {
+  if (entry.categoryTitle === undefined) return entry.category
+  return claimCategorySlug(contents.categorySlugs, entry.category, entry.categoryTitle)
 }
 
 /** DESIGN.md: an item without a date keeps its first-seen time forever. */

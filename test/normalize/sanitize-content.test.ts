@@ -21,7 +21,13 @@ describe('sanitizeContent', () => {
   })
 
   it('removes event handler and style attributes', () => {
-    expect(sanitizeContent('<p onclick="steal()" style="color:red" class="em_media">来源</p>', BASE)).toBe('<p>来源</p>')
+    expect(sanitizeContent('<p onclick="steal()" style="color:red">来源</p>', BASE)).toBe('<p>来源</p>')
+  })
+
+  it('keeps the class of a paragraph, as the seed posts carry <p class="em_media">', () => {
+    expect(sanitizeContent('<p class="em_media" onclick="steal()">（文章来源：每日经济新闻）</p>', BASE)).toBe(
+      '<p class="em_media">（文章来源：每日经济新闻）</p>',
+    )
   })
 
   it('removes javascript: and vbscript: links but keeps the text', () => {

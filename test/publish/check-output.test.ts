@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkOutput } from '../../src/publish/check-output.js'
+import { checkHtmlPage, checkJekyllPost, checkOpml, checkOutput } from '../../src/publish/check-output.js'
 
 function atom(entries: string, links = '<link rel="self" href="https://news.example.com/atom.xml"/>'): string {
   return `<?xml version="1.0" encoding="utf-8"?>
@@ -58,5 +58,48 @@ describe('checkOutput', () => {
 
   it('rejects a JSON Feed item without an id', () => {
     expect(checkOutput('json', jsonFeed([{ url: 'https://finance.example.com/a.html' }]))).toEqual(['empty item id'])
+  })
+})
+
+describe('checkOpml', () => {
+  const opml = (body: string) => `<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head><title>t</title></head><body>${body}</body></opml>`
+
+  it('accepts OPML 2.0 whose feeds have absolute http(s) URLs', () => {
+    expect(checkOpml(opml('<outline type="rss" text="a" xmlUrl="https://news.example.com/rss.xml"/>'))).toEqual([])
+  })
+
+  it('rejects OPML that is not well-formed', () => {
+    expect(checkOpml(opml('<outline text="a">'))[0]).toMatch(/^not well-formed XML: /)
+  })
+
+  it('rejects a feed outline whose xmlUrl is not absolute', () => {
+    expect(checkOpml(opml('<outline type="rss" text="a" xmlUrl="rss.xml"/>'))).toEqual(['link is not absolute http(s): "rss.xml"'])
+  })
+})
+
+describe('checkHtmlPage', () => {
+  it('rejects a page without its escaped title', () => {
+    expect(checkHtmlPage('<title>A &amp; B</title>', 'A &amp; B')).toEqual([])
+    expect(checkHtmlPage('<title>A & B</title>', 'A &amp; B')).toEqual(['title "A &amp; B" missing'])
+  })
+
+  it('rejects an empty page', () => {
+    expect(checkHtmlPage('', 'A')).toContain('empty page')
+  })
+
+  it('rejects a page with a script element', () => {
+    expect(checkHtmlPage('<title>A</title><script>x</script>', 'A')).toEqual(['page contains a script element'])
+  })
+})
+
+describe('checkJekyllPost', () => {
+  const post = (title: string) => `---\nlayout: post\ntitle: ${title}\ndate: 2022-01-11 13:35:18 +0800\ncategories: a\ntags: b\n---\n<p>x</p>`
+
+  it('accepts a post with one front matter line per key', () => {
+    expect(checkJekyllPost(post('"标题"'))).toEqual([])
+  })
+
+  it('rejects front matter that a raw newline in a value pushed out of shape', () => {
+    expect(checkJekyllPost(post('"标题\n第二行"'))).not.toEqual([])
   })
 })

@@ -33,7 +33,7 @@ let outputDir = ''
 
 beforeAll(async () => {
   outputDir = await createOutputDir()
-  await publishOutputs({ items: createTrickyItems(), config: createConfig(outputDir), changedCategories: 'all' })
+  await publishOutputs({ items: createTrickyItems(), config: createConfig(outputDir, { output: { opml: true } }), changedCategories: 'all' })
 })
 
 describe('published files read by independent tools', () => {
@@ -49,7 +49,7 @@ describe('published files read by independent tools', () => {
   })
 
   it.skipIf(!hasXmllint)(skipNote('pass xmllint --noout', hasXmllint, 'xmllint is not installed'), () => {
-    const xmlFiles = ALL_FILES.filter((file) => file.endsWith('.xml')).map((file) => path.join(outputDir, file))
+    const xmlFiles = [...ALL_FILES.filter((file) => file.endsWith('.xml')), 'feeds.opml'].map((file) => path.join(outputDir, file))
     const run = spawnSync('xmllint', ['--noout', ...xmlFiles], { encoding: 'utf8' })
     expect(run.stderr).toBe('')
     expect(run.status).toBe(0)

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { configSchema, type Config } from '../../src/config/config-schema.js'
@@ -50,11 +50,19 @@ export function createItems(): StoredItem[] {
   ]
 }
 
-export function createConfig(outputDir: string, overrides: { siteUrl?: string; output?: object } = {}): Config {
+/**
+ * A parsed config writing to `outputDir`. HTML and OPML are off unless `output` turns them on, so
+ * the feed tests see only feed files; the tests of pages and OPML turn them on.
+ */
+export function createConfig(
+  outputDir: string,
+  overrides: { siteUrl?: string; output?: object; categories?: object; sources?: object[] } = {},
+): Config {
   return configSchema.parse({
-    site: { title: '金融消息', url: overrides.siteUrl ?? 'https://news.example.com/feeds', language: 'zh-CN' },
-    output: { dir: outputDir, ...overrides.output },
-    categories: { meirijingjixinwen: { title: '每日经济新闻' } },
+    site: { title: '金融消息', url: overrides.siteUrl ?? 'https://news.example.com/feeds', language: 'zh-CN', timezone: 'Asia/Shanghai' },
+    output: { dir: outputDir, html: false, opml: false, ...overrides.output },
+    categories: overrides.categories ?? { meirijingjixinwen: { title: '每日经济新闻' } },
+    sources: overrides.sources ?? [],
   })
 }
 
@@ -79,4 +87,40 @@ export async function fileIdentities(outputDir: string, files: string[]): Promis
     }),
   )
   return Object.fromEntries(entries)
+}
+
+/** Copies of the shared seed article and the post the replaced system published for it. */
+const SEED_ARTICLE_DIR = path.resolve(import.meta.dirname, '../fixtures/seed-article')
+export const SEED_POST_PATH = path.join(SEED_ARTICLE_DIR, 'post.md')
+
+/** The stored item the seed's list and detail answers give (what the json source and normalize make of them). */
+export async function createSeedItem(): Promise<StoredItem> {
+  const list = JSON.parse(await readFile(path.join(SEED_ARTICLE_DIR, 'list.json'), 'utf8')) as {
+    record: { infoCode: string; title: string; medianame: string; digest: string }[]
+  }
+  const detail = JSON.parse(await readFile(path.join(SEED_ARTICLE_DIR, 'detail.json'), 'utf8')) as { text: string }
+  const record = list.record[0]
+  if (!record) throw new Error('seed list.json has no record')
+  const shareLink = `http://finews.zning.xyz/html_News/NewsShare.html?infoCode=${record.infoCode}`
+  return createItem(record.infoCode, {
+    title: record.title,
+    link: shareLink,
+    shareLink,
+    content: detail.text,
+    summary: record.digest,
+    published: '2022-01-11T05:35:18.000Z',
+    category: 'meirijingjixinwen',
+    categoryTitle: record.medianame,
+    categories: [],
+    media: record.medianame,
+  })
+}
+
+/** Every file under `dir`, relative, sorted. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .sort()
 }

@@ -1,4 +1,4 @@
-import { access, readdir } from 'node:fs/promises'
+import { access } from 'node:fs/promises'
 import path from 'node:path'
 import { XMLValidator } from 'fast-xml-parser'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -10,19 +10,12 @@ import {
   createItems,
   createOutputDir,
   fileIdentities,
+  listFiles,
   readOutput,
   readOutputs,
 } from './publish-fixtures.js'
 
 const ZHENGQUAN_FILES = ALL_FILES.filter((file) => file.startsWith('zhengquanshibao/'))
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
-    .sort()
-}
 
 function jsonItemIds(text: string): string[] {
   return (JSON.parse(text) as { items: { id: string }[] }).items.map((item) => item.id)
@@ -36,7 +29,7 @@ describe('publishOutputs', () => {
   it('writes rss.xml, atom.xml and feed.json for all categories and for each category', async () => {
     const dir = await createOutputDir()
     const result = await publishOutputs({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
-    expect(result).toEqual({ written: ALL_FILES, unchanged: 0, failed: [] })
+    expect(result).toEqual({ written: ALL_FILES, unchanged: 0, failed: [], removed: [] })
     expect(await listFiles(dir)).toEqual([...ALL_FILES].sort())
   })
 
@@ -52,7 +45,7 @@ describe('publishOutputs', () => {
     await publishOutputs(options)
     const before = await fileIdentities(dir, ALL_FILES)
     const result = await publishOutputs(options)
-    expect(result).toEqual({ written: [], unchanged: ALL_FILES.length, failed: [] })
+    expect(result).toEqual({ written: [], unchanged: ALL_FILES.length, failed: [], removed: [] })
     expect(await fileIdentities(dir, ALL_FILES)).toEqual(before)
   })
 
@@ -125,7 +118,7 @@ describe('publishOutputs', () => {
   it('regenerates nothing when no category changed', async () => {
     const dir = await createOutputDir()
     const result = await publishOutputs({ items: createItems(), config: createConfig(dir), changedCategories: new Set() })
-    expect(result).toEqual({ written: [], unchanged: 0, failed: [] })
+    expect(result).toEqual({ written: [], unchanged: 0, failed: [], removed: [] })
     expect(await listFiles(dir)).toEqual([])
   })
 
@@ -219,6 +212,41 @@ describe('publishOutputs', () => {
     expect(XMLValidator.validate(rss)).toBe(true)
     expect(XMLValidator.validate(await readOutput(dir, 'atom.xml'))).toBe(true)
     expect(rss).toContain('<title><![CDATA[央行开展公开市场操作]]></title>')
+  })
+
+  it("tags items with their category title, their outlet's name + 新闻 and their own categories", async () => {
+    const dir = await createOutputDir()
+    const item = createItem('NW1', { media: '证券时报', categories: ['宏观', '证券时报新闻'] })
+    await publishOutputs({ items: [item], config: createConfig(dir), changedCategories: 'all' })
+    const feed = JSON.parse(await readOutput(dir, 'feed.json')) as { items: { tags: string[] }[] }
+    expect(feed.items[0]?.tags).toEqual(['每日经济新闻', '证券时报新闻', '宏观'])
+    expect(await readOutput(dir, 'rss.xml')).toContain('<category>证券时报新闻</category>')
+  })
+
+  it('caps a category feed at its maxItems, leaving the all-categories feed at itemsPerFeed', async () => {
+    const dir = await createOutputDir()
+    const config = createConfig(dir, { categories: { meirijingjixinwen: { title: '每日经济新闻', maxItems: 1 } } })
+    await publishOutputs({ items: createItems(), config, changedCategories: 'all' })
+    expect(jsonItemIds(await readOutput(dir, 'meirijingjixinwen/feed.json'))).toEqual(['urn:feedloom:NW202201112243496753'])
+    expect(jsonItemIds(await readOutput(dir, 'feed.json'))).toHaveLength(4)
+  })
+
+  it('leaves out of every output the items a filter excludes', async () => {
+    const dir = await createOutputDir()
+    const items = [...createItems(), createItem('NW9', { title: '【广告】理财' })]
+    const config = createConfig(dir, { categories: { meirijingjixinwen: { title: '每日经济新闻', filters: { exclude: { title: ['广告'] } } } } })
+    await publishOutputs({ items, config, changedCategories: 'all' })
+    expect(jsonItemIds(await readOutput(dir, 'feed.json'))).not.toContain('urn:feedloom:NW9')
+    expect(await readOutput(dir, 'meirijingjixinwen/rss.xml')).not.toContain('广告')
+  })
+
+  it('republishes filtered items once the rule is removed, since the store kept them', async () => {
+    const dir = await createOutputDir()
+    const items = [...createItems(), createItem('NW9', { title: '【广告】理财' })]
+    const filtered = createConfig(dir, { categories: { meirijingjixinwen: { title: '每日经济新闻', filters: { exclude: { title: ['广告'] } } } } })
+    await publishOutputs({ items, config: filtered, changedCategories: 'all' })
+    await publishOutputs({ items, config: createConfig(dir), changedCategories: 'all' })
+    expect(jsonItemIds(await readOutput(dir, 'meirijingjixinwen/feed.json'))).toContain('urn:feedloom:NW9')
   })
 
   it('does not write outside output.dir for a category that is not a path segment', async () => {

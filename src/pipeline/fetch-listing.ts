@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto'
+import type { FetchResult } from '../fetch/create-fetcher.js'
+import type { SourceState } from '../types.js'
+import { dropUndefined, recoverState, type RefreshOptions, type RefreshResult } from './refresh-result.js'
+
+export type Listing =
+  | { kind: 'done'; result: RefreshResult }
+  | { kind: 'changed'; response: Extract<FetchResult, { status: 'ok' }>; bodyHash: string; recovered: SourceState }
+
+/**
+ * Fetches a source's list (a feed, a news API) with a conditional GET. A 304, or a 200 whose body
+ * hashes the same as the last one parsed, is done here; anything else is for the caller to parse.
+ */
+export async function fetchListing(
+  { source, state, fetcher }: Pick<RefreshOptions, 'source' | 'state' | 'fetcher'>,
+  request: { url: string; accept?: string },
+): Promise<Listing> {
+  const base = { sourceId: source.id, entries: [], dropped: [] }
+  const response = await fetcher.fetchText(
+    dropUndefined({
+      url: state.effectiveUrl ?? request.url,
+      conditional: { etag: state.etag, lastModified: state.lastModified },
+      charset: source.charset,
+      accept: request.accept,
+    }),
+  )
+  const recovered = recoverState(state)
+  if (response.status === 'not-modified') {
+    return { kind: 'done', result: { ...base, status: 'not-modified', state: recovered } }
+  }
+  const bodyHash = createHash('sha256').update(response.text).digest('hex')
+  if (bodyHash === state.bodyHash) {
+    const validators = dropUndefined({ etag: response.etag, lastModified: response.lastModified })
+    return { kind: 'done', result: { ...base, status: 'unchanged', state: dropUndefined({ ...recovered, ...validators }) } }
+  }
+  return { kind: 'changed', response, bodyHash, recovered }
+}
+
+/**
+ * The state after a parsed list. While some article is still missing (a failed detail or
+ * full-text page), no validators or body hash are kept: a 304 or the unchanged-body shortcut
+ * would otherwise skip the retry on the next cycle.
+ */
+export function listingState(
+  listing: Extract<Listing, { kind: 'changed' }>,
+  previous: SourceState,
+  details: { now: Date; itemsSeen: number; hasPendingArticles: boolean },
+): SourceState {
+  const { response, bodyHash, recovered } = listing
+  const { etag: _etag, lastModified: _lastModified, bodyHash: _bodyHash, ...rest } = recovered
+  const validators = details.hasPendingArticles ? {} : { etag: response.etag, lastModified: response.lastModified, bodyHash }
+  return dropUndefined({
+    ...rest,
+    ...validators,
+    lastSuccessAt: details.now.toISOString(),
+    charset: response.charset,
+    effectiveUrl: response.permanentRedirect ?? previous.effectiveUrl,
+    itemsSeen: details.itemsSeen,
+  })
+}

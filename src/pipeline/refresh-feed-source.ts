@@ -1,0 +1,50 @@
+import type { FeedSourceConfig } from '../config/config-schema.js'
+import { extractArticle } from '../sources/share/extract-article.js'
+import { parseFeed } from '../sources/feed/parse-feed.js'
+import { fetchListing, listingState } from './fetch-listing.js'
+import { type ContentLocator, fillMissingContent } from './fill-missing-content.js'
+import { normalizeEntries } from './normalize-entries.js'
+import type { RefreshOptions, RefreshResult } from './refresh-result.js'
+
+export const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5'
+
+/** An RSS/Atom/RDF feed; with `fullText`, the linked page of each summary-only item, once. */
+export async function refreshFeedSource(options: RefreshOptions<FeedSourceConfig>): Promise<RefreshResult> {
+  const { source, state, config, fetcher, known, now } = options
+  const listing = await fetchListing(options, { url: source.url })
+  if (listing.kind === 'done') return listing.result
+  const { response } = listing
+  const feed = await parseFeed(response.text, { url: response.url })
+  const { pairs, dropped } = normalizeEntries(feed.entries, {
+    sourceId: source.id,
+    feedUrl: response.url,
+    feedLink: feed.link,
+    feedBaseUrl: feed.baseUrl,
+    feedTitle: source.title ?? feed.title,
+    category: source.category,
+    timezone: source.timezone ?? config.site.timezone,
+    now,
+  })
+  const filled = source.fullText
+    ? await fillMissingContent(pairs, { sourceId: source.id, charset: source.charset, fetcher, known, locator: linkedPage(source) })
+    : { entries: pairs.map((pair) => pair.entry), warnings: [], hasPending: false }
+  const nextState = listingState(listing, state, {
+    now,
+    itemsSeen: filled.entries.length,
+    hasPendingArticles: filled.hasPending,
+  })
+  return { sourceId: source.id, status: 'ok', entries: filled.entries, dropped, warnings: filled.warnings, state: nextState }
+}
+
+/** The share link, else the article link, read like a share page. */
+function linkedPage(source: FeedSourceConfig): ContentLocator {
+  return {
+    urlOf: ({ entry }) => ({ url: entry.shareLink ?? entry.link }),
+    read: (text, responseUrl) => {
+      const article = extractArticle(text, responseUrl, source.selectors)
+      // extractArticle throws when there is no body, so content is set here.
+      return { html: article.content ?? '', baseUrl: responseUrl }
+    },
+    accept: HTML_ACCEPT,
+  }
+}

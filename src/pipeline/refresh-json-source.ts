@@ -1,0 +1,69 @@
+import type { JsonSourceConfig } from '../config/config-schema.js'
+import { parseJsonDetail } from '../sources/json/parse-json-detail.js'
+import { fillUrlTemplate } from '../sources/json/fill-url-template.js'
+import { parseJsonList, templateValuesOf } from '../sources/json/parse-json-list.js'
+import { fetchListing, listingState } from './fetch-listing.js'
+import { type ContentLocator, fillMissingContent } from './fill-missing-content.js'
+import { normalizeEntries } from './normalize-entries.js'
+import type { RefreshOptions, RefreshResult } from './refresh-result.js'
+
+const JSON_ACCEPT = 'application/json, text/json;q=0.9, */*;q=0.5'
+
+/**
+ * A news list API; with `detail`, the article text of each item not yet stored with content.
+ * A failed detail leaves the item with its summary and is retried on a later cycle.
+ */
+export async function refreshJsonSource(options: RefreshOptions<JsonSourceConfig>): Promise<RefreshResult> {
+  const { source, state, config, fetcher, known, now } = options
+  const listing = await fetchListing(options, { url: source.url, accept: JSON_ACCEPT })
+  if (listing.kind === 'done') return listing.result
+  const { response } = listing
+  const raws = parseJsonList(response.text, {
+    url: response.url,
+    items: source.items,
+    fields: source.fields,
+    shareLink: source.shareLink,
+  })
+  const { pairs, dropped } = normalizeEntries(raws, {
+    sourceId: source.id,
+    feedUrl: response.url,
+    feedTitle: source.title,
+    category: source.category,
+    timezone: source.timezone ?? config.site.timezone,
+    now,
+  })
+  const filled =
+    source.detail === undefined
+      ? { entries: pairs.map((pair) => pair.entry), warnings: [], hasPending: false }
+      : await fillMissingContent(pairs, {
+          sourceId: source.id,
+          charset: source.charset,
+          fetcher,
+          known,
+          locator: detailApi(source.detail),
+        })
+  const nextState = listingState(listing, state, {
+    now,
+    itemsSeen: filled.entries.length,
+    hasPendingArticles: filled.hasPending,
+  })
+  return { sourceId: source.id, status: 'ok', entries: filled.entries, dropped, warnings: filled.warnings, state: nextState }
+}
+
+function detailApi(detail: NonNullable<JsonSourceConfig['detail']>): ContentLocator {
+  return {
+    urlOf: ({ raw, entry }) => {
+      // The infoCode may also come from the item's link or share link (DESIGN.md "Item identity").
+      const filled = fillUrlTemplate(detail.url, { ...templateValuesOf(raw), infoCode: entry.infoCode ?? raw.infoCode })
+      if ('url' in filled) return filled
+      const needed = filled.missing.map((name) => `{${name}}`).join(', ')
+      return { problem: `detail URL ${detail.url} needs ${needed}, which the item lacks` }
+    },
+    // Links in article text are relative to the article, not to the API that served it.
+    read: (text, responseUrl, { entry }) => ({
+      html: parseJsonDetail(text, detail.content, responseUrl),
+      baseUrl: entry.link,
+    }),
+    accept: JSON_ACCEPT,
+  }
+}

@@ -1,0 +1,83 @@
+import type { Config, SourceConfig } from '../config/config-schema.js'
+import { describeError } from '../errors.js'
+import type { Fetcher } from '../fetch/create-fetcher.js'
+import type { DroppedEntry, NormalizedEntry, SourceState, StoredItem } from '../types.js'
+import { nextAttemptAfterFailure } from './next-attempt.js'
+
+export type SourceStatus = 'ok' | 'not-modified' | 'unchanged' | 'failed' | 'skipped'
+
+/** Something that went wrong for one item or page while its source as a whole still counts as ok. */
+export interface SourceWarning {
+  sourceId: string
+  /** The request that failed: a detail API URL, a share page, a full-text page. */
+  url: string
+  infoCode?: string
+  code: string
+  message: string
+}
+
+export interface RefreshResult {
+  sourceId: string
+  status: SourceStatus
+  entries: NormalizedEntry[]
+  dropped: DroppedEntry[]
+  /** Per-item failures (detail, share page, full text) that did not fail the source. */
+  warnings?: SourceWarning[]
+  /** The source's state after this attempt; equal to the old one when nothing worth keeping happened. */
+  state: SourceState
+  error?: { code: string; message: string }
+}
+
+/** What the store already holds, so articles are fetched only once. The Store satisfies it. */
+export interface KnownItems {
+  findItem(keys: readonly string[]): StoredItem | undefined
+  isTombstoned(keys: readonly string[]): boolean
+}
+
+export interface RefreshOptions<S extends SourceConfig = SourceConfig> {
+  source: S
+  state: SourceState
+  config: Readonly<Config>
+  /** The cycle's one fetcher: list, detail, share and full-text requests share its per-host budget. */
+  fetcher: Fetcher
+  known: KnownItems
+  now: Date
+}
+
+/** A failure as data: the state counts it and schedules the next attempt (STYLE.md §4). */
+export function createFailedResult(
+  sourceId: string,
+  state: SourceState,
+  err: unknown,
+  now: Date,
+  warnings: SourceWarning[] = [],
+): RefreshResult {
+  const consecutiveFailures = state.consecutiveFailures + 1
+  const error = describeError(err)
+  const status = (err as { status?: unknown } | undefined)?.status
+  const nextState: SourceState = dropUndefined({
+    ...state,
+    consecutiveFailures,
+    lastErrorAt: now.toISOString(),
+    lastError: dropUndefined({ ...error, status: typeof status === 'number' ? status : undefined }),
+    nextAttemptAt: nextAttemptAfterFailure(err, consecutiveFailures, now),
+  })
+  return { sourceId, status: 'failed', entries: [], dropped: [], warnings, state: nextState, error }
+}
+
+/** A source that answers again is no longer failing or waiting. */
+export function recoverState(state: SourceState): SourceState {
+  if (state.consecutiveFailures === 0 && state.nextAttemptAt === undefined) return state
+  const { nextAttemptAt: _, ...rest } = state
+  return { ...rest, consecutiveFailures: 0 }
+}
+
+/** Keeps stored state free of `undefined` keys, so equal states serialize to equal bytes. */
+export function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}
+
+/** Every identity of an entry, key first, for store lookups. */
+export function identitiesOf(entry: Pick<NormalizedEntry, 'key' | 'aliases'>): string[] {
+  return [entry.key, ...entry.aliases]
+}

@@ -1,0 +1,127 @@
+import type { Config, FiltersConfig } from '../config/config-schema.js'
+import type { StoredItem } from '../types.js'
+import { htmlToText } from './html-to-text.js'
+
+type FilterField = 'title' | 'content' | 'author' | 'media' | 'category'
+
+export interface FilteredItem {
+  item: StoredItem
+  /** Which rule kept it out, e.g. `source nbd: exclude title "/广告/"` or `category meirijingjixinwen: no include rule matched`. */
+  rule: string
+}
+
+export interface FilterItemsResult {
+  /** Items every applicable filter lets through, in input order. */
+  published: StoredItem[]
+  filtered: FilteredItem[]
+}
+
+interface CompiledRule {
+  field: FilterField
+  /** The rule as written in the config, for reports. */
+  pattern: string
+  matches: (text: string) => boolean
+}
+
+interface CompiledFilters {
+  /** `source nbd` or `category meirijingjixinwen`. */
+  scope: string
+  include: CompiledRule[]
+  exclude: CompiledRule[]
+}
+
+const REGEX_RULE = /^\/(.+)\/([a-z]*)$/s
+
+/**
+ * Applies `sources[].filters` (to items whose first source is that source) and
+ * `categories[slug].filters` (to items of that category). An item is published when, for each
+ * filter that applies, it matches some include rule (or there are none) and no exclude rule.
+ * Pure: the store keeps every item, so changing a rule and running `build` republishes them.
+ */
+export function filterItems(items: readonly StoredItem[], config: Config): FilterItemsResult {
+  const bySource = new Map<string, CompiledFilters>()
+  for (const source of config.sources) {
+    if (source.filters) bySource.set(source.id, compileFilters(`source ${source.id}`, source.filters))
+  }
+  const byCategory = new Map<string, CompiledFilters>()
+  for (const [slug, category] of Object.entries(config.categories)) {
+    if (category.filters) byCategory.set(slug, compileFilters(`category ${slug}`, category.filters))
+  }
+  if (bySource.size === 0 && byCategory.size === 0) return { published: [...items], filtered: [] }
+  const result: FilterItemsResult = { published: [], filtered: [] }
+  for (const item of items) {
+    const applicable = [bySource.get(item.sources[0] ?? ''), byCategory.get(item.category)].filter((filters) => filters !== undefined)
+    const rule = findBlockingRule(item, applicable, config)
+    if (rule === undefined) result.published.push(item)
+    else result.filtered.push({ item, rule })
+  }
+  return result
+}
+
+function findBlockingRule(item: StoredItem, applicable: CompiledFilters[], config: Config): string | undefined {
+  if (applicable.length === 0) return undefined
+  const texts = new Map<FilterField, string[]>()
+  const textsOf = (field: FilterField): string[] => {
+    let values = texts.get(field)
+    if (!values) texts.set(field, (values = fieldTexts(item, field, config)))
+    return values
+  }
+  const matches = (rule: CompiledRule) => textsOf(rule.field).some(rule.matches)
+  for (const filters of applicable) {
+    if (filters.include.length > 0 && !filters.include.some(matches)) return `${filters.scope}: no include rule matched`
+    const excluded = filters.exclude.find(matches)
+    if (excluded) return `${filters.scope}: exclude ${excluded.field} ${JSON.stringify(excluded.pattern)}`
+  }
+  return undefined
+}
+
+/** The texts a rule on `field` is matched against; a rule matches when it matches any of them. */
+function fieldTexts(item: StoredItem, field: FilterField, config: Config): string[] {
+  switch (field) {
+    case 'title':
+      return [item.title]
+    case 'content':
+      // Text, not markup: a rule on "p" or "class" should not match every item.
+      return [htmlToText(item.content ?? ''), htmlToText(item.summary ?? '')].filter((text) => text !== '')
+    case 'author':
+      return item.author ? [item.author] : []
+    case 'media':
+      return item.media ? [item.media] : []
+    case 'category':
+      return [item.category, config.categories[item.category]?.title ?? item.categoryTitle ?? '', ...item.categories].filter(
+        (text) => text !== '',
+      )
+  }
+}
+
+function compileFilters(scope: string, filters: FiltersConfig): CompiledFilters {
+  const compile = (rules: FiltersConfig['include']): CompiledRule[] =>
+    Object.entries(rules ?? {}).flatMap(([field, patterns]) =>
+      (patterns ?? []).map((pattern) => compileRule(field as FilterField, pattern, filters.caseSensitive)),
+    )
+  return { scope, include: compile(filters.include), exclude: compile(filters.exclude) }
+}
+
+function compileRule(field: FilterField, pattern: string, caseSensitive: boolean): CompiledRule {
+  const regex = toRegex(pattern, caseSensitive)
+  if (regex) return { field, pattern, matches: (text) => regex.test(text) }
+  const needle = caseSensitive ? pattern : pattern.toLowerCase()
+  return { field, pattern, matches: (text) => (caseSensitive ? text : text.toLowerCase()).includes(needle) }
+}
+
+/**
+ * `/…/flags` as a RegExp, or undefined for a plain word. The config loader rejects invalid
+ * expressions; one that slips through is matched as a plain substring rather than failing the publish.
+ */
+function toRegex(pattern: string, caseSensitive: boolean): RegExp | undefined {
+  const parts = REGEX_RULE.exec(pattern)
+  if (!parts) return undefined
+  // g and y make test() stateful (lastIndex), which would make a rule match every other item.
+  let flags = (parts[2] ?? '').replace(/[gy]/g, '')
+  if (!caseSensitive && !flags.includes('i')) flags += 'i'
+  try {
+    return new RegExp(parts[1] ?? '', flags)
+  } catch {
+    return undefined
+  }
+}

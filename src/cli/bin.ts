@@ -15,4 +15,6 @@ process.exitCode = await runMain({
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
   signal: stop.signal,
+  // The progress bar is for people watching a terminal, never for a pipe or a log file.
+  ...(process.stderr.isTTY ? { progressStream: process.stderr } : {}),
 })

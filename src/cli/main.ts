@@ -1,38 +1,69 @@
-import { Command, CommanderError } from 'commander'
-import { resolve } from 'node:path'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { mkdir } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import type { Config } from '../config/config-schema.js'
 import { readConfig } from '../config/read-config.js'
+import { readConfigFile } from '../config/read-config-file.js'
 import { ConfigError, FeedloomError } from '../errors.js'
 import { buildOutputs } from '../pipeline/build-outputs.js'
-import { formatSummary, runCycle } from '../pipeline/run-cycle.js'
 import { checkSchedule, startWorker } from '../schedule/start-worker.js'
-import type { Logger } from '../types.js'
-import { createLogger } from './create-logger.js'
+import { serveDirectory } from '../serve/serve-directory.js'
+import { addSource, type AddSourceOptions } from './add-source.js'
+import type { CliIo, CommandContext } from './command-context.js'
+import { createLogger, type CliLogger, type LogFormat, type LogLevel } from './create-logger.js'
+import { createProgress } from './create-progress.js'
+import { exportOpml, importOpml, listSources, removeSource } from './edit-sources.js'
+import { runReportedCycle } from './report-cycle.js'
+import { UsageError } from './usage-error.js'
 
-export interface CliIo {
-  argv: readonly string[]
-  env: Readonly<Record<string, string | undefined>>
-  stdout: (line: string) => void
-  stderr: (line: string) => void
-  /** Aborted when the user asks the process to stop (SIGINT/SIGTERM); the reason is the signal's name. */
-  signal: AbortSignal
+export type { CliIo } from './command-context.js'
+
+interface GlobalOptions {
+  config: string
+  quiet?: boolean
+  verbose?: boolean
+  logFormat: LogFormat
 }
 
 /** Parses argv, runs one command and returns its exit code. Touches no process.* itself: bin.ts does. */
 export async function runMain(io: CliIo): Promise<number> {
   let exitCode = 0
+  let context: CommandContext | undefined
   const program = new Command('feedloom')
     .description('Self-hosted RSS/Atom aggregator and publisher')
     .option('-c, --config <path>', 'path of feeds.config.json', './feeds.config.json')
     .option('-q, --quiet', 'print only warnings and errors')
+    .option('-v, --verbose', 'also print a line per source, per file written and per request served')
+    .addOption(
+      new Option('--log-format <format>', 'text: lines for people; json: one JSON object per line, for log collectors (env FEEDLOOM_LOG_FORMAT)')
+        .choices(['text', 'json'])
+        .default(io.env.FEEDLOOM_LOG_FORMAT === 'json' ? 'json' : 'text'),
+    )
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout(text.trimEnd()), writeErr: (text) => io.stderr(text.trimEnd()) })
     .showHelpAfterError()
 
-  const context = () => {
-    const { config, quiet } = program.opts<{ config: string; quiet?: boolean }>()
-    const log = createLogger(io.stderr, { quiet: Boolean(quiet) })
-    return { configPath: resolve(config), log, load: () => loadChecked(resolve(config), io.env) }
+  /** Built once, on first use, from the global options (they may come after the command name). */
+  const ctx = (): CommandContext => {
+    if (context !== undefined) return context
+    const options = program.opts<GlobalOptions>()
+    const configPath = resolve(options.config)
+    const level: LogLevel = options.quiet ? 'warn' : options.verbose ? 'debug' : 'info'
+    // A bar between JSON lines would break them for a collector; quiet means quiet.
+    const progress = createProgress(options.logFormat === 'text' && level !== 'warn' ? io.progressStream : undefined)
+    const log = createLogger({ write: (line) => progress.log(line) || io.stderr(line), format: options.logFormat, level })
+    context = {
+      io,
+      configPath,
+      log,
+      logFormat: options.logFormat,
+      quiet: level === 'warn',
+      verbose: level === 'debug',
+      progress,
+      load: () => loadChecked(configPath, io.env),
+      loadFile: () => readConfigFile(configPath, io.env),
+    }
+    return context
   }
 
   program
@@ -40,9 +71,7 @@ export async function runMain(io: CliIo): Promise<number> {
     .description('run one cycle now: fetch due sources, update the store, publish what changed, then exit')
     .option('--strict', 'exit 1 when any source failed')
     .action(async (options: { strict?: boolean }) => {
-      const { log, load } = context()
-      const summary = await runCycle({ config: await load(), log, signal: io.signal })
-      io.stdout(formatSummary(summary))
+      const summary = await runReportedCycle(ctx(), await ctx().load())
       if (summary.outputFailures.length > 0 || (options.strict && summary.sources.failed > 0)) exitCode = 1
     })
 
@@ -50,18 +79,19 @@ export async function runMain(io: CliIo): Promise<number> {
     .command('start')
     .description("the worker: one cycle now, then on the config's cron schedule until SIGINT/SIGTERM")
     .action(async () => {
-      const { log, load } = context()
-      exitCode = await runWorker(await load(), log, io)
+      exitCode = await runWorker(ctx(), await ctx().load())
     })
 
   program
     .command('build')
     .description('regenerate out/ from the store without fetching')
     .action(async () => {
-      const { load } = context()
-      const result = await buildOutputs(await load())
+      const { io, log, load } = ctx()
+      const config = await load()
+      const result = await buildOutputs(config)
+      for (const file of result.written) log.debug(`wrote ${join(config.output.dir, file)}`, { file })
       io.stdout(`build done: ${result.written.length} files written, ${result.unchanged} unchanged, ${result.failed.length} failed`)
-      for (const failure of result.failed) io.stderr(`error: output ${failure.file} not replaced: ${failure.reason}`)
+      for (const failure of result.failed) log.error(`output ${failure.file} not replaced: ${failure.reason}`, { file: failure.file })
       if (result.failed.length > 0) exitCode = 1
     })
 
@@ -70,16 +100,69 @@ export async function runMain(io: CliIo): Promise<number> {
     .description('check feeds.config.json and print every problem with its path')
     .option('--print', 'print the resolved config (defaults filled in) when it is valid')
     .action(async (options: { print?: boolean }) => {
-      const { configPath, load } = context()
+      const { io, configPath, load } = ctx()
       const config = await load()
       io.stdout(options.print ? JSON.stringify(config, null, 2) : `${configPath}: ok, ${config.sources.length} sources`)
+    })
+
+  program
+    .command('add')
+    .description('add a feed (or the feed an HTML page links to) to feeds.config.json')
+    .argument('<url>', 'a feed, a JSON Feed or news API, or a page with <link rel="alternate"> feeds')
+    .option('--id <id>', "source id (default: a slug of the feed's title or host)")
+    .option('--category <category>', 'category slug, or a title to make one from (每日经济新闻 → meirijingjixinwen)')
+    .addOption(new Option('--type <type>', 'force the source type (default: detected)').choices(['feed', 'json', 'share']))
+    .option('--title <title>', "title to show (default: the feed's own)")
+    .action(async (url: string, options: Omit<AddSourceOptions, 'url'>) => {
+      exitCode = await addSource(ctx(), { ...options, url })
+    })
+
+  program
+    .command('remove')
+    .description('remove a source from feeds.config.json')
+    .argument('<id>', 'source id (see feedloom list)')
+    .action(async (id: string) => {
+      exitCode = await removeSource(ctx(), id)
+    })
+
+  program
+    .command('list')
+    .description('list the configured sources')
+    .option('--json', 'print a JSON array of objects with id, type, title, category and url (urls for share sources)')
+    .action(async (options: { json?: boolean }) => {
+      exitCode = await listSources(ctx(), options)
+    })
+
+  program
+    .command('import-opml')
+    .description("add the feeds of an OPML file (a reader's export); folders become categories")
+    .argument('<file>', 'OPML 1.0 or 2.0 file')
+    .action(async (file: string) => {
+      exitCode = await importOpml(ctx(), file)
+    })
+
+  program
+    .command('export-opml')
+    .description('write the feed sources as OPML 2.0, one folder per category')
+    .option('-o, --output <file>', 'write to this file (atomically) instead of stdout')
+    .action(async (options: { output?: string }) => {
+      exitCode = await exportOpml(ctx(), options)
+    })
+
+  program
+    .command('serve')
+    .description('serve the output folder over HTTP: feed content types, ETag/304, gzip and br')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 8080)
+    .action(async (options: { host: string; port: number }) => {
+      exitCode = await serveOutput(ctx(), await ctx().load(), options)
     })
 
   try {
     await program.parseAsync([...io.argv], { from: 'user' })
     return exitCode
   } catch (err) {
-    return reportFailure(err, io)
+    return reportFailure(err, io, context)
   }
 }
 
@@ -90,14 +173,15 @@ async function loadChecked(path: string, env: CliIo['env']): Promise<Readonly<Co
   return config
 }
 
-async function runWorker(config: Readonly<Config>, log: Logger, io: CliIo): Promise<number> {
+async function runWorker(context: CommandContext, config: Readonly<Config>): Promise<number> {
+  const { io, log } = context
   const fatal = new AbortController()
   const worker = startWorker({
     schedule: config.schedule,
     timezone: config.site.timezone,
     runCycle: async () => {
       try {
-        io.stdout(formatSummary(await runCycle({ config, log, signal: io.signal })))
+        await runReportedCycle(context, config)
       } catch (err) {
         // A store or lock failure will not fix itself on the next tick.
         fatal.abort(err)
@@ -106,22 +190,57 @@ async function runWorker(config: Readonly<Config>, log: Logger, io: CliIo): Prom
     onSkippedTick: (at) => log.warn(`tick at ${at.toISOString()} skipped: the previous cycle is still running`),
   })
   log.info(`worker started: schedule "${config.schedule}" (${config.site.timezone}); stop with Ctrl-C`)
-  await new Promise<void>((resolveStop) => {
-    for (const signal of [io.signal, fatal.signal]) {
-      if (signal.aborted) resolveStop()
-      signal.addEventListener('abort', () => resolveStop(), { once: true })
-    }
-  })
+  await Promise.race([whenAborted(io.signal), whenAborted(fatal.signal)])
   if (io.signal.aborted) log.info(`${String(io.signal.reason)}: finishing the running cycle, then stopping`)
   await worker.stop()
   if (fatal.signal.aborted) throw fatal.signal.reason
   return 0
 }
 
-function reportFailure(err: unknown, io: CliIo): number {
+async function serveOutput(context: CommandContext, config: Readonly<Config>, options: { host: string; port: number }): Promise<number> {
+  const { io, log } = context
+  const dir = config.output.dir
+  // Served before the first cycle has written anything: 404s until it has.
+  await mkdir(dir, { recursive: true })
+  let server: Awaited<ReturnType<typeof serveDirectory>>
+  try {
+    server = await serveDirectory({
+      dir,
+      host: options.host,
+      port: options.port,
+      onResponse: (entry) => log.debug(`${entry.method} ${entry.path} ${entry.status} ${entry.bytes} B ${entry.durationMs} ms`, { ...entry }),
+    })
+  } catch (cause) {
+    throw new UsageError(`cannot listen on ${options.host}:${options.port}: ${(cause as Error).message}`, undefined, { cause })
+  }
+  io.stdout(`serving ${dir} at ${server.url}`)
+  await whenAborted(io.signal)
+  await server.close()
+  log.info(`${String(io.signal.reason)}: stopped serving`)
+  return 0
+}
+
+function parsePort(value: string): number {
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535')
+  return port
+}
+
+function whenAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
+  return new Promise((resolveAbort) => signal.addEventListener('abort', () => resolveAbort(), { once: true }))
+}
+
+/** The one place errors become messages and exit codes. */
+function reportFailure(err: unknown, io: CliIo, context: CommandContext | undefined): number {
   if (err instanceof CommanderError) return err.exitCode
-  if (err instanceof ConfigError) io.stderr(`error: ${err.message}`)
-  else if (err instanceof FeedloomError) io.stderr(`error: ${err.message} (${err.code})`)
-  else io.stderr(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+  const error: CliLogger['error'] = context?.log.error ?? ((message) => io.stderr(`error: ${message}`))
+  if (err instanceof UsageError) {
+    // In JSON the hint is a field of the error object; on a terminal, a line of its own.
+    error(err.message, err.hint === undefined ? {} : { hint: err.hint })
+    if (err.hint !== undefined && context?.logFormat !== 'json') io.stderr(`hint: ${err.hint}`)
+  } else if (err instanceof ConfigError) error(err.message, { code: err.code, issues: err.issues })
+  else if (err instanceof FeedloomError) error(`${err.message} (${err.code})`, { code: err.code })
+  else error(err instanceof Error ? (err.stack ?? err.message) : String(err))
   return 1
 }

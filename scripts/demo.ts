@@ -1,6 +1,7 @@
 /**
- * `npm run demo`: serves the bundled sample feeds on 127.0.0.1, runs one feedloom cycle
- * against them into ./demo, and says where to look. Needs no internet.
+ * `npm run demo`: serves the bundled samples (RSS, Atom and GBK feeds, a JSON news API with a
+ * detail API, a share page) on 127.0.0.1, runs one feedloom cycle against them into ./demo,
+ * and says where to look. Needs no internet.
  */
 import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
@@ -10,30 +11,62 @@ import { createFeedServer, type Route } from '../test/helpers/feed-server.js'
 
 const root = resolve(import.meta.dirname, '..')
 const demoDir = join(root, 'demo')
-const samplesDir = join(root, 'samples', 'feeds')
+const samplesDir = join(root, 'samples')
+const shareCode = 'NW202201122243600123'
 
-const routes: Record<string, Route> = {}
-for (const name of await readdir(samplesDir)) {
-  const body = await readFile(join(samplesDir, name))
+/** A sample file with a strong ETag, answering If-None-Match with 304 like a polite server. */
+async function sample(path: string, contentType: string): Promise<Route> {
+  const body = await readFile(join(samplesDir, path))
   const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`
-  routes[`/${name}`] = (req, res) => {
+  return (req, res) => {
     if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end()
-    // The GBK sample declares its charset only in the XML prolog, as many Chinese sites do.
-    res.writeHead(200, { 'content-type': name.endsWith('-gbk.xml') ? 'application/xml' : 'application/xml; charset=utf-8', etag }).end(body)
+    res.writeHead(200, { 'content-type': contentType, etag }).end(body)
   }
+}
+
+const routes: Record<string, Route> = {
+  '/api/list': await sample('api/list.json', 'application/json; charset=utf-8'),
+  [`/html_News/NewsShare.html?infoCode=${shareCode}`]: await sample(`share/NewsShare-${shareCode}.html`, 'text/html; charset=utf-8'),
+}
+for (const name of await readdir(join(samplesDir, 'feeds'))) {
+  // The GBK sample names its charset only in the XML prolog, as many Chinese sites do.
+  const contentType = name.endsWith('-gbk.xml') ? 'application/xml' : 'application/xml; charset=utf-8'
+  routes[`/${name}`] = await sample(`feeds/${name}`, contentType)
+}
+for (const name of await readdir(join(samplesDir, 'api'))) {
+  const code = /^detail-(\w+)\.json$/.exec(name)?.[1]
+  if (code) routes[`/api/detail?id=${code}`] = await sample(`api/${name}`, 'application/json; charset=utf-8')
 }
 const server = await createFeedServer(routes)
 
 const config = {
   site: { title: '金融消息（演示）', url: 'https://news.example.com/', timezone: 'Asia/Shanghai' },
   store: { path: 'store/db.json', maxAgeDays: 36500 },
-  output: { dir: 'out' },
-  categories: { meirijingjixinwen: { title: '每日经济新闻' }, zhengquanshibao: { title: '证券时报' } },
+  output: {
+    dir: 'out',
+    // The samples are from January 2022; a long live window keeps their posts.
+    jekyll: { dir: '_posts', siteUrl: '//finews.example.com', categoryPage: '/category/{category}.html', liveDays: 36500 },
+  },
+  categories: {
+    meirijingjixinwen: { title: '每日经济新闻' },
+    zhengquanshibao: { title: '证券时报' },
+    diyicaijing: { title: '第一财经' },
+  },
   sources: [
     { id: 'nbd', type: 'feed', url: `${server.url}/nbd.xml`, category: 'meirijingjixinwen' },
     { id: 'stcn', type: 'feed', url: `${server.url}/stcn.xml`, category: 'zhengquanshibao' },
     { id: 'eastmoney', type: 'feed', url: `${server.url}/eastmoney.xml` },
     { id: 'yicai', type: 'feed', url: `${server.url}/yicai-gbk.xml`, category: 'diyicaijing' },
+    {
+      id: 'em-list',
+      type: 'json',
+      url: `${server.url}/api/list`,
+      items: 'record',
+      fields: { infoCode: 'infoCode', title: 'title', published: 'datetime', media: 'medianame', summary: 'digest' },
+      detail: { url: `${server.url}/api/detail?id={infoCode}`, content: 'text' },
+      shareLink: `${server.url}/html_News/NewsShare.html?infoCode={infoCode}`,
+    },
+    { id: 'picked', type: 'share', urls: [`${server.url}/html_News/NewsShare.html?infoCode=${shareCode}`] },
   ],
 }
 await mkdir(demoDir, { recursive: true })
@@ -51,11 +84,15 @@ await server.close()
 
 if (code === 0) {
   const outDir = join(demoDir, 'out')
-  const categories = (await readdir(outDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name)
+  const categories = (await readdir(outDir, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('_'))
+    .map((entry) => entry.name)
   console.log(`
-Sample feeds were served from ${server.url} and aggregated into ${outDir}:
-  ${join(outDir, 'rss.xml')}        all categories (also atom.xml, feed.json)
+Sample sources were served from ${server.url} and aggregated into ${outDir}:
+  ${join(outDir, 'index.html')}      open in a browser
+  ${join(outDir, 'rss.xml')}         all categories (also atom.xml, feed.json)
 ${categories.map((c) => `  ${join(outDir, c, 'rss.xml')}`).join('\n')}
+  ${join(outDir, '_posts')}          Jekyll posts, as the replaced system published them
 Store: ${join(demoDir, 'store', 'db.json')}   Config: ${configPath}
 Run \`npm run demo\` again: every source answers 304 and nothing is rewritten.`)
 }

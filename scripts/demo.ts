@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: serves the bundled samples (RSS, Atom and GBK feeds, a JSON news API with a
  * detail API, a share page) on 127.0.0.1, runs one feedloom cycle against them into ./demo,
- * and says where to look. Needs no internet.
+ * and says where to look. Needs no internet. `npm run demo -- <dir>` writes elsewhere.
  */
 import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
@@ -10,7 +10,7 @@ import { runMain } from '../src/cli/main.js'
 import { createFeedServer, type Route } from '../test/helpers/feed-server.js'
 
 const root = resolve(import.meta.dirname, '..')
-const demoDir = join(root, 'demo')
+const demoDir = resolve(process.argv[2] ?? join(root, 'demo'))
 const samplesDir = join(root, 'samples')
 const shareCode = 'NW202201122243600123'
 

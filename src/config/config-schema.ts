@@ -28,9 +28,11 @@ const filterField = z.enum(['title', 'content', 'author', 'media', 'category'])
  * regular expression written `/…/flags`; case-insensitive unless `caseSensitive`.
  * An item is published when it matches some `include` rule (or there are none) and no `exclude` rule.
  */
+const filterRule = z.string().min(1).refine(isUsableRule, 'is not a valid regular expression (write /pattern/flags)')
+
 const filters = z.strictObject({
-  include: z.partialRecord(filterField, z.array(z.string().min(1))).optional(),
-  exclude: z.partialRecord(filterField, z.array(z.string().min(1))).optional(),
+  include: z.partialRecord(filterField, z.array(filterRule)).optional(),
+  exclude: z.partialRecord(filterField, z.array(filterRule)).optional(),
   caseSensitive: z.boolean().default(false),
 })
 
@@ -182,6 +184,18 @@ export type FiltersConfig = z.infer<typeof filters>
 function isTimezone(name: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: name })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** A `/…/flags` rule must compile; anything else is a plain word. */
+function isUsableRule(rule: string): boolean {
+  const regex = /^\/(.+)\/([a-z]*)$/s.exec(rule)
+  if (!regex) return true
+  try {
+    new RegExp(regex[1] ?? '', regex[2])
     return true
   } catch {
     return false

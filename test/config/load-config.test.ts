@@ -73,3 +73,18 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(load(minimal).site)).toBe(true)
   })
 })
+
+describe('loadConfig filters', () => {
+  it('refuses a filter written as a regular expression that does not compile, with its path', () => {
+    const issues = issuesOf({
+      ...minimal,
+      sources: [{ id: 'nbd', type: 'feed', url: 'https://nbd.example/rss', filters: { exclude: { title: ['广告', '/[未闭合/'] } } }],
+    })
+    expect(issues).toEqual(['sources[0].filters.exclude.title[1]: is not a valid regular expression (write /pattern/flags)'])
+  })
+
+  it('accepts plain words and valid regular expressions', () => {
+    const config = load({ ...minimal, categories: { yaowen: { title: '要闻', filters: { include: { title: ['央行', '/MLF|LPR/i'] } } } } })
+    expect(config.categories.yaowen?.filters?.include?.title).toEqual(['央行', '/MLF|LPR/i'])
+  })
+})

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'E_FETCH_EMPTY'
   | 'E_FETCH_REDIRECT'
   | 'E_FETCH_GONE'
+  | 'E_FETCH_BLOCKED'
   | 'E_PARSE_FORMAT'
   | 'E_PARSE_XML'
   | 'E_PARSE_JSON'

@@ -98,23 +98,70 @@ export interface CharsetChoice {
   reason: 'override' | 'bom' | 'header' | 'prolog' | 'meta' | 'default'
 }
 
-/** Per-source state kept in the store between cycles. */
+/**
+ * Per-source state kept in the store between cycles. Only facts that change when something
+ * happens are kept: a cycle where every source answers 304 must not write a byte (DESIGN.md), so
+ * there is deliberately no "last checked" time that every answer would bump.
+ */
 export interface SourceState {
   etag?: string
   lastModified?: string
   /** Hash of the last body parsed, so an unchanged 200 is treated like a 304. */
   bodyHash?: string
-  /** Last time the source answered with content that changed something, ISO. */
+  /**
+   * The last attempt that changed this state (new content, a failure, a recovery, new validators,
+   * a redirect), ISO. A 304 or unchanged answer that changes nothing else leaves it as it was.
+   */
+  lastAttemptAt?: string
+  /** Last time the source answered with content that changed something, or answered again after failing, ISO. */
   lastSuccessAt?: string
   lastErrorAt?: string
   lastError?: { code: string; message: string; status?: number }
   consecutiveFailures: number
+  /** First failure of the current streak, ISO; absent while the source answers. `status` alerts from it. */
+  failingSince?: string
   /** ISO; the source is skipped until then (backoff, Retry-After). */
   nextAttemptAt?: string
   charset?: CharsetChoice
-  /** URL answered after redirects, when it differs from the configured one. */
+  /** URL fetched instead of the configured one: a 301/308 target seen on two consecutive cycles. */
   effectiveUrl?: string
+  /** A 301/308 target seen on the last cycle only; it becomes `effectiveUrl` when seen on the next one too. */
+  pendingRedirect?: string
+  /** The source answered 410 Gone then, ISO: it is not fetched again until its configured URL changes. */
+  retiredAt?: string
+  /**
+   * The configured URL that `effectiveUrl`, `pendingRedirect` and `retiredAt` were recorded for;
+   * present only with one of them. When the config names another URL they no longer apply.
+   */
+  configuredUrl?: string
   itemsSeen: number
+}
+
+/** A source's health as `feedloom status --json` and out/status.json show it. */
+export interface SourceHealth {
+  id: string
+  /**
+   * `ok`; `failing` (failed last time, due again); `backing-off` (failed, skipped until
+   * `nextAttemptAt`); `retired` (answered 410, not fetched until its URL changes); `new` (never fetched).
+   */
+  state: 'ok' | 'failing' | 'backing-off' | 'retired' | 'new'
+  /** The configured URL; absent for share sources, which have a list. */
+  url?: string
+  /** Where the source is fetched from after a permanent redirect seen on two consecutive cycles. */
+  effectiveUrl?: string
+  /** A permanent redirect seen once; adopted when seen on the next cycle too. */
+  pendingRedirect?: string
+  lastAttemptAt?: string
+  lastSuccessAt?: string
+  lastErrorAt?: string
+  lastError?: { code: string; message: string; status?: number }
+  consecutiveFailures: number
+  failingSince?: string
+  nextAttemptAt?: string
+  retiredAt?: string
+  itemsSeen: number
+  /** Failing for longer than `health.alertAfterHours`: `feedloom status` exits 2. */
+  alert: boolean
 }
 
 /** Where stages report what happened; the CLI decides how it looks. Fields are camelCase. */

@@ -8,15 +8,26 @@ import { ConfigError, FeedloomError } from '../errors.js'
 import { buildOutputs } from '../pipeline/build-outputs.js'
 import { checkSchedule, startWorker } from '../schedule/start-worker.js'
 import { serveDirectory } from '../serve/serve-directory.js'
+import { acquireStoreLock, type AcquireStoreLockOptions, StoreLockedError } from '../store/open-store.js'
 import { addSource, type AddSourceOptions } from './add-source.js'
 import type { CliIo, CommandContext } from './command-context.js'
 import { createLogger, type CliLogger, type LogFormat, type LogLevel } from './create-logger.js'
 import { createProgress } from './create-progress.js'
 import { exportOpml, importOpml, listSources, removeSource } from './edit-sources.js'
+import { printStatus } from './print-status.js'
 import { runReportedCycle } from './report-cycle.js'
 import { UsageError } from './usage-error.js'
 
 export type { CliIo } from './command-context.js'
+
+interface WaitOptions {
+  wait?: boolean
+  /** Seconds. */
+  waitTimeout?: number
+}
+
+/** How long `--wait` waits for the store lock when `--wait-timeout` is not given: one five-minute schedule tick. */
+const DEFAULT_WAIT_SECONDS = 300
 
 interface GlobalOptions {
   config: string
@@ -70,8 +81,15 @@ export async function runMain(io: CliIo): Promise<number> {
     .command('run')
     .description('run one cycle now: fetch due sources, update the store, publish what changed, then exit')
     .option('--strict', 'exit 1 when any source failed')
-    .action(async (options: { strict?: boolean }) => {
-      const summary = await runReportedCycle(ctx(), await ctx().load())
+    .option('--dry-run', 'fetch and compute everything, write nothing, and print what would change in each output file and why')
+    .addOption(createWaitOption())
+    .addOption(createWaitTimeoutOption())
+    .action(async (options: { strict?: boolean; dryRun?: boolean } & WaitOptions) => {
+      const context = ctx()
+      const summary = await runReportedCycle(context, await context.load(), {
+        lock: createLockOptions(context, 'feedloom run', options),
+        dryRun: options.dryRun === true,
+      })
       if (summary.outputFailures.length > 0 || (options.strict && summary.sources.failed > 0)) exitCode = 1
     })
 
@@ -85,14 +103,24 @@ export async function runMain(io: CliIo): Promise<number> {
   program
     .command('build')
     .description('regenerate out/ from the store without fetching')
-    .action(async () => {
+    .addOption(createWaitOption())
+    .addOption(createWaitTimeoutOption())
+    .action(async (options: WaitOptions) => {
       const { io, log, load } = ctx()
       const config = await load()
-      const result = await buildOutputs(config)
+      const result = await buildOutputs(config, { lock: createLockOptions(ctx(), 'feedloom build', options) })
       for (const file of result.written) log.debug(`wrote ${join(config.output.dir, file)}`, { file })
       io.stdout(`build done: ${result.written.length} files written, ${result.unchanged} unchanged, ${result.failed.length} failed`)
       for (const failure of result.failed) log.error(`output ${failure.file} not replaced: ${failure.reason}`, { file: failure.file })
       if (result.failed.length > 0) exitCode = 1
+    })
+
+  program
+    .command('status')
+    .description('per-source health from the store; exits 2 when a source has failed for longer than health.alertAfterHours')
+    .option('--json', 'print a JSON array of objects with id, state, lastSuccessAt, lastError, consecutiveFailures, nextAttemptAt, itemsSeen…')
+    .action(async (options: { json?: boolean }) => {
+      exitCode = await printStatus(ctx(), await ctx().load(), options)
     })
 
   program
@@ -173,28 +201,62 @@ async function loadChecked(path: string, env: CliIo['env']): Promise<Readonly<Co
   return config
 }
 
+function createWaitOption(): Option {
+  return new Option('--wait', 'when another feedloom holds the store, wait for it to let go instead of exiting 1')
+}
+
+function createWaitTimeoutOption(): Option {
+  return new Option('--wait-timeout <seconds>', `give up waiting for the store after this long (implies --wait; default ${DEFAULT_WAIT_SECONDS})`).argParser(
+    parseSeconds,
+  )
+}
+
+/** The store lock for a command: named after it, waited for with --wait, and given up on Ctrl-C. */
+function createLockOptions(context: CommandContext, holder: string, options: WaitOptions): AcquireStoreLockOptions {
+  const isWaiting = options.wait === true || options.waitTimeout !== undefined
+  const waitSeconds = options.waitTimeout ?? DEFAULT_WAIT_SECONDS
+  return {
+    holder,
+    waitMs: isWaiting ? waitSeconds * 1000 : 0,
+    signal: context.io.signal,
+    onWait: (owner) => {
+      const holderText = owner === undefined ? 'another process' : `${owner.holder ?? 'another feedloom'} (pid ${owner.pid}, since ${owner.createdAt})`
+      context.log.info(`store is in use by ${holderText}; waiting up to ${waitSeconds} s for it`, owner === undefined ? {} : { pid: owner.pid })
+    },
+  }
+}
+
+/**
+ * The worker holds the store lock for its whole life, not only during cycles: a `run` from cron
+ * between two ticks would otherwise slip in, and the worker's next cycle would find the store taken.
+ */
 async function runWorker(context: CommandContext, config: Readonly<Config>): Promise<number> {
   const { io, log } = context
-  const fatal = new AbortController()
-  const worker = startWorker({
-    schedule: config.schedule,
-    timezone: config.site.timezone,
-    runCycle: async () => {
-      try {
-        await runReportedCycle(context, config)
-      } catch (err) {
-        // A store or lock failure will not fix itself on the next tick.
-        fatal.abort(err)
-      }
-    },
-    onSkippedTick: (at) => log.warn(`tick at ${at.toISOString()} skipped: the previous cycle is still running`),
-  })
-  log.info(`worker started: schedule "${config.schedule}" (${config.site.timezone}); stop with Ctrl-C`)
-  await Promise.race([whenAborted(io.signal), whenAborted(fatal.signal)])
-  if (io.signal.aborted) log.info(`${String(io.signal.reason)}: finishing the running cycle, then stopping`)
-  await worker.stop()
-  if (fatal.signal.aborted) throw fatal.signal.reason
-  return 0
+  const lock = await acquireStoreLock(config.store.path, { holder: 'feedloom start' })
+  try {
+    const fatal = new AbortController()
+    const worker = startWorker({
+      schedule: config.schedule,
+      timezone: config.site.timezone,
+      runCycle: async () => {
+        try {
+          await runReportedCycle(context, config, { lock: 'held' })
+        } catch (err) {
+          // A store failure will not fix itself on the next tick.
+          fatal.abort(err)
+        }
+      },
+      onSkippedTick: (at) => log.warn(`tick at ${at.toISOString()} skipped: the previous cycle is still running`),
+    })
+    log.info(`worker started: schedule "${config.schedule}" (${config.site.timezone}); stop with Ctrl-C`)
+    await Promise.race([whenAborted(io.signal), whenAborted(fatal.signal)])
+    if (io.signal.aborted) log.info(`${String(io.signal.reason)}: finishing the running cycle, then stopping`)
+    await worker.stop()
+    if (fatal.signal.aborted) throw fatal.signal.reason
+    return 0
+  } finally {
+    await lock.release()
+  }
 }
 
 async function serveOutput(context: CommandContext, config: Readonly<Config>, options: { host: string; port: number }): Promise<number> {
@@ -220,10 +282,22 @@ async function serveOutput(context: CommandContext, config: Readonly<Config>, op
   return 0
 }
 
+function parseSeconds(value: string): number {
+  const seconds = Number(value)
+  if (!/^\d+$/.test(value) || seconds > 86_400) throw new InvalidArgumentError('must be a whole number of seconds from 0 to 86400')
+  return seconds
+}
+
 function parsePort(value: string): number {
   const port = Number(value)
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535')
   return port
+}
+
+function describeLockHint(err: StoreLockedError): string {
+  if (err.owner === undefined) return `if no feedloom is running, delete ${err.lockPath}`
+  const holder = err.owner.holder === 'feedloom start' ? 'the worker runs cycles itself; stop it before running by hand' : 'wait for it to finish'
+  return `${holder}, or pass --wait to queue behind it. If pid ${err.owner.pid} is not feedloom, the lock was left behind: delete ${err.lockPath}`
 }
 
 function whenAborted(signal: AbortSignal): Promise<void> {
@@ -240,6 +314,11 @@ function reportFailure(err: unknown, io: CliIo, context: CommandContext | undefi
     error(err.message, err.hint === undefined ? {} : { hint: err.hint })
     if (err.hint !== undefined && context?.logFormat !== 'json') io.stderr(`hint: ${err.hint}`)
   } else if (err instanceof ConfigError) error(err.message, { code: err.code, issues: err.issues })
+  else if (err instanceof StoreLockedError) {
+    const hint = describeLockHint(err)
+    error(`${err.message} (${err.code})`, { code: err.code, pid: err.owner?.pid, hint })
+    if (context?.logFormat !== 'json') io.stderr(`hint: ${hint}`)
+  }
   else if (err instanceof FeedloomError) error(`${err.message} (${err.code})`, { code: err.code })
   else error(err instanceof Error ? (err.stack ?? err.message) : String(err))
   return 1

@@ -1,48 +1,58 @@
-import { join } from 'node:path'
+import { dirname, isAbsolute, join, relative } from 'node:path'
 import type { Config } from '../config/config-schema.js'
-import { formatSummary, runCycle, type CycleOptions, type CycleSummary } from '../pipeline/run-cycle.js'
+import { formatSummary, runCycle, type CycleOptions, type CycleSummary, type SourceDoneEvent } from '../pipeline/run-cycle.js'
 import type { CommandContext } from './command-context.js'
 import { createLogger } from './create-logger.js'
 
-/** What the pipeline reports as each source finishes; read defensively, see `onSourceDone` below. */
-export interface SourceDoneEvent {
-  sourceId: string
-  status?: string
-  entries?: number
-  durationMs?: number
-  error?: { code: string; message: string }
-}
+export type { SourceDoneEvent } from '../pipeline/run-cycle.js'
 
 /**
  * One cycle with the CLI around it: the progress bar (on a TTY), a line per source with --verbose,
  * then the summary on stdout: a line, or one JSON object with the counts under --log-format json.
  * Nothing with --quiet unless something went wrong (warnings and errors go to stderr as always).
+ * A dry run also prints, before the summary, each file that would change and why.
  */
-export async function runReportedCycle(context: CommandContext, config: Readonly<Config>): Promise<CycleSummary> {
+export async function runReportedCycle(
+  context: CommandContext,
+  config: Readonly<Config>,
+  extra: Pick<CycleOptions, 'lock' | 'dryRun'> = {},
+): Promise<CycleSummary> {
   const { log, progress } = context
-  const options: CycleOptions & { onSourceDone: (event: unknown) => void } = {
-    config,
-    log,
-    signal: context.io.signal,
-    // runCycle calls this once a source is done, when it supports it (a string id or a
-    // SourceDoneEvent); until then the bar stays at 0 and simply disappears at the end.
-    onSourceDone: (event) => {
-      const done = toSourceDoneEvent(event)
-      if (done === undefined) return
-      progress.tick(done.sourceId)
-      log.debug(describeSourceDone(done), { ...done })
-    },
-  }
   progress.start(config.sources.length)
   let summary: CycleSummary
   try {
-    summary = await runCycle(options)
+    summary = await runCycle({
+      config,
+      log,
+      signal: context.io.signal,
+      ...extra,
+      onSourceDone: (event) => {
+        progress.tick(event.sourceId)
+        log.debug(describeSourceDone(event), { ...event })
+      },
+    })
   } finally {
     progress.stop()
   }
   for (const file of summary.filesWritten) log.debug(`wrote ${join(config.output.dir, file)}`, { file })
+  if (summary.dryRun !== undefined && context.logFormat === 'text') printDryRun(context, config, summary.dryRun)
   printSummary(context, summary)
   return summary
+}
+
+function printDryRun(context: CommandContext, config: Readonly<Config>, dryRun: NonNullable<CycleSummary['dryRun']>): void {
+  const { stdout } = context.io
+  const show = (path: string) => {
+    const shown = relative(dirname(context.configPath), path)
+    return shown.startsWith('..') || isAbsolute(shown) ? path : shown
+  }
+  for (const change of dryRun.changes) {
+    const verb = change.action === 'remove' ? 'would be removed: ' : ''
+    stdout(`${show(join(config.output.dir, change.file))}: ${verb}${change.why}`)
+  }
+  if (dryRun.storeChanged) stdout(`${show(config.store.path)}: would be saved`)
+  if (dryRun.hubFeedUrls.length > 0) stdout(`WebSub hub ${config.output.websub?.hub ?? ''}: would be pinged for ${dryRun.hubFeedUrls.length} feeds`)
+  if (dryRun.changes.length === 0 && !dryRun.storeChanged) stdout('nothing would change')
 }
 
 function printSummary(context: CommandContext, summary: CycleSummary): void {
@@ -51,37 +61,26 @@ function printSummary(context: CommandContext, summary: CycleSummary): void {
     context.io.stdout(formatSummary(summary))
     return
   }
-  createLogger({ write: context.io.stdout, format: 'json' }).info('cycle done', {
+  createLogger({ write: context.io.stdout, format: 'json' }).info(summary.dryRun ? 'dry run done' : 'cycle done', {
     sources: summary.sources,
     items: summary.items,
     filesWritten: summary.filesWritten.length,
     outputFailures: summary.outputFailures.length,
     storeWritten: summary.storeWritten,
+    ...(summary.hub === undefined ? {} : { hub: summary.hub }),
+    ...(summary.dryRun === undefined ? {} : { dryRun: summary.dryRun }),
     durationMs: summary.durationMs,
     failures: summary.failures,
   })
 }
 
-function toSourceDoneEvent(event: unknown): SourceDoneEvent | undefined {
-  if (typeof event === 'string') return { sourceId: event }
-  if (typeof event !== 'object' || event === null) return undefined
-  const fields = event as Record<string, unknown>
-  if (typeof fields.sourceId !== 'string') return undefined
-  const entries = Array.isArray(fields.entries) ? fields.entries.length : fields.entries
-  const error = fields.error as SourceDoneEvent['error'] | undefined
-  return {
-    sourceId: fields.sourceId,
-    ...(typeof fields.status === 'string' ? { status: fields.status } : {}),
-    ...(typeof entries === 'number' ? { entries } : {}),
-    ...(typeof fields.durationMs === 'number' ? { durationMs: fields.durationMs } : {}),
-    ...(typeof error?.code === 'string' ? { error: { code: error.code, message: String(error.message) } } : {}),
-  }
-}
-
 function describeSourceDone(done: SourceDoneEvent): string {
-  const parts = [done.status ?? 'done']
-  if (done.entries !== undefined) parts.push(`${done.entries} entries`)
+  const parts: string[] = [done.status]
+  if (done.status === 'skipped') parts[0] = done.nextAttemptAt === undefined ? 'skipped' : `skipped, backing off until ${done.nextAttemptAt}`
+  if (done.status === 'retired') parts[0] = 'retired (answered 410 Gone), not fetched'
+  if (done.status !== 'skipped' && done.status !== 'retired') parts.push(`${done.entries} entries`)
   if (done.error !== undefined) parts.push(`${done.error.code}: ${done.error.message}`)
-  if (done.durationMs !== undefined) parts.push(`${done.durationMs} ms`)
+  if (done.status === 'failed' && done.nextAttemptAt !== undefined) parts.push(`next attempt ${done.nextAttemptAt}`)
+  parts.push(`${done.durationMs} ms`)
   return `source ${done.sourceId}: ${parts.join(', ')}`
 }

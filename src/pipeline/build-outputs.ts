@@ -1,12 +1,37 @@
 import type { Config } from '../config/config-schema.js'
 import { publishOutputs, type PublishResult } from '../publish/publish-outputs.js'
-import { openStore } from '../store/open-store.js'
+import { publishStatus } from '../publish/publish-status.js'
+import { type AcquireStoreLockOptions, openStore } from '../store/open-store.js'
+import { describeSourceHealth } from './describe-source-health.js'
 
-/** Regenerates every output from the store without fetching; files whose bytes are unchanged are left alone. */
-export async function buildOutputs(config: Readonly<Config>): Promise<PublishResult> {
-  const store = await openStore({ path: config.store.path })
+export interface BuildOptions {
+  /** How to take the store lock (wait for it, name the holder). @default {} (fail at once when held) */
+  lock?: AcquireStoreLockOptions
+  /** The clock status.json's states are judged by. @default new Date() */
+  now?: Date
+}
+
+/**
+ * Regenerates every output, and out/status.json, from the store without fetching; files whose
+ * bytes are unchanged are left alone. Takes the store lock: a cycle must not change the store
+ * half-way through.
+ */
+export async function buildOutputs(config: Readonly<Config>, options: BuildOptions = {}): Promise<PublishResult> {
+  const { lock = {}, now = new Date() } = options
+  const store = await openStore({ path: config.store.path, lock })
   try {
-    return await publishOutputs({ items: store.items(), config, changedCategories: 'all' })
+    const feeds = await publishOutputs({ items: store.items(), config, changedCategories: 'all', now })
+    const status = await publishStatus({
+      health: describeSourceHealth(config, store, now),
+      outputDir: config.output.dir,
+      alertAfterHours: config.health.alertAfterHours,
+    })
+    return {
+      written: [...feeds.written, ...status.written],
+      unchanged: feeds.unchanged + status.unchanged,
+      failed: [...feeds.failed, ...status.failed],
+      removed: feeds.removed,
+    }
   } finally {
     await store.close()
   }

@@ -2,29 +2,35 @@ import { createHash } from 'node:crypto'
 import type { FetchResult } from '../fetch/create-fetcher.js'
 import type { SourceState } from '../types.js'
 import { dropUndefined, recoverState, type RefreshOptions, type RefreshResult } from './refresh-result.js'
+import { trackRedirect } from './track-source-url.js'
 
 export type Listing =
   | { kind: 'done'; result: RefreshResult }
   | { kind: 'changed'; response: Extract<FetchResult, { status: 'ok' }>; bodyHash: string; recovered: SourceState }
 
 /**
- * Fetches a source's list (a feed, a news API) with a conditional GET. A 304, or a 200 whose body
- * hashes the same as the last one parsed, is done here; anything else is for the caller to parse.
+ * Fetches a source's list (a feed, a news API) with a conditional GET, from its effective URL when
+ * a permanent redirect was confirmed. A 304, or a 200 whose body hashes the same as the last one
+ * parsed, is done here; anything else is for the caller to parse.
+ * @param request.url the configured URL
  */
 export async function fetchListing(
-  { source, state, fetcher }: Pick<RefreshOptions, 'source' | 'state' | 'fetcher'>,
+  { source, state, fetcher, now }: Pick<RefreshOptions, 'source' | 'state' | 'fetcher' | 'now'>,
   request: { url: string; accept?: string },
 ): Promise<Listing> {
   const base = { sourceId: source.id, entries: [], dropped: [] }
+  // While a redirect waits for its second sighting the GET is unconditional: a 304 does not say
+  // whether the hops were permanent, so a source with validators would never confirm it.
+  const conditional = state.pendingRedirect === undefined ? { etag: state.etag, lastModified: state.lastModified } : undefined
   const response = await fetcher.fetchText(
     dropUndefined({
       url: state.effectiveUrl ?? request.url,
-      conditional: { etag: state.etag, lastModified: state.lastModified },
+      conditional,
       charset: source.charset,
       accept: request.accept,
     }),
   )
-  const recovered = recoverState(state)
+  const recovered = trackRedirect(recoverState(state, now), request.url, response)
   if (response.status === 'not-modified') {
     return { kind: 'done', result: { ...base, status: 'not-modified', state: recovered } }
   }
@@ -43,7 +49,6 @@ export async function fetchListing(
  */
 export function listingState(
   listing: Extract<Listing, { kind: 'changed' }>,
-  previous: SourceState,
   details: { now: Date; itemsSeen: number; hasPendingArticles: boolean },
 ): SourceState {
   const { response, bodyHash, recovered } = listing
@@ -54,7 +59,6 @@ export function listingState(
     ...validators,
     lastSuccessAt: details.now.toISOString(),
     charset: response.charset,
-    effectiveUrl: response.permanentRedirect ?? previous.effectiveUrl,
     itemsSeen: details.itemsSeen,
   })
 }

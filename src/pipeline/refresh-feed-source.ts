@@ -10,7 +10,7 @@ export const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5'
 
 /** An RSS/Atom/RDF feed; with `fullText`, the linked page of each summary-only item, once. */
 export async function refreshFeedSource(options: RefreshOptions<FeedSourceConfig>): Promise<RefreshResult> {
-  const { source, state, config, fetcher, known, now } = options
+  const { source, config, fetcher, known, now } = options
   const listing = await fetchListing(options, { url: source.url })
   if (listing.kind === 'done') return listing.result
   const { response } = listing
@@ -28,7 +28,7 @@ export async function refreshFeedSource(options: RefreshOptions<FeedSourceConfig
   const filled = source.fullText
     ? await fillMissingContent(pairs, { sourceId: source.id, charset: source.charset, fetcher, known, locator: linkedPage(source) })
     : { entries: pairs.map((pair) => pair.entry), warnings: [], hasPending: false }
-  const nextState = listingState(listing, state, {
+  const nextState = listingState(listing, {
     now,
     itemsSeen: filled.entries.length,
     hasPendingArticles: filled.hasPending,

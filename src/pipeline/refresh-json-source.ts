@@ -14,7 +14,7 @@ const JSON_ACCEPT = 'application/json, text/json;q=0.9, */*;q=0.5'
  * A failed detail leaves the item with its summary and is retried on a later cycle.
  */
 export async function refreshJsonSource(options: RefreshOptions<JsonSourceConfig>): Promise<RefreshResult> {
-  const { source, state, config, fetcher, known, now } = options
+  const { source, config, fetcher, known, now } = options
   const listing = await fetchListing(options, { url: source.url, accept: JSON_ACCEPT })
   if (listing.kind === 'done') return listing.result
   const { response } = listing
@@ -42,7 +42,7 @@ export async function refreshJsonSource(options: RefreshOptions<JsonSourceConfig
           known,
           locator: detailApi(source.detail),
         })
-  const nextState = listingState(listing, state, {
+  const nextState = listingState(listing, {
     now,
     itemsSeen: filled.entries.length,
     hasPendingArticles: filled.hasPending,

@@ -4,7 +4,11 @@ import type { Fetcher } from '../fetch/create-fetcher.js'
 import type { DroppedEntry, NormalizedEntry, SourceState, StoredItem } from '../types.js'
 import { nextAttemptAfterFailure } from './next-attempt.js'
 
-export type SourceStatus = 'ok' | 'not-modified' | 'unchanged' | 'failed' | 'skipped'
+/**
+ * `unchanged`: a 200 whose body hashes as the last one parsed; `skipped`: backing off (or the cycle
+ * was stopped); `retired`: answered 410 Gone on an earlier cycle and is no longer fetched.
+ */
+export type SourceStatus = 'ok' | 'not-modified' | 'unchanged' | 'failed' | 'skipped' | 'retired'
 
 /** Something that went wrong for one item or page while its source as a whole still counts as ok. */
 export interface SourceWarning {
@@ -58,6 +62,7 @@ export function createFailedResult(
   const nextState: SourceState = dropUndefined({
     ...state,
     consecutiveFailures,
+    failingSince: state.consecutiveFailures === 0 ? now.toISOString() : (state.failingSince ?? now.toISOString()),
     lastErrorAt: now.toISOString(),
     lastError: dropUndefined({ ...error, status: typeof status === 'number' ? status : undefined }),
     nextAttemptAt: nextAttemptAfterFailure(err, consecutiveFailures, now),
@@ -65,11 +70,11 @@ export function createFailedResult(
   return { sourceId, status: 'failed', entries: [], dropped: [], warnings, state: nextState, error }
 }
 
-/** A source that answers again is no longer failing or waiting. */
-export function recoverState(state: SourceState): SourceState {
-  if (state.consecutiveFailures === 0 && state.nextAttemptAt === undefined) return state
-  const { nextAttemptAt: _, ...rest } = state
-  return { ...rest, consecutiveFailures: 0 }
+/** A source that answers again is no longer failing or waiting; its answer after failing is a success. */
+export function recoverState(state: SourceState, now: Date): SourceState {
+  if (state.consecutiveFailures === 0 && state.nextAttemptAt === undefined && state.failingSince === undefined) return state
+  const { nextAttemptAt: _next, failingSince: _since, ...rest } = state
+  return { ...rest, consecutiveFailures: 0, lastSuccessAt: now.toISOString() }
 }
 
 /** Keeps stored state free of `undefined` keys, so equal states serialize to equal bytes. */

@@ -39,7 +39,7 @@ export async function refreshShareSource(options: RefreshOptions<ShareSourceConf
     const error = summarizeFailures(firstFailure.error, warnings, fetched)
     return { ...createFailedResult(source.id, state, error, now, warnings), dropped }
   }
-  const recovered = recoverState(state)
+  const recovered = recoverState(state, now)
   if (fetched === 0) return { sourceId: source.id, status: 'unchanged', entries, dropped, warnings, state: recovered }
   const nextState = dropUndefined({ ...recovered, lastSuccessAt: now.toISOString(), itemsSeen: known + entries.length })
   return { sourceId: source.id, status: 'ok', entries, dropped, warnings, state: nextState }

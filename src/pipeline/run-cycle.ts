@@ -2,10 +2,27 @@ import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Config } from '../config/config-schema.js'
 import { createFetcher, type Fetcher } from '../fetch/create-fetcher.js'
+import { feedUrlsOf } from '../publish/plan-feeds.js'
 import { publishOutputs, type PublishResult } from '../publish/publish-outputs.js'
-import { openStore } from '../store/open-store.js'
+import { publishStatus } from '../publish/publish-status.js'
+import { type AcquireStoreLockOptions, openStore, type Store } from '../store/open-store.js'
 import type { Logger } from '../types.js'
-import { type KnownItems, refreshSource, type RefreshResult } from './refresh-source.js'
+import { describePlannedChanges, type PlannedChange } from './describe-planned-changes.js'
+import { describeSourceHealth } from './describe-source-health.js'
+import { canPostForm, type FormPoster, type HubPingResult, pingWebSubHub } from './ping-websub-hub.js'
+import { type KnownItems, refreshSource, type RefreshResult, type SourceStatus } from './refresh-source.js'
+
+/** One source finished (fetched, failed, or not fetched at all), for progress bars and per-source logs. */
+export interface SourceDoneEvent {
+  sourceId: string
+  status: SourceStatus
+  /** Entries the source gave this cycle (after normalize). */
+  entries: number
+  durationMs: number
+  error?: { code: string; message: string }
+  /** When a failed or skipped source is tried again, ISO. */
+  nextAttemptAt?: string
+}
 
 export interface CycleOptions {
   config: Readonly<Config>
@@ -14,33 +31,57 @@ export interface CycleOptions {
   now?: () => Date
   /** Stops starting new sources; those in flight finish within their timeouts. */
   signal?: AbortSignal
+  /** Called once per source as it finishes or is skipped. A throw is ignored. */
+  onSourceDone?: (event: SourceDoneEvent) => void
+  /**
+   * How the cycle takes the store lock (wait for it, name the holder), or 'held' when the caller
+   * already holds it: the worker holds it for its whole life. @default {} (fail at once when held)
+   */
+  lock?: AcquireStoreLockOptions | 'held'
+  /**
+   * Fetch and compute everything, write nothing: no store, no out/, no hub ping. The lock is taken
+   * and released. The summary's `dryRun` says what would change. @default false
+   */
+  dryRun?: boolean
+  /** Sends WebSub pings. @default the cycle's fetcher, when it can POST */
+  hubPoster?: FormPoster
 }
 
 export interface CycleSummary {
-  sources: { ok: number; notModified: number; failed: number; skipped: number }
+  sources: { ok: number; notModified: number; failed: number; skipped: number; retired: number }
   failures: { sourceId: string; code: string; message: string }[]
   items: { added: number; updated: number; merged: number; pruned: number; dropped: number }
+  /** Paths relative to output.dir; none in a dry run. */
   filesWritten: string[]
   outputFailures: PublishResult['failed']
   storeWritten: boolean
+  /** Set when `output.websub` is and some feed changed. */
+  hub?: HubPingResult & { url: string }
+  /** Set in a dry run: what a real cycle would have written. */
+  dryRun?: {
+    changes: PlannedChange[]
+    storeChanged: boolean
+    /** Feeds the hub would be pinged for. */
+    hubFeedUrls: string[]
+  }
   durationMs: number
 }
 
-/** One cycle: due sources → normalize → one store upsert → publish what changed → one store write. */
-export async function runCycle({ config, log, now = () => new Date(), signal }: CycleOptions): Promise<CycleSummary> {
+/**
+ * One cycle: due sources → normalize → one store upsert → publish what changed (feeds, then
+ * out/status.json) → one store write → WebSub pings for the feeds that changed.
+ */
+export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
+  const { config, log, now = () => new Date(), signal, dryRun = false, lock = {} } = options
   const startedMs = performance.now()
-  const store = await openStore({ path: config.store.path })
+  const store = await openStore({ path: config.store.path, lock: lock === 'held' ? false : lock })
   const fetcher = createFetcher(config.fetch)
   try {
     const cycleStart = now()
-    const results = await refreshAll(config, fetcher, store, cycleStart, signal)
+    const results = await refreshAll({ config, fetcher, store, now: cycleStart, signal, onSourceDone: options.onSourceDone })
     for (const result of results) {
       store.setSourceState(result.sourceId, result.state)
-      if (result.error) log.warn(`source ${result.sourceId} failed: ${result.error.message}`, { sourceId: result.sourceId, code: result.error.code })
-      for (const dropped of result.dropped) log.warn(`source ${dropped.sourceId}: item skipped: ${dropped.reason}`, { sourceId: dropped.sourceId })
-      for (const { message, ...fields } of result.warnings ?? []) {
-        log.warn(`source ${fields.sourceId}: ${fields.infoCode === undefined ? '' : `${fields.infoCode}: `}${message}`, fields)
-      }
+      reportResult(result, log)
     }
     const upserted = store.upsert(results.flatMap((result) => result.entries), cycleStart)
     const pruned = store.prune({ ...config.store, now: cycleStart })
@@ -48,15 +89,28 @@ export async function runCycle({ config, log, now = () => new Date(), signal }: 
     // Outputs go first: if the process dies before the store write, the next cycle sees the
     // same items as new again and republishes identical files; the other order could leave
     // stored items that never reach out/.
-    const published = await publishOutputs({
+    const feeds = await publishOutputs({
       items: store.items(),
       config,
       changedCategories: (await hasOutputs(config)) ? changedCategories : 'all',
       now: cycleStart,
+      dryRun,
     })
+    const status = await publishStatus({
+      health: describeSourceHealth(config, store, cycleStart),
+      outputDir: config.output.dir,
+      alertAfterHours: config.health.alertAfterHours,
+      dryRun,
+    })
+    const published: PublishResult = {
+      written: [...feeds.written, ...status.written],
+      unchanged: feeds.unchanged + status.unchanged,
+      failed: [...feeds.failed, ...status.failed],
+      removed: feeds.removed,
+    }
     for (const failure of published.failed) log.error(`output ${failure.file} not replaced: ${failure.reason}`, { file: failure.file })
-    const storeWritten = await store.save()
-    return {
+    const changedFeedUrls = config.output.websub === undefined ? [] : feedUrlsOf(feeds.written, config)
+    const base = {
       sources: countStatuses(results),
       failures: results.flatMap((r) => (r.error ? [{ sourceId: r.sourceId, ...r.error }] : [])),
       items: {
@@ -66,9 +120,28 @@ export async function runCycle({ config, log, now = () => new Date(), signal }: 
         pruned: pruned.pruned,
         dropped: results.reduce((sum, r) => sum + r.dropped.length, 0),
       },
-      filesWritten: published.written,
       outputFailures: published.failed,
+    }
+    if (dryRun) {
+      return {
+        ...base,
+        filesWritten: [],
+        storeWritten: false,
+        dryRun: {
+          changes: describePlannedChanges({ published, upserted, pruned, config }),
+          storeChanged: store.hasUnsavedChanges(),
+          hubFeedUrls: changedFeedUrls,
+        },
+        durationMs: Math.round(performance.now() - startedMs),
+      }
+    }
+    const storeWritten = await store.save()
+    const hub = await pingHub(config, changedFeedUrls, options.hubPoster ?? (canPostForm(fetcher) ? fetcher : undefined), log)
+    return {
+      ...base,
+      filesWritten: published.written,
       storeWritten,
+      ...(hub === undefined ? {} : { hub }),
       durationMs: Math.round(performance.now() - startedMs),
     }
   } finally {
@@ -77,29 +150,81 @@ export async function runCycle({ config, log, now = () => new Date(), signal }: 
   }
 }
 
-async function refreshAll(
-  config: Readonly<Config>,
-  fetcher: Fetcher,
-  store: KnownItems & { sourceState(id: string): RefreshResult['state'] },
-  now: Date,
-  signal: AbortSignal | undefined,
-): Promise<RefreshResult[]> {
+async function refreshAll(options: {
+  config: Readonly<Config>
+  fetcher: Fetcher
+  store: KnownItems & Pick<Store, 'sourceState'>
+  now: Date
+  signal: AbortSignal | undefined
+  onSourceDone: CycleOptions['onSourceDone']
+}): Promise<RefreshResult[]> {
+  const { config, fetcher, store, now, signal, onSourceDone } = options
   // The fetcher bounds concurrency overall and per host, so every source can start at once.
   return Promise.all(
-    config.sources.map((source) => {
+    config.sources.map(async (source) => {
+      const startedMs = performance.now()
       const state = store.sourceState(source.id)
-      if (signal?.aborted) return { sourceId: source.id, status: 'skipped' as const, entries: [], dropped: [], state }
-      return refreshSource({ source, state, config, fetcher, known: store, now })
+      const result: RefreshResult = signal?.aborted
+        ? { sourceId: source.id, status: 'skipped', entries: [], dropped: [], state }
+        : await refreshSource({ source, state, config, fetcher, known: store, now })
+      notifySourceDone(onSourceDone, result, Math.round(performance.now() - startedMs))
+      return result
     }),
   )
 }
 
+function notifySourceDone(onSourceDone: CycleOptions['onSourceDone'], result: RefreshResult, durationMs: number): void {
+  if (onSourceDone === undefined) return
+  const { nextAttemptAt } = result.state
+  try {
+    onSourceDone({
+      sourceId: result.sourceId,
+      status: result.status,
+      entries: result.entries.length,
+      durationMs,
+      ...(result.error === undefined ? {} : { error: result.error }),
+      ...(nextAttemptAt !== undefined && (result.status === 'failed' || result.status === 'skipped') ? { nextAttemptAt } : {}),
+    })
+  } catch {
+    // A progress bar that throws must not fail the cycle.
+  }
+}
+
+function reportResult(result: RefreshResult, log: Logger): void {
+  const { sourceId } = result
+  if (result.error) {
+    const retired = result.state.retiredAt === undefined ? '' : '; retired: it is not fetched again until its url changes in the config'
+    log.warn(`source ${sourceId} failed: ${result.error.message}${retired}`, { sourceId, code: result.error.code })
+  }
+  for (const dropped of result.dropped) log.warn(`source ${dropped.sourceId}: item skipped: ${dropped.reason}`, { sourceId: dropped.sourceId })
+  for (const { message, ...fields } of result.warnings ?? []) {
+    log.warn(`source ${fields.sourceId}: ${fields.infoCode === undefined ? '' : `${fields.infoCode}: `}${message}`, fields)
+  }
+}
+
+async function pingHub(
+  config: Readonly<Config>,
+  feedUrls: readonly string[],
+  poster: FormPoster | undefined,
+  log: Logger,
+): Promise<CycleSummary['hub']> {
+  const hubUrl = config.output.websub?.hub
+  if (hubUrl === undefined || feedUrls.length === 0) return undefined
+  if (poster === undefined) {
+    const message = 'this build cannot POST (the fetcher has no postForm)'
+    log.warn(`WebSub hub ${hubUrl} not pinged: ${message}`, { url: hubUrl })
+    return { url: hubUrl, pinged: [], failed: feedUrls.map((feedUrl) => ({ feedUrl, code: 'E_FETCH_NETWORK', message })) }
+  }
+  return { url: hubUrl, ...(await pingWebSubHub({ hubUrl, feedUrls, poster, log })) }
+}
+
 function countStatuses(results: readonly RefreshResult[]): CycleSummary['sources'] {
-  const counts = { ok: 0, notModified: 0, failed: 0, skipped: 0 }
+  const counts = { ok: 0, notModified: 0, failed: 0, skipped: 0, retired: 0 }
   for (const { status } of results) {
     if (status === 'ok' || status === 'unchanged') counts.ok++
     else if (status === 'not-modified') counts.notModified++
     else if (status === 'failed') counts.failed++
+    else if (status === 'retired') counts.retired++
     else counts.skipped++
   }
   return counts
@@ -118,14 +243,21 @@ async function hasOutputs(config: Readonly<Config>): Promise<boolean> {
 /** One line a person can read at a glance. */
 export function formatSummary(summary: CycleSummary): string {
   const { sources: s, items: i } = summary
-  return (
-    `cycle done: sources ${s.ok} ok, ${s.notModified} not modified, ${s.failed} failed` +
+  const sources =
+    `sources ${s.ok} ok, ${s.notModified} not modified, ${s.failed} failed` +
     (s.skipped ? `, ${s.skipped} skipped (backing off)` : '') +
-    `; items ${i.added} new, ${i.updated} updated` +
-    (i.merged ? `, ${i.merged} merged` : '') +
-    (i.pruned ? `, ${i.pruned} pruned` : '') +
-    `; ${summary.filesWritten.length} files written` +
+    (s.retired ? `, ${s.retired} retired (410 Gone)` : '')
+  const items =
+    `items ${i.added} new, ${i.updated} updated` + (i.merged ? `, ${i.merged} merged` : '') + (i.pruned ? `, ${i.pruned} pruned` : '')
+  const seconds = `${(summary.durationMs / 1000).toFixed(2)} s`
+  if (summary.dryRun) {
+    const { changes, storeChanged } = summary.dryRun
+    return `dry run done: ${sources}; ${items}; ${changes.length} files would change${storeChanged ? ', store would be saved' : ''}; nothing written; ${seconds}`
+  }
+  const hub = summary.hub === undefined ? '' : `; hub pinged for ${summary.hub.pinged.length} feeds${summary.hub.failed.length ? ` (${summary.hub.failed.length} failed)` : ''}`
+  return (
+    `cycle done: ${sources}; ${items}; ${summary.filesWritten.length} files written` +
     (summary.storeWritten ? ', store saved' : '') +
-    `; ${(summary.durationMs / 1000).toFixed(2)} s`
+    `${hub}; ${seconds}`
   )
 }

@@ -20,6 +20,8 @@ export function createFeed(spec: FeedSpec, style: EntryStyle): Feed {
     updated: spec.updated,
     generator: 'feedloom',
     feedLinks: spec.selfUrls,
+    // feed@6 writes `<atom:link rel="hub">` in RSS and `<link rel="hub">` in Atom (WebSub §4).
+    ...(spec.hubUrl === undefined ? {} : { hub: spec.hubUrl }),
   })
   for (const entry of spec.entries) feed.addItem(toFeedItem(entry, style))
   return feed

@@ -109,19 +109,12 @@ function compileRule(field: FilterField, pattern: string, caseSensitive: boolean
   return { field, pattern, matches: (text) => (caseSensitive ? text : text.toLowerCase()).includes(needle) }
 }
 
-/**
- * `/…/flags` as a RegExp, or undefined for a plain word. The config loader rejects invalid
- * expressions; one that slips through is matched as a plain substring rather than failing the publish.
- */
+/** `/…/flags` as a RegExp, or undefined for a plain word. The config loader has checked that it compiles. */
 function toRegex(pattern: string, caseSensitive: boolean): RegExp | undefined {
   const parts = REGEX_RULE.exec(pattern)
   if (!parts) return undefined
   // g and y make test() stateful (lastIndex), which would make a rule match every other item.
   let flags = (parts[2] ?? '').replace(/[gy]/g, '')
   if (!caseSensitive && !flags.includes('i')) flags += 'i'
-  try {
-    return new RegExp(parts[1] ?? '', flags)
-  } catch {
-    return undefined
-  }
+  return new RegExp(parts[1] ?? '', flags)
 }

@@ -25,6 +25,8 @@ export interface FeedSpec {
   homeUrl: string
   /** Absolute URL of each format's file. */
   selfUrls: Record<OutputFormat, string>
+  /** WebSub hub the feed names (`output.websub.hub`), when set. */
+  hubUrl?: string
   /** Newest item date in the feed, or the Unix epoch when it has no items; never the clock. */
   updated: Date
   /** Newest first, capped at the category's maxItems, else output.itemsPerFeed. */
@@ -90,10 +92,20 @@ function createFeedSpec(config: Config, dir: string, name: string, title: string
       atom: resolveSiteUrl(config.site.url, `${prefix}${OUTPUT_FILE_NAMES.atom}`),
       json: resolveSiteUrl(config.site.url, `${prefix}${OUTPUT_FILE_NAMES.json}`),
     },
+    ...(config.output.websub === undefined ? {} : { hubUrl: config.output.websub.hub }),
     updated: new Date(entries.reduce((newest, entry) => Math.max(newest, latestDateMs(entry)), 0)),
     entries,
     itemCount,
   }
+}
+
+/**
+ * The public URLs of the feed files among `files` (paths relative to output.dir, as
+ * PublishResult.written lists them): what a WebSub hub is told about.
+ */
+export function feedUrlsOf(files: readonly string[], config: Config): string[] {
+  const feedNames = new Set(config.output.formats.map((format) => OUTPUT_FILE_NAMES[format]))
+  return files.filter((file) => feedNames.has(file.split('/').pop() ?? '')).map((file) => resolveSiteUrl(config.site.url, file))
 }
 
 /** Resolves against the site URL as a directory, whether or not it ends with '/'. */

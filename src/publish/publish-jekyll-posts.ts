@@ -17,6 +17,8 @@ export interface PublishJekyllPostsOptions {
   changedCategories: ReadonlySet<string> | 'all'
   /** The live window ends here. */
   now: Date
+  /** Compare and list only: nothing is written or deleted. @default false */
+  dryRun?: boolean
 }
 
 export type PostOutcome = { file: string; outcome: WriteOutcome } | { file: string; outcome: 'failed'; reason: string }
@@ -38,7 +40,7 @@ const POST_FILE = /^\d{4}-\d{2}-\d{2}-[A-Za-z0-9_-]+\.md$/
  * and deletes the others. Items stay in the store; only their post files go.
  */
 export async function publishJekyllPosts(options: PublishJekyllPostsOptions): Promise<PublishJekyllPostsResult> {
-  const { items, jekyll, outputDir, timeZone, categoryTitles, changedCategories, now } = options
+  const { items, jekyll, outputDir, timeZone, categoryTitles, changedCategories, now, dryRun = false } = options
   const postsDir = path.join(outputDir, jekyll.dir)
   const listed = await listPostFiles(postsDir)
   if (typeof listed === 'string') return { outcomes: [{ file: jekyll.dir, outcome: 'failed', reason: listed }], removed: [] }
@@ -64,14 +66,19 @@ export async function publishJekyllPosts(options: PublishJekyllPostsOptions): Pr
       const problems = checkJekyllPost(text)
       if (problems.length > 0) return { file, outcome: 'failed', reason: problems.join('; ') }
       try {
-        return { file, outcome: await writeIfChanged(path.join(postsDir, fileName), text) }
+        return { file, outcome: await writeIfChanged(path.join(postsDir, fileName), text, { dryRun }) }
       } catch (err) {
         return { file, outcome: 'failed', reason: messageOf(err) }
       }
     }),
   )
   const stale = [...existing].filter((fileName) => !liveFiles.has(fileName)).sort()
-  const removals = await Promise.all(stale.map((fileName) => removePost(postsDir, path.posix.join(jekyll.dir, fileName))))
+  const removals = await Promise.all(
+    stale.map((fileName): Promise<Removal> | Removal => {
+      const file = path.posix.join(jekyll.dir, fileName)
+      return dryRun ? { file, outcome: 'removed' } : removePost(postsDir, file)
+    }),
+  )
   return {
     outcomes: [...unsafe, ...outcomes, ...removals.filter((removal) => removal.outcome === 'failed')],
     removed: removals.filter((removal) => removal.outcome === 'removed').map((removal) => removal.file),

@@ -28,6 +28,11 @@ export interface PublishOptions {
   changedCategories: ReadonlySet<string> | 'all'
   /** End of the Jekyll live window; nothing else reads the clock. @default new Date() */
   now?: Date
+  /**
+   * Render and check everything but write and delete nothing: the result lists what would be
+   * written (`written`) and removed (`removed`). For `run --dry-run`. @default false
+   */
+  dryRun?: boolean
 }
 
 export interface PublishResult {
@@ -75,14 +80,14 @@ const MAX_REASON_PROBLEMS = 3
  * document is checked before it replaces the published file, and written only when its bytes
  * changed. Never throws for a single document: failures are in the result.
  */
-export async function publishOutputs({ items, config, changedCategories, now = new Date() }: PublishOptions): Promise<PublishResult> {
+export async function publishOutputs({ items, config, changedCategories, now = new Date(), dryRun = false }: PublishOptions): Promise<PublishResult> {
   const anyChanged = changedCategories === 'all' || changedCategories.size > 0
   // The Jekyll window moves with the clock, so posts are checked even when no item changed.
   if (!anyChanged && !config.output.jekyll) return summarizeOutcomes([])
   const { published } = filterItems(items, config)
   const plan = anyChanged ? planSite(published, config) : undefined
   const documents = plan ? planDocuments(plan, config, changedCategories) : []
-  const outcomes = await Promise.all(documents.map((document) => publishDocument(config.output.dir, document)))
+  const outcomes = await Promise.all(documents.map((document) => publishDocument(config.output.dir, document, dryRun)))
   const result = summarizeOutcomes(outcomes)
   if (config.output.jekyll) {
     const posts = await publishJekyllPosts({
@@ -93,6 +98,7 @@ export async function publishOutputs({ items, config, changedCategories, now = n
       categoryTitles: plan ? new Map(plan.categories.map((spec) => [spec.dir, spec.name])) : titleCategories(published, config),
       changedCategories,
       now,
+      dryRun,
     })
     const postResult = summarizeOutcomes(posts.outcomes)
     result.written.push(...postResult.written)
@@ -137,7 +143,7 @@ function planDocuments(plan: SitePlan, config: Config, changedCategories: Readon
   ]
 }
 
-async function publishDocument(outputDir: string, { file, dir, render, check }: PlannedDocument): Promise<DocumentOutcome> {
+async function publishDocument(outputDir: string, { file, dir, render, check }: PlannedDocument, dryRun: boolean): Promise<DocumentOutcome> {
   if (dir !== '' && !CATEGORY_DIR.test(dir)) {
     return { file, outcome: 'failed', reason: `category "${dir}" is not a safe directory name` }
   }
@@ -151,7 +157,7 @@ async function publishDocument(outputDir: string, { file, dir, render, check }: 
   const problems = check(text)
   if (problems.length > 0) return { file, outcome: 'failed', reason: describeProblems(problems) }
   try {
-    return { file, outcome: await writeIfChanged(path.join(outputDir, file), text) }
+    return { file, outcome: await writeIfChanged(path.join(outputDir, file), text, { dryRun }) }
   } catch (err) {
     return { file, outcome: 'failed', reason: err instanceof FeedloomError ? err.message : String(err) }
   }

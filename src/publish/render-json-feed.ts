@@ -10,6 +10,7 @@ export function renderJsonFeed(spec: FeedSpec): string {
     feed_url: spec.selfUrls.json,
     description: spec.description,
     language: spec.language,
+    hubs: spec.hubUrl === undefined ? undefined : [{ type: 'WebSub', url: spec.hubUrl }],
     items: spec.entries.map(toJsonFeedItem),
   }
   return `${JSON.stringify(document, null, 2)}\n`

@@ -3,16 +3,21 @@ import { type PruneResult, pruneItems, type RetentionOptions } from './prune-ite
 import { sortItemsNewestFirst } from './sort-items.js'
 import { type StoreContents, toCanonicalSourceState, toStoreContents, toStoreData } from './store-data.js'
 import { createStoreFile, type StoreFile } from './store-file.js'
-import { acquireStoreLock, type StoreLock } from './store-lock.js'
+import { acquireStoreLock, type AcquireStoreLockOptions, type StoreLock } from './store-lock.js'
 import { findItem, type UpsertResult, upsertEntries } from './upsert-entries.js'
 
 export type { PruneResult, RetentionOptions, UpsertResult }
+export type { AcquireStoreLockOptions, LockOwner, StoreLock } from './store-lock.js'
+export { acquireStoreLock, StoreLockedError } from './store-lock.js'
 
 export interface OpenStoreOptions {
   /** The store's JSON file; `<path>.lock` and `<path>.bak` sit beside it. */
   path: string
-  /** Hold `<path>.lock` until close(), so only one process writes. Pass false for read-only uses. @default true */
-  lock?: boolean
+  /**
+   * Hold `<path>.lock` until close(), so only one process writes: true, or how to take it (wait,
+   * holder). Pass false for read-only uses, or when the caller already holds the lock. @default true
+   */
+  lock?: boolean | AcquireStoreLockOptions
 }
 
 export interface Store {
@@ -24,11 +29,15 @@ export interface Store {
   isTombstoned(keys: readonly string[]): boolean
   /** A copy of the source's state, or a fresh state for a source never seen. */
   sourceState(id: string): SourceState
+  /** Whether the store has a state for this source (it was fetched at least once). */
+  hasSourceState(id: string): boolean
   setSourceState(id: string, state: SourceState): void
   upsert(entries: readonly NormalizedEntry[], now: Date): UpsertResult
   prune(options: RetentionOptions): PruneResult
   /** One write when the data differs from the file, none otherwise. @returns true when it wrote */
   save(): Promise<boolean>
+  /** Whether save() would write: the data differs from the file as last read or written. */
+  hasUnsavedChanges(): boolean
   /** Waits for a pending save, then releases the lock. Does not save. */
   close(): Promise<void>
 }
@@ -38,7 +47,10 @@ export interface Store {
  * @throws StoreError E_STORE_LOCKED, E_STORE_CORRUPT, E_STORE_VERSION or E_STORE_IO
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const lock = options.lock === false ? undefined : await acquireStoreLock(options.path)
+  const lock =
+    options.lock === false
+      ? undefined
+      : await acquireStoreLock(options.path, options.lock === true || options.lock === undefined ? {} : options.lock)
   try {
     const file = createStoreFile(options.path)
     const contents = toStoreContents(await file.read())
@@ -59,6 +71,7 @@ function createStore(file: StoreFile, contents: StoreContents, lock: StoreLock |
     findItem: (keys) => findItem(contents, keys),
     isTombstoned: (keys) => keys.some((key) => contents.tombstones.has(key)),
     sourceState: (id) => structuredClone(contents.sources.get(id) ?? { consecutiveFailures: 0, itemsSeen: 0 }),
+    hasSourceState: (id) => contents.sources.has(id),
     setSourceState(id, state) {
       contents.sources.set(id, toCanonicalSourceState(state))
     },
@@ -76,6 +89,7 @@ function createStore(file: StoreFile, contents: StoreContents, lock: StoreLock |
       lastSave = saving.catch(() => undefined)
       return saving
     },
+    hasUnsavedChanges: () => !file.holds(toStoreData(contents, currentItems())),
     async close() {
       await lastSave
       await lock?.release()

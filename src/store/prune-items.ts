@@ -11,6 +11,8 @@ export interface RetentionOptions {
 
 export interface PruneResult {
   pruned: number
+  /** The items removed, as they were. */
+  prunedItems: StoredItem[]
   /** Categories that lost at least one item. */
   changedCategories: Set<string>
 }
@@ -34,7 +36,7 @@ export function pruneItems(
   const doomed = selectItemsToPrune(itemsNewestFirst, options)
   for (const item of doomed) removeItem(contents, item, nowIso)
   dropExpiredTombstones(contents.tombstones, options.now)
-  return { pruned: doomed.length, changedCategories: new Set(doomed.map((item) => item.category)) }
+  return { pruned: doomed.length, prunedItems: doomed, changedCategories: new Set(doomed.map((item) => item.category)) }
 }
 
 function selectItemsToPrune(itemsNewestFirst: readonly StoredItem[], options: RetentionOptions): StoredItem[] {

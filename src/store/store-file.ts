@@ -1,4 +1,4 @@
-import { copyFile, mkdir } from 'node:fs/promises'
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { type Adapter, Low } from 'lowdb'
 import { TextFile } from 'lowdb/node'
@@ -11,6 +11,8 @@ export interface StoreFile {
   read(): Promise<StoreData>
   /** @returns true when the file was written, false when it already held these bytes. */
   write(data: StoreData): Promise<boolean>
+  /** Whether the file already holds exactly this data's text (write would do nothing). */
+  holds(data: StoreData): boolean
 }
 
 /**
@@ -40,6 +42,7 @@ export function createStoreFile(path: string): StoreFile {
       await db.read()
       return db.data
     },
+    holds: (data) => serializeStoreData(data) === diskText,
     async write(data) {
       const before = diskText
       db.data = data
@@ -60,10 +63,15 @@ async function readText(textFile: TextFile, path: string): Promise<string | null
 async function replaceFile(textFile: TextFile, path: string, text: string, hasPrevious: boolean): Promise<void> {
   try {
     await mkdir(dirname(path), { recursive: true })
-    // A copy, not a rename, so that `path` itself never goes missing between the two steps.
-    if (hasPrevious) await copyFile(path, `${path}.bak`)
+    // A copy, not a rename, so that `path` itself never goes missing between the two steps; copied
+    // to a temp file and renamed, so that a full disk or a kill mid-copy leaves the old .bak whole.
+    if (hasPrevious) {
+      await copyFile(path, `${path}.bak.tmp`)
+      await rename(`${path}.bak.tmp`, `${path}.bak`)
+    }
     await textFile.write(text)
   } catch (cause) {
+    await rm(`${path}.bak.tmp`, { force: true }).catch(() => undefined)
     throw new StoreError('E_STORE_IO', `cannot write store ${path}`, { cause })
   }
 }

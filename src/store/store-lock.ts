@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, unlink } from 'node:fs/promises'
+import { mkdir, open, readFile, rmdir, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { StoreError } from '../errors.js'
 
@@ -7,46 +7,137 @@ export interface StoreLock {
   release(): Promise<void>
 }
 
-interface LockOwner {
+/** What `<storePath>.lock` says about the process holding it. */
+export interface LockOwner {
   pid: number
+  /** When the lock was taken, ISO. */
   createdAt: string
+  /** What holds it, for the message another process shows: `feedloom start`. */
+  holder?: string
 }
 
+export interface AcquireStoreLockOptions {
+  /** Written into the lock as `holder`, so a second process can say what it is waiting for. */
+  holder?: string
+  /** Keep trying this long while a live process holds the lock, in ms. @default 0 (fail at once) */
+  waitMs?: number
+  /** Time between tries while waiting, in ms. @default 250 */
+  pollMs?: number
+  /** Called once, when waiting starts, with the lock's owner (undefined when it cannot be read). */
+  onWait?: (owner: LockOwner | undefined) => void
+  /** Stops waiting; the lock error is thrown. */
+  signal?: AbortSignal
+}
+
+/** The store is held by another live process (E_STORE_LOCKED), with who holds it. */
+export class StoreLockedError extends StoreError {
+  override name = 'StoreLockedError'
+  constructor(
+    readonly lockPath: string,
+    readonly owner: LockOwner | undefined,
+    /** How long this process waited before giving up, in ms. */
+    readonly waitedMs = 0,
+  ) {
+    super('E_STORE_LOCKED', describeLocked(lockPath, owner, waitedMs))
+  }
+}
+
+const DEFAULT_POLL_MS = 250
+
 /**
- * Takes `<storePath>.lock`, or takes over a lock whose process has exited.
- * @throws StoreError E_STORE_LOCKED while another live process holds it, E_STORE_IO otherwise.
+ * Takes `<storePath>.lock`, or takes over a lock whose process has exited; with `waitMs`, polls
+ * until the holder lets go.
+ * @throws StoreLockedError while another live process holds it; StoreError E_STORE_IO otherwise.
  */
-export async function acquireStoreLock(storePath: string): Promise<StoreLock> {
+export async function acquireStoreLock(storePath: string, options: AcquireStoreLockOptions = {}): Promise<StoreLock> {
   const lockPath = `${storePath}.lock`
-  await createLockDir(lockPath)
-  if (!(await tryCreateLockFile(lockPath))) {
+  const { waitMs = 0, pollMs = DEFAULT_POLL_MS, signal } = options
+  const createdDir = await createLockDir(lockPath)
+  const startedMs = Date.now()
+  for (let tries = 0; ; tries++) {
+    try {
+      const lock = await tryAcquire(lockPath, options.holder)
+      return {
+        async release() {
+          await lock.release()
+          await removeEmptyDirs(dirname(lockPath), createdDir)
+        },
+      }
+    } catch (err) {
+      const waitedMs = Date.now() - startedMs
+      const remainingMs = waitMs - waitedMs
+      if (!(err instanceof StoreLockedError) || remainingMs <= 0 || signal?.aborted) {
+        await removeEmptyDirs(dirname(lockPath), createdDir)
+        throw err instanceof StoreLockedError && tries > 0 ? new StoreLockedError(lockPath, err.owner, waitedMs) : err
+      }
+      if (tries === 0) options.onWait?.(err.owner)
+      await sleep(Math.min(pollMs, remainingMs), signal)
+    }
+  }
+}
+
+async function tryAcquire(lockPath: string, holder: string | undefined): Promise<StoreLock> {
+  if (!(await tryCreateLockFile(lockPath, holder))) {
     const owner = await readLockOwner(lockPath)
-    if (owner === undefined || isProcessAlive(owner.pid)) throw createLockedError(lockPath, owner)
+    if (owner === undefined || isProcessAlive(owner.pid)) throw new StoreLockedError(lockPath, owner)
     await removeLockFile(lockPath)
     // Another process may take over the same stale lock at the same moment: 'wx' lets one win.
-    if (!(await tryCreateLockFile(lockPath))) throw createLockedError(lockPath, await readLockOwner(lockPath))
+    if (!(await tryCreateLockFile(lockPath, holder))) throw new StoreLockedError(lockPath, await readLockOwner(lockPath))
   }
   return { release: () => removeLockFile(lockPath) }
 }
 
-async function createLockDir(lockPath: string): Promise<void> {
+/**
+ * Removes the folders the lock created, innermost first, while they are empty: a run that saved
+ * nothing (a dry run, a refused config) leaves no trace. Best effort.
+ */
+async function removeEmptyDirs(innermost: string, topmost: string | undefined): Promise<void> {
+  if (topmost === undefined) return
+  for (let dir = innermost; dir.startsWith(topmost); dir = dirname(dir)) {
+    try {
+      await rmdir(dir)
+    } catch {
+      return
+    }
+    if (dir === topmost) return
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolveSleep) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolveSleep()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
+
+/** @returns the topmost folder it created, if any */
+async function createLockDir(lockPath: string): Promise<string | undefined> {
   try {
-    await mkdir(dirname(lockPath), { recursive: true })
+    return await mkdir(dirname(lockPath), { recursive: true })
   } catch (cause) {
     throw new StoreError('E_STORE_IO', `cannot create the folder for lock ${lockPath}`, { cause })
   }
 }
 
 /** @returns false when the lock file already exists. */
-async function tryCreateLockFile(lockPath: string): Promise<boolean> {
-  const owner: LockOwner = { pid: process.pid, createdAt: new Date().toISOString() }
+async function tryCreateLockFile(lockPath: string, holder: string | undefined): Promise<boolean> {
+  const owner: LockOwner = { pid: process.pid, createdAt: new Date().toISOString(), ...(holder === undefined ? {} : { holder }) }
   try {
     const handle = await open(lockPath, 'wx')
     try {
       await handle.writeFile(`${JSON.stringify(owner)}\n`)
-    } finally {
-      await handle.close()
+    } catch (err) {
+      // Ours and empty (a full disk): left behind, no later run could tell it was stale.
+      await handle.close().catch(() => undefined)
+      await unlink(lockPath).catch(() => undefined)
+      throw err
     }
+    await handle.close()
     return true
   } catch (cause) {
     if (hasErrorCode(cause, 'EEXIST')) return false
@@ -58,7 +149,9 @@ async function tryCreateLockFile(lockPath: string): Promise<boolean> {
 async function readLockOwner(lockPath: string): Promise<LockOwner | undefined> {
   try {
     const owner: unknown = JSON.parse(await readFile(lockPath, 'utf8'))
-    return isLockOwner(owner) ? owner : undefined
+    if (!isLockOwner(owner)) return undefined
+    const { pid, createdAt, holder } = owner
+    return typeof holder === 'string' ? { pid, createdAt, holder } : { pid, createdAt }
   } catch {
     return undefined
   }
@@ -89,15 +182,13 @@ async function removeLockFile(lockPath: string): Promise<void> {
   }
 }
 
-function createLockedError(lockPath: string, owner: LockOwner | undefined): StoreError {
-  const holder =
-    owner === undefined
-      ? `an unreadable lock ${lockPath}`
-      : `process ${owner.pid} (lock ${lockPath}, taken ${owner.createdAt})`
-  return new StoreError(
-    'E_STORE_LOCKED',
-    `store is locked by ${holder}; if no feedloom is running, delete ${lockPath}`,
-  )
+function describeLocked(lockPath: string, owner: LockOwner | undefined, waitedMs: number): string {
+  const waited = waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 1000)} s` : ''
+  if (owner === undefined) {
+    return `store is locked${waited}: ${lockPath} exists but cannot be read; if no feedloom is running, delete it`
+  }
+  const holder = owner.holder ?? 'another feedloom process'
+  return `store is in use by ${holder} (pid ${owner.pid}, since ${owner.createdAt}; lock ${lockPath})${waited}`
 }
 
 function hasErrorCode(err: unknown, code: string): boolean {

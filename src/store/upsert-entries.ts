@@ -10,6 +10,8 @@ export interface UpsertResult {
   updated: StoredItem[]
   /** Entries that matched a known item from a source it did not list yet (that source was added). */
   merged: number
+  /** The items those entries merged into, as they are now (an item merged twice is listed once). */
+  mergedItems: StoredItem[]
   /** Entries that matched a known item and changed neither its sources, title nor content. */
   unchanged: number
   /** Entries whose key or an alias belongs to a pruned item. */
@@ -28,6 +30,7 @@ export function upsertEntries(contents: StoreContents, entries: readonly Normali
   const nowIso = now.toISOString()
   const addedIds = new Set<string>()
   const updatedIds = new Set<string>()
+  const mergedIds = new Set<string>()
   let merged = 0
   let unchanged = 0
   let skippedTombstoned = 0
@@ -46,13 +49,16 @@ export function upsertEntries(contents: StoreContents, entries: readonly Normali
     const isUpdate = hasContentChanges && !addedIds.has(existing.id)
     replaceItem(contents, existing, entry, identities, { ...changes, ...(isUpdate ? { updated: nowIso } : {}) })
     if (isUpdate) updatedIds.add(existing.id)
-    if (isNewSource) merged++
+    if (isNewSource) {
+      merged++
+      mergedIds.add(existing.id)
+    }
     if (!isNewSource && !hasContentChanges) unchanged++
   }
   const added = getItems(contents, addedIds)
   const updated = getItems(contents, updatedIds)
   const changedCategories = new Set([...added, ...updated].map((item) => item.category))
-  return { added, updated, merged, unchanged, skippedTombstoned, changedCategories }
+  return { added, updated, merged, mergedItems: getItems(contents, mergedIds), unchanged, skippedTombstoned, changedCategories }
 }
 
 function listIdentities(entry: NormalizedEntry): string[] {

@@ -44,7 +44,8 @@ describe('store.prune', () => {
     const result = store.prune({ maxItemsPerCategory: 2, maxAgeDays: 30, now: NOW })
     await store.save()
 
-    expect(result).toEqual({ pruned: 1, changedCategories: new Set(['meirijingjixinwen']) })
+    expect(result).toMatchObject({ pruned: 1, changedCategories: new Set(['meirijingjixinwen']) })
+    expect(result.prunedItems.map((item) => item.id)).toEqual(['urn:feedloom:OLD'])
     const data = await readStoreFile(path)
     expect(data.items.map((item) => item.id)).toEqual(['urn:feedloom:NEW', 'urn:feedloom:MID', 'urn:feedloom:OTHER'])
     expect(data.tombstones).toEqual({ 'guid:OLD': NOW.toISOString(), 'infocode:OLD': NOW.toISOString() })
@@ -99,6 +100,6 @@ describe('store.prune', () => {
 
     const result = store.prune({ maxItemsPerCategory: 2, maxAgeDays: 30, now: NOW })
 
-    expect(result).toEqual({ pruned: 0, changedCategories: new Set() })
+    expect(result).toEqual({ pruned: 0, prunedItems: [], changedCategories: new Set() })
   })
 })

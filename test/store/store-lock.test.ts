@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process'
-import { access, readFile, writeFile } from 'node:fs/promises'
+import { access, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openStore } from '../../src/store/open-store.js'
+import { acquireStoreLock, type LockOwner, openStore, StoreLockedError } from '../../src/store/open-store.js'
 import { createTempDir, removeTempDir } from './store-test-helpers.js'
 
 let dir: string
@@ -86,5 +86,78 @@ describe('openStore: the lock', () => {
     await expect(openStore({ path })).rejects.toMatchObject({ code: 'E_STORE_CORRUPT' })
 
     expect(await exists(`${path}.lock`)).toBe(false)
+  })
+})
+
+describe('acquireStoreLock: holder and waiting', () => {
+  it('writes the holder into the lock for others to name', async () => {
+    const lock = await acquireStoreLock(path, { holder: 'feedloom start' })
+
+    const owner = JSON.parse(await readFile(`${path}.lock`, 'utf8'))
+    await lock.release()
+
+    expect(owner).toMatchObject({ pid: process.pid, holder: 'feedloom start' })
+  })
+
+  it('refuses with a StoreLockedError naming holder, pid and since when', async () => {
+    const first = await acquireStoreLock(path, { holder: 'feedloom start' })
+
+    const second = acquireStoreLock(path)
+
+    await expect(second).rejects.toBeInstanceOf(StoreLockedError)
+    await expect(second).rejects.toThrow(/^store is in use by feedloom start \(pid \d+, since \d{4}-\d\d-\d\dT.*\)$/)
+    await first.release()
+  })
+
+  it('waits for the holder to let go when given waitMs', async () => {
+    const first = await acquireStoreLock(path)
+    setTimeout(() => void first.release(), 200)
+
+    const second = await acquireStoreLock(path, { waitMs: 5000, pollMs: 20 })
+
+    expect(JSON.parse(await readFile(`${path}.lock`, 'utf8'))).toMatchObject({ pid: process.pid })
+    await second.release()
+  })
+
+  it('tells onWait once who it is waiting for', async () => {
+    const first = await acquireStoreLock(path, { holder: 'feedloom run' })
+    setTimeout(() => void first.release(), 100)
+    const owners: (LockOwner | undefined)[] = []
+
+    const second = await acquireStoreLock(path, { waitMs: 5000, pollMs: 10, onWait: (owner) => owners.push(owner) })
+    await second.release()
+
+    expect(owners).toEqual([{ pid: process.pid, createdAt: expect.any(String), holder: 'feedloom run' }])
+  })
+
+  it('gives up after waitMs, saying how long it waited', async () => {
+    const first = await acquireStoreLock(path)
+
+    const second = acquireStoreLock(path, { waitMs: 1000, pollMs: 50 })
+
+    await expect(second).rejects.toMatchObject({ code: 'E_STORE_LOCKED', waitedMs: expect.any(Number) })
+    await expect(second).rejects.toThrow(/after waiting 1 s$/)
+    await first.release()
+  })
+
+  it('stops waiting when the signal aborts', async () => {
+    const first = await acquireStoreLock(path)
+    const stop = new AbortController()
+    setTimeout(() => stop.abort(), 50)
+    const startedMs = Date.now()
+
+    await expect(acquireStoreLock(path, { waitMs: 60_000, signal: stop.signal })).rejects.toBeInstanceOf(StoreLockedError)
+
+    expect(Date.now() - startedMs).toBeLessThan(5000)
+    await first.release()
+  })
+
+  it('removes the folder it created for the lock when nothing else was put there', async () => {
+    const nested = join(dir, 'store', 'db.json')
+    const lock = await acquireStoreLock(nested)
+
+    await lock.release()
+
+    expect(await readdir(dir)).toEqual([])
   })
 })

@@ -1,0 +1,77 @@
+import type { Config } from '../config/config-schema.js'
+import { readSourceHealth } from '../pipeline/describe-source-health.js'
+import type { SourceHealth } from '../types.js'
+import type { CommandContext } from './command-context.js'
+import { formatTable } from './format-table.js'
+
+/** Exit code when some source has failed for longer than `health.alertAfterHours`: 1 means feedloom itself failed. */
+export const ALERT_EXIT_CODE = 2
+
+/**
+ * `feedloom status`: each source's health from the store, read without its lock so it works while
+ * the worker runs. A table, or with `json` an array of objects with `id`.
+ * @returns 0, or ALERT_EXIT_CODE when a source has been failing too long
+ */
+export async function printStatus(context: CommandContext, config: Readonly<Config>, options: { json?: boolean }): Promise<number> {
+  const { stdout } = context.io
+  const now = new Date()
+  const health = await readSourceHealth(config, now)
+  if (options.json) stdout(JSON.stringify(health, null, 2))
+  else {
+    stdout(formatTable(['id', 'state', 'last success', 'last error', 'failures', 'next attempt', 'items'], health.map((one) => toRow(one, now))))
+    for (const note of health.flatMap((one) => notesOf(one, now, config.health.alertAfterHours))) stdout(note)
+  }
+  return health.some((one) => one.alert) ? ALERT_EXIT_CODE : 0
+}
+
+function toRow(health: SourceHealth, now: Date): string[] {
+  const error = health.lastError
+  const lastError =
+    error === undefined ? '-' : `${error.status === undefined ? error.code : `HTTP ${error.status}`}, ${ago(health.lastErrorAt, now)}`
+  return [
+    health.id,
+    health.state,
+    health.lastSuccessAt === undefined ? '-' : ago(health.lastSuccessAt, now),
+    lastError,
+    String(health.consecutiveFailures),
+    nextAttemptOf(health, now),
+    String(health.itemsSeen),
+  ]
+}
+
+function nextAttemptOf(health: SourceHealth, now: Date): string {
+  if (health.state === 'retired') return 'never (410 Gone)'
+  if (health.state === 'backing-off' && health.nextAttemptAt !== undefined) return relativeTime(health.nextAttemptAt, now)
+  return 'next cycle'
+}
+
+/** What the table has no room for: where a source moved, why it is retired, and alerts. */
+function notesOf(health: SourceHealth, now: Date, alertAfterHours: number): string[] {
+  const notes: string[] = []
+  if (health.effectiveUrl !== undefined) notes.push(`${health.id}: fetched from ${health.effectiveUrl} (moved permanently from ${health.url ?? 'its configured URL'})`)
+  if (health.pendingRedirect !== undefined) {
+    notes.push(`${health.id}: permanent redirect to ${health.pendingRedirect} seen once; it is followed for good if the next cycle sees it too`)
+  }
+  if (health.retiredAt !== undefined) {
+    notes.push(`${health.id}: retired ${ago(health.retiredAt, now)}: ${health.effectiveUrl ?? health.url ?? 'its URL'} answered 410 Gone; change its url in the config to fetch it again`)
+  }
+  if (health.alert) {
+    notes.push(`alert: ${health.id} has been failing since ${health.failingSince ?? '?'} (${ago(health.failingSince, now)}), longer than health.alertAfterHours (${alertAfterHours} h)`)
+  }
+  return notes
+}
+
+function ago(iso: string | undefined, now: Date): string {
+  return iso === undefined ? '?' : relativeTime(iso, now)
+}
+
+/** `5 min ago`, `in 2 h`: the table is read by people; --json has the instants. */
+function relativeTime(iso: string, now: Date): string {
+  const deltaMs = Date.parse(iso) - now.getTime()
+  if (Number.isNaN(deltaMs)) return iso
+  const absMs = Math.abs(deltaMs)
+  if (absMs < 60_000) return deltaMs > 0 ? 'in less than a minute' : 'just now'
+  const amount =
+    absMs < 3_600_000 ? `${Math.round(absMs / 60_000)} min` : absMs < 172_800_000 ? `${Math.round(absMs / 3_600_000)} h` : `${Math.round(absMs / 86_400_000)} d`
+  return deltaMs > 0 ? `in ${amount}` : `${amount} ago`
+}

@@ -1,0 +1,57 @@
+import type { Config } from '../config/config-schema.js'
+import { openStore, type Store } from '../store/open-store.js'
+import type { SourceHealth } from '../types.js'
+import { dropUndefined } from './refresh-result.js'
+
+const HOUR_MS = 3_600_000
+
+/**
+ * Each configured source's health at `now`, in config order. Derived from the stored state only,
+ * so the same store and the same `now` give the same answer (out/status.json stays byte-stable).
+ */
+export function describeSourceHealth(
+  config: Readonly<Config>,
+  store: Pick<Store, 'sourceState' | 'hasSourceState'>,
+  now: Date,
+): SourceHealth[] {
+  const alertAfterMs = config.health.alertAfterHours * HOUR_MS
+  return config.sources.map((source) => {
+    const state = store.sourceState(source.id)
+    const failingForMs = state.failingSince === undefined ? 0 : now.getTime() - Date.parse(state.failingSince)
+    return dropUndefined({
+      id: source.id,
+      state: stateOf(store.hasSourceState(source.id), state, now),
+      url: 'url' in source ? source.url : undefined,
+      effectiveUrl: state.effectiveUrl,
+      pendingRedirect: state.pendingRedirect,
+      lastAttemptAt: state.lastAttemptAt,
+      lastSuccessAt: state.lastSuccessAt,
+      lastErrorAt: state.lastErrorAt,
+      lastError: state.lastError,
+      consecutiveFailures: state.consecutiveFailures,
+      failingSince: state.failingSince,
+      nextAttemptAt: state.nextAttemptAt,
+      retiredAt: state.retiredAt,
+      itemsSeen: state.itemsSeen,
+      alert: state.consecutiveFailures > 0 && failingForMs > alertAfterMs,
+    })
+  })
+}
+
+/** Reads the store without taking its lock (a worker may hold it) and describes every source. */
+export async function readSourceHealth(config: Readonly<Config>, now: Date): Promise<SourceHealth[]> {
+  const store = await openStore({ path: config.store.path, lock: false })
+  try {
+    return describeSourceHealth(config, store, now)
+  } finally {
+    await store.close()
+  }
+}
+
+function stateOf(hasState: boolean, state: ReturnType<Store['sourceState']>, now: Date): SourceHealth['state'] {
+  if (!hasState) return 'new'
+  if (state.retiredAt !== undefined) return 'retired'
+  if (state.consecutiveFailures === 0) return 'ok'
+  const isWaiting = state.nextAttemptAt !== undefined && Date.parse(state.nextAttemptAt) > now.getTime()
+  return isWaiting ? 'backing-off' : 'failing'
+}

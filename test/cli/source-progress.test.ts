@@ -1,0 +1,63 @@
+import { rm } from 'node:fs/promises'
+import { Writable } from 'node:stream'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
+import { writeConfig } from '../helpers/run-cli.js'
+import { rssWith } from '../pipeline/cycle-test-helpers.js'
+import { runCliWith } from './cli-run.js'
+
+let server: FeedServer
+let dir: string
+let configPath: string
+
+beforeEach(async () => {
+  server = await createFeedServer({ '/good.xml': rssWith('一', '二'), '/busy.xml': { status: 503, body: 'busy', headers: { 'retry-after': '3600' } } })
+  ;({ dir, configPath } = await writeConfig({
+    site: { title: '金融消息', url: 'https://news.example.com/' },
+    store: { maxAgeDays: 36500 },
+    fetch: { timeoutMs: 5000 },
+    sources: [
+      { id: 'good', type: 'feed', url: `${server.url}/good.xml`, category: 'a' },
+      { id: 'busy', type: 'feed', url: `${server.url}/busy.xml`, category: 'b' },
+    ],
+  }))
+})
+
+afterEach(async () => {
+  await server.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** A terminal stand-in that keeps what the progress bar drew. */
+function createTerminal() {
+  const chunks: string[] = []
+  const stream = Object.assign(new Writable({ write: (chunk: Buffer, _encoding, done) => void (chunks.push(chunk.toString()), done()) }), { isTTY: true, columns: 100 })
+  return { stream, written: () => chunks.join('') }
+}
+
+describe('per-source reporting through onSourceDone', () => {
+  it('--verbose prints a line per source with its status, entries and duration', async () => {
+    const result = await runCliWith(['run', '--verbose', '--config', configPath]).done
+
+    expect(result.stderr).toMatch(/source good: ok, 2 entries, \d+ ms/)
+    expect(result.stderr).toMatch(/source busy: failed, 0 entries, E_FETCH_STATUS: fetch failed for .*: HTTP 503, next attempt \d{4}-.*, \d+ ms/)
+  })
+
+  it('--verbose shows a source in Retry-After backoff as skipped, with until when', async () => {
+    await runCliWith(['run', '--config', configPath]).done
+
+    const result = await runCliWith(['run', '--verbose', '--config', configPath]).done
+
+    expect(result.stderr).toMatch(/source busy: skipped, backing off until \d{4}-\d\d-\d\dT[\d:.]+Z, \d+ ms/)
+    expect(result.stdout).toContain('1 skipped (backing off)')
+  })
+
+  it('moves the progress bar once per source, skipped ones included', async () => {
+    await runCliWith(['run', '--config', configPath]).done
+    const terminal = createTerminal()
+
+    await runCliWith(['run', '--config', configPath], { progressStream: terminal.stream }).done
+
+    expect(terminal.written()).toContain('2/2 sources')
+  })
+})

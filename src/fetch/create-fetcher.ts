@@ -3,6 +3,13 @@ import { FetchError } from '../errors.js'
 import type { CharsetChoice } from '../types.js'
 import { createRequestLimiter, type RequestLimiter } from './create-request-limiter.js'
 import { decodeCharset } from './decode-charset.js'
+import {
+  type AddressPolicy,
+  checkLiteralAddress,
+  createGuardedLookup,
+  type LookupFunction,
+  refusePrivateAddresses,
+} from './guard-address.js'
 import { readCappedBody } from './read-capped-body.js'
 import {
   PERMANENT_REDIRECT_STATUSES,
@@ -13,7 +20,7 @@ import {
 import { createStatusError, toFetchError } from './to-fetch-error.js'
 
 export interface FetcherOptions {
-  /** Deadline for one HTTP exchange: connect, headers and the whole body. In ms. */
+  /** Deadline for one fetch: every redirect hop's connect, headers and the final body together. In ms. */
   timeoutMs: number
   /** Cap on the decoded (decompressed) body, in bytes. */
   maxBytes: number
@@ -25,6 +32,20 @@ export interface FetcherOptions {
   concurrency: number
   /** Most requests in flight per host name: one budget for every request through this fetcher. */
   perHost: number
+  /**
+   * Refuse sources and redirect hops whose host is, or resolves to, a loopback, private,
+   * link-local (cloud metadata), CGNAT or unique-local address; checked on the resolved
+   * addresses at connect time. For deployments that take source URLs from others. @default false
+   */
+  blockPrivateAddresses?: boolean
+}
+
+/** Seams for tests of the address guard; production code passes none. */
+export interface FetcherDependencies {
+  /** Resolver used when `blockPrivateAddresses` is on. @default dns.lookup */
+  lookup?: LookupFunction
+  /** Which resolved addresses are refused when `blockPrivateAddresses` is on. @default refusePrivateAddresses */
+  addressPolicy?: AddressPolicy
 }
 
 export interface FetchRequest {
@@ -72,6 +93,8 @@ interface FetchContext {
   agent: Agent
   limiter: RequestLimiter
   options: FetcherOptions
+  /** Set when private addresses are refused. */
+  addressPolicy: AddressPolicy | undefined
 }
 
 type Exchange =
@@ -79,28 +102,40 @@ type Exchange =
   | { kind: 'not-modified' }
   | { kind: 'body'; status: number; headers: Response['headers']; bytes: Buffer }
 
-export function createFetcher(options: FetcherOptions): Fetcher {
+export function createFetcher(options: FetcherOptions, dependencies: FetcherDependencies = {}): Fetcher {
+  const addressPolicy = options.blockPrivateAddresses ? (dependencies.addressPolicy ?? refusePrivateAddresses) : undefined
   const agent = new Agent({
-    connect: { timeout: options.timeoutMs },
+    connect: {
+      timeout: options.timeoutMs,
+      ...(addressPolicy === undefined ? {} : { lookup: createGuardedLookup(addressPolicy, dependencies.lookup) }),
+    },
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
     keepAliveTimeout: KEEP_ALIVE_MS,
   })
-  const context: FetchContext = { agent, limiter: createRequestLimiter(options), options }
+  const context: FetchContext = { agent, limiter: createRequestLimiter(options), options, addressPolicy }
   return {
     fetchText: (req) => fetchText(req, context),
     close: () => agent.close(),
   }
 }
 
-/** Follows redirects by hand so each hop is capped, checked and takes its own host's slot. */
+/**
+ * Follows redirects by hand so each hop is capped, checked and takes its own host's slot. One
+ * deadline covers the whole chain, set when the first hop starts: a chain of slow hops must not
+ * take (maxRedirects + 1) × timeoutMs.
+ */
 async function fetchText(req: FetchRequest, context: FetchContext): Promise<FetchResult> {
   let url = parseRequestUrl(req.url)
   const visited = new Set([url.href])
   let allPermanent = true
+  let deadlineMs: number | undefined
   for (let redirects = 0; ; redirects += 1) {
     const hopUrl = url
-    const exchange = await context.limiter.run(hopUrl.hostname, () => exchangeOnce(hopUrl, req, context))
+    const exchange = await context.limiter.run(hopUrl.hostname, () => {
+      deadlineMs ??= Date.now() + context.options.timeoutMs
+      return exchangeOnce(hopUrl, req, context, deadlineMs)
+    })
     if (exchange.kind === 'not-modified') return { status: 'not-modified', url: hopUrl.href }
     if (exchange.kind === 'body') {
       const permanentRedirect = redirects > 0 && allPermanent ? hopUrl.href : undefined
@@ -123,11 +158,18 @@ function parseRequestUrl(raw: string): URL {
   return url
 }
 
-/** One request and, for a final answer, its whole body, all under one deadline. */
-async function exchangeOnce(url: URL, req: FetchRequest, { agent, options }: FetchContext): Promise<Exchange> {
+/** One request and, for a final answer, its whole body, all before the fetch's deadline. */
+async function exchangeOnce(
+  url: URL,
+  req: FetchRequest,
+  { agent, options, addressPolicy }: FetchContext,
+  deadlineMs: number,
+): Promise<Exchange> {
   const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(), options.timeoutMs)
+  const timer = setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now()))
   try {
+    // net.connect skips `lookup` for an IP literal, so the guarded lookup never sees one.
+    if (addressPolicy !== undefined) checkLiteralAddress(url, addressPolicy)
     const response = await fetch(url, {
       dispatcher: agent,
       redirect: 'manual',

@@ -21,24 +21,44 @@ const EXTRA_LABELS: Record<string, string> = { cp936: 'gb18030', 'windows-936': 
 /**
  * Decodes a body, recording which encoding was used and why. Order: override, BOM,
  * Content-Type charset, XML prolog, HTML meta, then UTF-8. A label TextDecoder does not
- * know falls through to the next clue.
+ * know falls through to the next clue, and so does a declared encoding the bytes are not
+ * valid in (a GBK file served as `charset=utf-8` is common): the first clue that decodes
+ * the bytes without an error wins. When none does, the first clue decodes them with
+ * U+FFFD for what it cannot read. An override or a BOM is always obeyed.
  */
 export function decodeCharset(bytes: Uint8Array, options: DecodeCharsetOptions = {}): DecodeCharsetResult {
-  const charset = chooseCharset(bytes, options)
+  const certain = choose(resolveEncoding(options.override), 'override') ?? sniffBom(bytes)
   // TextDecoder strips a BOM that matches its encoding, so the BOM never reaches the text.
-  const text = new TextDecoder(charset.encoding).decode(bytes)
-  return { text, charset }
+  if (certain !== undefined) return { text: new TextDecoder(certain.encoding).decode(bytes), charset: certain }
+  const clues = findClues(bytes, options.contentType)
+  for (const charset of clues) {
+    const text = decodeStrictly(bytes, charset.encoding)
+    if (text !== undefined) return { text, charset }
+  }
+  const [charset = DEFAULT_CHOICE] = clues
+  return { text: new TextDecoder(charset.encoding).decode(bytes), charset }
 }
 
-function chooseCharset(bytes: Uint8Array, { contentType, override }: DecodeCharsetOptions): CharsetChoice {
+const DEFAULT_CHOICE: CharsetChoice = { encoding: 'utf-8', reason: 'default' }
+
+/** Every declared encoding, most authoritative first, each once, ending with the UTF-8 default. */
+function findClues(bytes: Uint8Array, contentType: string | undefined): CharsetChoice[] {
   const head = Buffer.from(bytes.subarray(0, SNIFF_BYTES)).toString('latin1')
-  return (
-    choose(resolveEncoding(override), 'override') ??
-    sniffBom(bytes) ??
-    choose(resolveEncoding(findHeaderCharset(contentType)), 'header') ??
-    choose(resolveDeclaredEncoding(findPrologEncoding(head)), 'prolog') ??
-    choose(resolveDeclaredEncoding(findMetaCharset(head)), 'meta') ?? { encoding: 'utf-8', reason: 'default' }
-  )
+  const clues = [
+    choose(resolveEncoding(findHeaderCharset(contentType)), 'header'),
+    choose(resolveDeclaredEncoding(findPrologEncoding(head)), 'prolog'),
+    choose(resolveDeclaredEncoding(findMetaCharset(head)), 'meta'),
+    DEFAULT_CHOICE,
+  ].filter((clue) => clue !== undefined)
+  return clues.filter((clue, index) => clues.findIndex((other) => other.encoding === clue.encoding) === index)
+}
+
+function decodeStrictly(bytes: Uint8Array, encoding: string): string | undefined {
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes)
+  } catch {
+    return undefined
+  }
 }
 
 function choose(encoding: string | undefined, reason: CharsetChoice['reason']): CharsetChoice | undefined {

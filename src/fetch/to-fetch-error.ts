@@ -1,4 +1,5 @@
 import { FetchError } from '../errors.js'
+import { BlockedAddressError } from './guard-address.js'
 import { parseRetryAfter } from './parse-retry-after.js'
 
 /** Statuses whose Retry-After tells us when to come back (RFC 9110 §10.2.3). */
@@ -19,6 +20,11 @@ export interface ToFetchErrorOptions {
 /** Wraps whatever undici (or our own deadline) threw, keeping it as `cause`. */
 export function toFetchError(err: unknown, { url, timedOut, timeoutMs }: ToFetchErrorOptions): FetchError {
   if (err instanceof FetchError) return err
+  // Before the timeout test: a refused address is the reason, whatever else went wrong after.
+  const blocked = findBlockedAddress(err)
+  if (blocked !== undefined) {
+    return new FetchError('E_FETCH_BLOCKED', `fetch refused for ${url}: ${blocked.message}`, { url, cause: err })
+  }
   const code = findErrorCode(err)
   if (timedOut || isTimeoutCode(code)) {
     return new FetchError('E_FETCH_TIMEOUT', `fetch failed for ${url}: timed out after ${timeoutMs} ms`, { url, cause: err })
@@ -39,6 +45,11 @@ export function createStatusError(url: string, status: number, headers: Response
 function isTimeoutCode(code: string | undefined): boolean {
   // undici: UND_ERR_CONNECT_TIMEOUT, UND_ERR_HEADERS_TIMEOUT, UND_ERR_BODY_TIMEOUT; the OS: ETIMEDOUT.
   return code !== undefined && (code.endsWith('_TIMEOUT') || code === 'ETIMEDOUT')
+}
+
+function findBlockedAddress(err: unknown): BlockedAddressError | undefined {
+  for (const link of walkCauses(err)) if (link instanceof BlockedAddressError) return link
+  return undefined
 }
 
 /** undici rejects with `TypeError('fetch failed')`; the useful code sits somewhere down its causes. */

@@ -1,6 +1,9 @@
 import Parser from 'rss-parser'
 import { ParseError } from '../../errors.js'
 import type { ParsedFeed, RawEntry } from '../../types.js'
+import { capFeed, FEED_CAPS } from './cap-entry.js'
+import { readProlog } from './read-prolog.js'
+import { stripInvalidXml } from './strip-invalid-xml.js'
 
 export interface ParseFeedOptions {
   /** The URL the text was fetched from; the base for the feed's own xml:base. */
@@ -8,6 +11,9 @@ export interface ParseFeedOptions {
 }
 
 type FeedFormat = 'rss' | 'rdf' | 'atom'
+
+/** Characters sax reads before yielding to the event loop. */
+const PARSE_CHUNK_CHARS = 16 * 1024
 
 type Fields = Record<string, unknown>
 
@@ -28,40 +34,40 @@ const RENAMED_TAGS = new Map([
   ['updated', 'feedloom-updated'],
 ])
 
-/** Feed, RSS 0.9x/1.0/2.0 or Atom 1.0 text → raw entries. Never fetches. */
+/**
+ * Feed, RSS 0.9x/1.0/2.0 or Atom 1.0 text → raw entries. Never fetches, and never reads anything
+ * through an entity: a document declaring entities is refused before parsing, and sax does not
+ * expand DTD entities anyway (no file, URL or billion laughs). What is kept is capped (FEED_CAPS).
+ */
 export async function parseFeed(text: string, options: ParseFeedOptions): Promise<ParsedFeed> {
-  const nonFeed = describeNonFeed(text)
+  const cleaned = stripInvalidXml(text)
+  const { doctype, rest } = readProlog(cleaned.replace(/^\uFEFF/, ''))
+  const nonFeed = describeNonFeed(doctype, rest)
   if (nonFeed !== undefined) throw notAFeed(nonFeed, options.url)
+  if (doctype !== undefined && /<!ENTITY/i.test(doctype)) {
+    throw new ParseError(
+      'E_PARSE_XML',
+      `refused XML in ${options.url}: its DOCTYPE declares entities, which feedloom never expands (XXE, entity expansion)`,
+    )
+  }
   const seen: { root?: string } = {}
   try {
-    const feed = await createParser(seen).parseString(text)
-    return toParsedFeed(feed, formatOf(seen.root, options.url), options.url)
+    const feed = await parseDocument(createParser(seen), cleaned)
+    return capFeed(toParsedFeed(feed, formatOf(seen.root, options.url), options.url))
   } catch (cause) {
     throw toParseError(cause, seen.root, options.url)
   }
 }
 
 /** What a document that is plainly not XML, or plainly an HTML page, is; undefined for anything else. */
-function describeNonFeed(text: string): string | undefined {
-  const start = text.replace(/^\uFEFF/, '').trimStart()
-  if (start === '') return 'an empty document'
+function describeNonFeed(doctype: string | undefined, rest: string): string | undefined {
+  const start = rest.trimStart()
+  if (start === '' && doctype === undefined) return 'an empty document'
   if (start.startsWith('{') || start.startsWith('[')) return 'a JSON document'
-  if (!start.startsWith('<')) return 'plain text'
-  const { doctype, rest } = skipProlog(start)
-  const root = /^<([A-Za-z_][\w.:-]*)/.exec(rest)?.[1]?.toLowerCase()
+  if (start !== '' && !start.startsWith('<')) return 'plain text'
+  const root = /^<([A-Za-z_][\w.:-]*)/.exec(start)?.[1]?.toLowerCase()
   const isHtml = /^<!doctype\s+html/i.test(doctype ?? '') || ['html', 'head', 'body'].includes(root ?? '')
   return isHtml ? 'an HTML page' : undefined
-}
-
-function skipProlog(text: string): { doctype?: string; rest: string } {
-  let rest = text
-  let doctype: string | undefined
-  for (;;) {
-    const match = /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!doctype[^[>]*(?:\[[\s\S]*?\])?\s*>)\s*/i.exec(rest)
-    if (match === null) return doctype === undefined ? { rest } : { doctype, rest }
-    if (/^<!doctype/i.test(match[0])) doctype = match[0]
-    rest = rest.slice(match[0].length)
-  }
 }
 
 /** `seen.root` records the document element, the first tag name xml2js hands its processors. */
@@ -73,7 +79,9 @@ function createParser(seen: { root?: string }): Parser<Fields, Fields> {
   return new Parser<Fields, Fields>({
     // An unversioned <rss> is read as RSS 2.0 (a superset of 0.9x) instead of rejected.
     defaultRSS: 2,
-    xml2js: { tagNameProcessors: [renameTag] },
+    // async: sax reads the document in chunks with setImmediate between them, so a large feed
+    // does not stall the event loop (other sources' deadlines and sockets) for its whole parse.
+    xml2js: { tagNameProcessors: [renameTag], async: true, chunkSize: PARSE_CHUNK_CHARS },
     customFields: {
       // rss-parser's typings allow only plain names for feed fields, but its copyFromXML takes the
       // same [from, to, { keepArray }] form as for items; keepArray on `$` yields the attributes.
@@ -102,6 +110,39 @@ function formatOf(root: string | undefined, url: string): FeedFormat {
 
 function notAFeed(what: string, url: string): ParseError {
   return new ParseError('E_PARSE_FORMAT', `not a feed: got ${what} from ${url}`)
+}
+
+/** rss-parser's own methods, which its typings leave out: the xml2js parser it made and its builders. */
+interface RssParserInternals {
+  xmlParser: { parseString(text: string, callback: (err: unknown, result: unknown) => void): void }
+  buildAtomFeed(result: unknown): RssParserOutput
+  buildRSS2(result: unknown): RssParserOutput
+  buildRSS1(result: unknown): RssParserOutput
+  buildRSS0_9(result: unknown): RssParserOutput
+}
+
+/**
+ * rss-parser's `parseString`, minus one trap: with xml2js in async mode, an exception its builders
+ * throw inside xml2js's callback (a TypeError on an RDF without a channel) is swallowed and the
+ * promise never settles. Here the builders run outside that callback, so every failure rejects.
+ */
+function parseDocument(parser: Parser<Fields, Fields>, text: string): Promise<RssParserOutput> {
+  const internals = parser as unknown as RssParserInternals
+  return new Promise<unknown>((resolve, reject) => {
+    internals.xmlParser.parseString(text, (err, result) => (err ? reject(err) : resolve(result)))
+  }).then((result) => buildFeed(internals, result))
+}
+
+/** The same choice of builder as rss-parser's parseString, RSS 2.0 being the default for an unversioned <rss>. */
+function buildFeed(internals: RssParserInternals, result: unknown): RssParserOutput {
+  if (!isObject(result)) throw new Error('Unable to parse XML.')
+  const version = isObject(result.rss) && isObject(result.rss.$) ? result.rss.$.version : undefined
+  if (result.feed) return internals.buildAtomFeed(result)
+  if (typeof version === 'string' && /^2/.test(version)) return internals.buildRSS2(result)
+  if (result['rdf:RDF']) return internals.buildRSS1(result)
+  if (typeof version === 'string' && /0\.9/.test(version)) return internals.buildRSS0_9(result)
+  if (result.rss) return internals.buildRSS2(result)
+  throw new Error('Feed not recognized as RSS 1 or 2.')
 }
 
 /**
@@ -136,7 +177,7 @@ function flattenReason(message: string): string {
 
 function toParsedFeed(feed: RssParserOutput, format: FeedFormat, url: string): ParsedFeed {
   const baseUrl = resolveXmlBase(attributeOf(feed.feedloomAttrs, 'xml:base'), url)
-  const entries = feed.items.map((item) => toRawEntry(item, format, baseUrl ?? url, baseUrl !== undefined))
+  const entries = feed.items.slice(0, FEED_CAPS.maxEntries).map((item) => toRawEntry(item, format, baseUrl ?? url, baseUrl !== undefined))
   const link = alternateLinkOf(feed.feedloomLinks)
   return compact({
     title: textOf(feed.title),

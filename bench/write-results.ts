@@ -1,0 +1,379 @@
+import type { StartupCost } from './measure-startup.js'
+import type { PeerName, RunFigures } from './peer.js'
+import { formatProfile, type ProfileSummary } from './summarize-profile.js'
+
+export type Phase = 'cold' | 'warm' | 'incremental'
+
+/** A run as the peer measured it, plus what the farm saw. */
+export type RunRecord = RunFigures & { requests: number; notModified: number }
+
+export interface WorkloadReport {
+  label: string
+  feeds: number
+  items: number
+  distinctStories: number
+  feedEntries: number
+  xmlBytes: number
+  runs: Record<Phase, Partial<Record<PeerName, RunRecord[]>>>
+  /** feedloom's CPU profiles of one extra cycle. */
+  profiles: Partial<Record<'cold' | 'warm', TitledProfile>>
+}
+
+export interface TitledProfile {
+  title: string
+  summary: ProfileSummary
+}
+
+export interface StoreMemoryProbe {
+  fileBytes: number
+  textChars: number
+  items: number
+  serializedChars: number
+  compactChars: number
+  steps: { step: string; ms: number; rssMb: number; heapUsedMb: number; externalMb: number }[]
+}
+
+export interface BigStoreReport {
+  label: string
+  targetItems: number
+  feeds: number
+  items: number
+  seedMethod: string
+  seedMs: number
+  runs: { prime: RunRecord[]; warm: RunRecord[]; incremental: RunRecord[] }
+  profiles: Partial<Record<'warm' | 'incremental', TitledProfile>>
+  finalStoredItems?: number
+  finalExpectedItems?: number
+  storeMemory?: StoreMemoryProbe
+}
+
+export interface BenchReport {
+  machine: {
+    cpuModel: string
+    nproc: number
+    memoryGb: number
+    node: string
+    os: string
+    loadAverageStart: number[]
+    loadAverageEnd: number[]
+  }
+  settings: { runs: number; latencyMs: number; concurrency: number; quick: boolean }
+  missingPeers: string[]
+  buildProblem?: string
+  workloads: WorkloadReport[]
+  bigStore?: BigStoreReport
+  /** Process start and import costs (with profiles only). */
+  startup?: StartupCost[]
+  durationMs: number
+  date: string
+}
+
+const PHASES: Phase[] = ['cold', 'warm', 'incremental']
+const PEERS: PeerName[] = ['feedloom', 'newsboat', 'sfeed', 'parse-floor']
+
+const RSS_LIMIT_MB = 300
+
+export function median(values: readonly number[]): number {
+  const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b)
+  if (sorted.length === 0) return Number.NaN
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+/** Median of per-run ratios a[i] / b[i]: runs i of both were taken back to back. */
+export function pairedRatio(a: readonly RunRecord[], b: readonly RunRecord[], pick: (run: RunRecord) => number | undefined): number {
+  const ratios: number[] = []
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = pick(a[i] as RunRecord)
+    const y = pick(b[i] as RunRecord)
+    if (x !== undefined && y !== undefined && y > 0) ratios.push(x / y)
+  }
+  return median(ratios)
+}
+
+const seconds = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(ms < 10_000 ? 2 : 1) : '—')
+const megabytes = (bytes: number): string => (Number.isFinite(bytes) ? (bytes / 1e6).toFixed(bytes < 1e6 && bytes > 0 ? 3 : 1) : '—')
+const rssMb = (kb: number): string => (Number.isFinite(kb) ? (kb / 1024).toFixed(0) : '—')
+const ratio = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(value < 0.1 ? 3 : 2)}×` : '—')
+
+function medianOf(runs: readonly RunRecord[], pick: (run: RunRecord) => number | undefined): number {
+  return median(runs.map(pick).filter((value): value is number => value !== undefined))
+}
+
+function itemsCell(runs: readonly RunRecord[]): string {
+  const last = runs.at(-1)
+  if (last === undefined) return '—'
+  const bad = runs.filter((run) => run.problem !== undefined)
+  const count = last.items === undefined ? '?' : String(last.items)
+  return bad.length === 0 ? `${count} / ${last.expectedItems} ✓` : `${count} / ${last.expectedItems} ✗ ${bad[0]?.problem ?? ''}`
+}
+
+/** The table printed at the end of `npm run bench` and placed in RESULTS.md. */
+export function formatSummaryTable(report: BenchReport): string {
+  const header = [
+    '| workload | phase | peer | wall s | CPU s | peak RSS MB | written MB | requests (304) | items held / expected | feedloom ÷ peer: wall · CPU · RSS |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+  ]
+  const rows: string[] = []
+  for (const workload of report.workloads) {
+    for (const phase of PHASES) {
+      const feedloom = workload.runs[phase].feedloom ?? []
+      for (const peer of PEERS) {
+        const runs = workload.runs[phase][peer]
+        if (runs === undefined || runs.length === 0) continue
+        // A floor that parsed nothing (warm) has no ratio worth printing.
+        const floorIsEmpty = peer === 'parse-floor' && runs.every((run) => run.expectedItems === 0)
+        const ratios =
+          peer === 'feedloom' || floorIsEmpty
+            ? ''
+            : [
+                ratio(pairedRatio(feedloom, runs, (run) => run.wallMs)),
+                ratio(pairedRatio(feedloom, runs, (run) => run.cpuMs)),
+                peer === 'parse-floor' ? '—' : ratio(pairedRatio(feedloom, runs, (run) => run.maxRssKb)),
+              ].join(' · ')
+        const requests = peer === 'parse-floor' ? '—' : `${medianOf(runs, (r) => r.requests)} (${medianOf(runs, (r) => r.notModified)})`
+        rows.push(
+          `| ${workload.label} | ${phase} | ${peer} | ${seconds(medianOf(runs, (r) => r.wallMs))} | ${seconds(medianOf(runs, (r) => r.cpuMs))} | ${peer === 'parse-floor' ? '—' : rssMb(medianOf(runs, (r) => r.maxRssKb))} | ${peer === 'parse-floor' ? '—' : megabytes(medianOf(runs, (r) => r.bytesWritten))} | ${requests} | ${itemsCell(runs)} | ${ratios} |`,
+        )
+      }
+    }
+  }
+  const big = report.bigStore
+  if (big !== undefined) {
+    for (const [phase, runs] of Object.entries(big.runs) as [string, RunRecord[]][]) {
+      if (runs.length === 0) continue
+      rows.push(
+        `| ${big.label} | ${phase} | feedloom | ${seconds(medianOf(runs, (r) => r.wallMs))} | ${seconds(medianOf(runs, (r) => r.cpuMs))} | ${rssMb(medianOf(runs, (r) => r.maxRssKb))} | ${megabytes(medianOf(runs, (r) => r.bytesWritten))} | ${medianOf(runs, (r) => r.requests)} (${medianOf(runs, (r) => r.notModified)}) | ${itemsCell(runs)} | |`,
+      )
+    }
+  }
+  return [...header, ...rows].join('\n')
+}
+
+interface TargetRow {
+  target: string
+  measured: string
+  met: boolean | undefined
+  /** What dominates feedloom's profile of the case, when there is one. */
+  why?: string
+}
+
+/** The top stages of a profile, e.g. `normalize 29 %, parse 16 %, garbage collector 15 % (cold, 200×50)`. */
+function describeStages(profile: TitledProfile | undefined, count = 4): string | undefined {
+  if (profile === undefined) return undefined
+  const stages = profile.summary.byStage
+    .slice(0, count)
+    .map((row) => `${row.name.replace(/ \(.*\)$/, '')} ${(row.share * 100).toFixed(0)} %`)
+  return `${stages.join(', ')} — ${profile.title}`
+}
+
+/** No poller can beat this wall time: requests in rounds of `concurrency`, each waiting `latencyMs`. */
+function networkFloorMs(feeds: number, settings: BenchReport['settings']): number {
+  return Math.ceil(feeds / settings.concurrency) * settings.latencyMs
+}
+
+export function evaluateTargets(report: BenchReport): TargetRow[] {
+  const rows: TargetRow[] = []
+  const profiled = report.workloads.find((workload) => workload.profiles.cold !== undefined)
+  for (const workload of report.workloads) {
+    const floorMs = networkFloorMs(workload.feeds, report.settings)
+    const runsOf = (phase: Phase, peer: PeerName): RunRecord[] => workload.runs[phase][peer] ?? []
+    const newsboatCold = runsOf('cold', 'newsboat')
+    const coldRatio = pairedRatio(runsOf('cold', 'feedloom'), newsboatCold, (run) => run.wallMs)
+    rows.push({
+      target: `${workload.label} cold: wall ≤ 0.25× newsboat's`,
+      measured:
+        newsboatCold.length === 0
+          ? 'newsboat missing'
+          : `${ratio(coldRatio)} (${seconds(medianOf(runsOf('cold', 'feedloom'), (r) => r.wallMs))} s vs ${seconds(medianOf(newsboatCold, (r) => r.wallMs))} s; ` +
+            `the target is ${seconds(0.25 * medianOf(newsboatCold, (r) => r.wallMs))} s, the network floor ${seconds(floorMs)} s, the parse floor ${seconds(medianOf(runsOf('cold', 'parse-floor'), (r) => r.cpuMs))} s CPU)`,
+      met: newsboatCold.length === 0 ? undefined : coldRatio <= 0.25,
+      why: describeStages(profiled?.profiles.cold),
+    })
+    const newsboatWarm = runsOf('warm', 'newsboat')
+    const warmRatio = pairedRatio(runsOf('warm', 'feedloom'), newsboatWarm, (run) => run.wallMs)
+    const warmBytes = Math.max(...runsOf('warm', 'feedloom').map((run) => run.bytesWritten))
+    rows.push({
+      target: `${workload.label} warm (all 304): wall ≤ 0.1× newsboat's, 0 bytes written`,
+      measured:
+        `${ratio(warmRatio)} (${seconds(medianOf(runsOf('warm', 'feedloom'), (r) => r.wallMs))} s vs ${seconds(medianOf(newsboatWarm, (r) => r.wallMs))} s; ` +
+        `the target is ${seconds(0.1 * medianOf(newsboatWarm, (r) => r.wallMs))} s, the network floor ${seconds(floorMs)} s` +
+        `${0.1 * medianOf(newsboatWarm, (r) => r.wallMs) < floorMs ? ': below the floor, so no poller can meet it here' : ''}); ${warmBytes} bytes written`,
+      met: newsboatWarm.length === 0 ? undefined : warmRatio <= 0.1 && warmBytes === 0,
+      why: describeStages(profiled?.profiles.warm),
+    })
+    const cpuRatio = pairedRatio(runsOf('cold', 'feedloom'), runsOf('cold', 'parse-floor'), (run) => run.cpuMs)
+    rows.push({
+      target: `${workload.label} cold: CPU ≤ 2× the parse-only floor`,
+      measured: `${ratio(cpuRatio)} (${seconds(medianOf(runsOf('cold', 'feedloom'), (r) => r.cpuMs))} s vs ${seconds(medianOf(runsOf('cold', 'parse-floor'), (r) => r.cpuMs))} s)`,
+      met: cpuRatio <= 2,
+      why: describeStages(profiled?.profiles.cold),
+    })
+  }
+  const big = report.bigStore
+  if (big !== undefined) {
+    const small = report.workloads.find((workload) => workload.feeds === big.feeds && workload.items === big.items)
+    const smallIncremental = small?.runs.incremental.feedloom ?? []
+    const bigWall = medianOf(big.runs.incremental, (r) => r.wallMs)
+    const smallWall = medianOf(smallIncremental, (r) => r.wallMs)
+    const incrementalRatio = bigWall / smallWall
+    rows.push({
+      target: `incremental with ${big.targetItems.toLocaleString('en')} items stored: wall ≤ 2× the empty store's (${big.feeds}×${big.items})`,
+      measured:
+        smallIncremental.length === 0
+          ? `no ${big.feeds}×${big.items} workload to compare with`
+          : `${ratio(incrementalRatio)} (${seconds(bigWall)} s vs ${seconds(smallWall)} s; CPU ${seconds(medianOf(big.runs.incremental, (r) => r.cpuMs))} s vs ${seconds(medianOf(smallIncremental, (r) => r.cpuMs))} s)`,
+      met: smallIncremental.length === 0 ? undefined : incrementalRatio <= 2,
+      why: describeStages(big.profiles.incremental),
+    })
+    const bigWarmBytes = Math.max(...big.runs.warm.map((run) => run.bytesWritten))
+    rows.push({
+      target: `warm with ${big.targetItems.toLocaleString('en')} items stored: 0 bytes written`,
+      measured: `${bigWarmBytes} bytes`,
+      met: bigWarmBytes === 0,
+    })
+    const rssRuns = [...big.runs.warm, ...big.runs.incremental]
+    const peakKb = Math.max(...rssRuns.map((run) => run.maxRssKb ?? 0))
+    rows.push({
+      target: `peak RSS ≤ ${RSS_LIMIT_MB} MB with ${big.targetItems.toLocaleString('en')} items stored`,
+      measured: `median ${rssMb(medianOf(rssRuns, (r) => r.maxRssKb))} MB, max ${rssMb(peakKb)} MB over the warm and incremental runs`,
+      met: peakKb / 1024 <= RSS_LIMIT_MB,
+      why: describeStoreMemory(big.storeMemory),
+    })
+  }
+  return rows
+}
+
+function describeStoreMemory(probe: StoreMemoryProbe | undefined): string | undefined {
+  if (probe === undefined) return undefined
+  const parsed = probe.steps.find((step) => step.step === 'JSON.parse')
+  return `the whole store is read, parsed and held: the ${(probe.fileBytes / 1e6).toFixed(0)} MB file alone is ${parsed?.rssMb ?? '?'} MB RSS once JSON.parse'd (${parsed?.heapUsedMb ?? '?'} MB heap) — see Big store`
+}
+
+function formatTargets(rows: TargetRow[]): string {
+  return [
+    '| target | measured (medians; ratios paired run by run) | met? | what dominates feedloom (CPU profile stages) |',
+    '| --- | --- | --- | --- |',
+    ...rows.map(
+      (row) => `| ${row.target} | ${row.measured} | ${row.met === undefined ? 'n/a' : row.met ? '**met**' : '**missed**'} | ${row.met === true ? '' : (row.why ?? '')} |`,
+    ),
+  ].join('\n')
+}
+
+/** bench/RESULTS.md */
+export function formatReport(report: BenchReport): string {
+  const { machine, settings } = report
+  const targets = evaluateTargets(report)
+  const big = report.bigStore
+  const lines = [
+    '# feedloom benchmark results',
+    '',
+    `Generated by \`npm run bench\` (bench/run-bench.ts) on ${report.date.slice(0, 16).replace('T', ' ')} UTC in ${(report.durationMs / 60_000).toFixed(1)} min. Do not edit by hand: rerun it.`,
+    '',
+    '## Machine',
+    '',
+    `- CPU: ${machine.nproc} × ${machine.cpuModel} (nproc ${machine.nproc})`,
+    `- Memory: ${machine.memoryGb.toFixed(1)} GB`,
+    `- Node ${machine.node}, ${machine.os}`,
+    `- Load average (1, 5, 15 min) at start ${machine.loadAverageStart.map((l) => l.toFixed(2)).join(', ')}; at end ${machine.loadAverageEnd.map((l) => l.toFixed(2)).join(', ')}. ` +
+      'The cores were shared with other work while this ran, so single figures are noisy: every figure is a median of ' +
+      `${settings.runs} run${settings.runs === 1 ? '' : 's'}, and every ratio is the median of per-run ratios of runs taken back to back.`,
+    ...(report.buildProblem ? [`- \`npm run build\` reported errors; the emitted JavaScript was measured: ${report.buildProblem}`] : []),
+    ...(report.missingPeers.length > 0 ? [`- Skipped (could not install): ${report.missingPeers.join(', ')}`] : []),
+    '',
+    '## Setup',
+    '',
+    `- Feed farm (bench/feed-farm.ts) on 127.0.0.1: deterministic feeds, two RSS 2.0 to one Atom 1.0, Chinese financial news with 1–2 KB HTML bodies, +0800 dates, share links \`…/NewsShare.html?infoCode=NW…\`, about 20 % of stories carried by 2–3 feeds (syndicated copies add \`&utm_source=\`). ${settings.latencyMs} ms before every answer, strong ETag + Last-Modified with 304s, gzip when asked. Incremental: 10 % of the feeds gain 5 stories each.`,
+    `- Concurrency ${settings.concurrency} everywhere: feedloom \`fetch.concurrency\` and \`fetch.perHost\` (the farm is one host), newsboat \`reload-threads\`, sfeed \`maxjobs\`.`,
+    '- feedloom: `node bin/feedloom.js run --quiet --config …` (dist from `npm run build`), fresh store for cold; retention raised so nothing is pruned; all three formats; categories from the outlet names (pinyin).',
+    '- newsboat 2.21 (Debian): `newsboat -x reload -u urls -c cache.db -C config`, fresh HOME and cache. newsboat stores no ETag/Last-Modified for a feed on the reload that first adds it, so after the last cold run it reloads once more, unmeasured, and its measured warm runs are all 304 like the others. It keys articles by guid across feeds, so it must hold the distinct guids (a story shared by two RSS feeds is one article); counted in its SQLite cache (`rss_item`, via python3), after the clock stopped.',
+    '- sfeed 1.7 (Debian): `sfeed_update sfeedrc`, fresh folder, stock fetch (curl without conditional GET or gzip, so warm runs download and merge everything again). Items counted as TSV lines.',
+    '- parse-floor: rss-parser `parseString` in the bench process over the farm\'s bytes in memory, only the feeds that changed (cold: all; warm: none); CPU from `process.cpuUsage()`.',
+    '- wall: around the child process; CPU (user + sys, children included) and peak RSS from `/usr/bin/time -v`.',
+    "- written: the full size of every file created or rewritten (size/mtime/inode changed) under the peer's folder — feedloom's store/ and out/, newsboat's cache.db (page-level writes counted as the whole file: an upper bound), sfeed's feeds/.",
+    '- Runs: each cold run starts from empty stores and the farm\'s first generation; the warm and incremental runs then continue from the last cold run\'s stores (warm, advance the farm, incremental; three times).',
+    '- items held: feedloom must hold every distinct story (by infoCode) the farm ever served; newsboat the distinct guids; sfeed one line per story per feed. A wrong count is flagged ✗ and the run does not count as a win.',
+    '',
+    '## Targets (issue 6, item 5)',
+    '',
+    formatTargets(targets),
+    '',
+    '## Results',
+    '',
+    formatSummaryTable(report),
+    '',
+    ...report.workloads.map(
+      (w) => `- ${w.label}: ${w.distinctStories.toLocaleString('en')} distinct stories, ${w.feedEntries.toLocaleString('en')} feed entries, ${(w.xmlBytes / 1e6).toFixed(1)} MB of XML in all feeds.`,
+    ),
+  ]
+  if (big !== undefined) {
+    lines.push(
+      '',
+      '## Big store',
+      '',
+      `- Store filled to ${big.targetItems.toLocaleString('en')} items by the ${big.seedMethod} (${(big.seedMs / 1000).toFixed(1)} s), then one priming cycle over a ${big.feeds}×${big.items} farm (the \`prime\` row: a cold poll against a full store), then warm and incremental cycles.`,
+      `- Items held at the end: ${big.finalStoredItems ?? '?'} (expected ${big.finalExpectedItems ?? '?'}) ${big.finalStoredItems === big.finalExpectedItems ? '✓' : '✗'}.`,
+    )
+    if (big.storeMemory !== undefined) {
+      const probe = big.storeMemory
+      lines.push(
+        `- What holding this store costs (bench/measure-store-memory.ts, a separate process): file ${(probe.fileBytes / 1e6).toFixed(0)} MB, ${probe.items.toLocaleString('en')} items; indented JSON ${(probe.serializedChars / 1e6).toFixed(0)} M chars vs ${(probe.compactChars / 1e6).toFixed(0)} M without indent.`,
+        '',
+        '| step | ms | RSS MB | heap used MB |',
+        '| --- | ---: | ---: | ---: |',
+        ...probe.steps.map((step) => `| ${step.step} | ${step.ms} | ${step.rssMb} | ${step.heapUsedMb} |`),
+      )
+    }
+  }
+  if (report.startup !== undefined && report.startup.length > 0) {
+    lines.push(
+      '',
+      '## Startup',
+      '',
+      "Every `feedloom run` is a new process, so this is paid by every cycle, warm ones included. Each runtime dependency imported alone in a fresh node (standalone costs overlap where packages share dependencies); medians of 3.",
+      '',
+      '| what | wall ms | CPU ms | RSS MB |',
+      '| --- | ---: | ---: | ---: |',
+      ...report.startup.map((cost) => `| \`${cost.what}\` | ${cost.wallMs.toFixed(0)} | ${cost.cpuMs.toFixed(0)} | ${rssMb(cost.maxRssKb)} |`),
+    )
+  }
+  const profiles = [
+    ...report.workloads.flatMap((w) => [w.profiles.cold, w.profiles.warm]),
+    big?.profiles.warm,
+    big?.profiles.incremental,
+  ]
+    .filter((profile): profile is TitledProfile => profile !== undefined)
+    .map((profile) => formatProfile(profile.summary, profile.title))
+  if (profiles.length > 0) {
+    lines.push(
+      '',
+      '## CPU profiles',
+      '',
+      'One extra feedloom cycle per case under `node --cpu-prof` (not part of the figures above). Line numbers are those of the compiled dist/ file.',
+      '',
+      ...profiles,
+    )
+  }
+  lines.push('', '## Raw runs', '', '<details><summary>every run</summary>', '', '```', ...formatRawRuns(report), '```', '', '</details>', '')
+  return lines.join('\n')
+}
+
+function formatRawRuns(report: BenchReport): string[] {
+  const lines: string[] = []
+  const describe = (label: string, run: RunRecord): string =>
+    `${label} wall ${seconds(run.wallMs)} s, cpu ${seconds(run.cpuMs)} s, rss ${run.maxRssKb === undefined ? '—' : rssMb(run.maxRssKb)} MB, wrote ${run.bytesWritten} B${run.storeBytesWritten === undefined ? '' : ` (store ${run.storeBytesWritten} B)`}, ${run.requests} requests (${run.notModified} × 304), items ${run.items ?? '?'}/${run.expectedItems}${run.problem ? `, ✗ ${run.problem}` : ''}`
+  for (const workload of report.workloads) {
+    for (const phase of PHASES) {
+      for (const peer of PEERS) {
+        for (const [i, run] of (workload.runs[phase][peer] ?? []).entries()) lines.push(describe(`${workload.label} ${phase} ${peer} #${i + 1}:`, run))
+      }
+    }
+  }
+  const big = report.bigStore
+  if (big !== undefined) {
+    for (const [phase, runs] of Object.entries(big.runs) as [string, RunRecord[]][]) {
+      for (const [i, run] of runs.entries()) lines.push(describe(`big store ${phase} #${i + 1}:`, run))
+    }
+  }
+  return lines
+}

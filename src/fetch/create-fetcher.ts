@@ -79,6 +79,12 @@ export type FetchResult =
 export interface Fetcher {
   /** Resolves with the body or a 304; rejects with a `FetchError`. */
   fetchText(req: FetchRequest): Promise<FetchResult>
+  /**
+   * POSTs `fields` as `application/x-www-form-urlencoded` (a WebSub publish ping), under the same
+   * host budget, deadline and address guard, following no redirect. Resolves on 2xx; rejects
+   * with a `FetchError` (E_FETCH_STATUS with `status`) otherwise.
+   */
+  postForm(req: { url: string; fields: Readonly<Record<string, string>> }): Promise<{ httpStatus: number }>
   /** Closes pooled connections; waits for requests in flight. */
   close(): Promise<void>
 }
@@ -116,6 +122,7 @@ export function createFetcher(options: FetcherOptions, dependencies: FetcherDepe
   const context: FetchContext = { agent, limiter: createRequestLimiter(options), options, addressPolicy }
   return {
     fetchText: (req) => fetchText(req, context),
+    postForm: (req) => postForm(req, context),
     close: () => agent.close(),
   }
 }
@@ -148,6 +155,35 @@ async function fetchText(req: FetchRequest, context: FetchContext): Promise<Fetc
     visited.add(url.href)
     allPermanent &&= PERMANENT_REDIRECT_STATUSES.has(exchange.status)
   }
+}
+
+async function postForm(
+  req: { url: string; fields: Readonly<Record<string, string>> },
+  { agent, limiter, options, addressPolicy }: FetchContext,
+): Promise<{ httpStatus: number }> {
+  const url = parseRequestUrl(req.url)
+  return limiter.run(url.hostname, async () => {
+    const controller = new AbortController()
+    const timer = setTimeout(() => controller.abort(), options.timeoutMs)
+    try {
+      if (addressPolicy !== undefined) checkLiteralAddress(url, addressPolicy)
+      const response = await fetch(url, {
+        dispatcher: agent,
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'user-agent': options.userAgent, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(req.fields).toString(),
+        signal: controller.signal,
+      })
+      if (response.status < 200 || response.status > 299) throw createStatusError(url.href, response.status, response.headers)
+      return { httpStatus: response.status }
+    } catch (err) {
+      throw toFetchError(err, { url: url.href, timedOut: controller.signal.aborted, timeoutMs: options.timeoutMs })
+    } finally {
+      clearTimeout(timer)
+      controller.abort()
+    }
+  })
 }
 
 function parseRequestUrl(raw: string): URL {

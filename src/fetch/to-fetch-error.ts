@@ -29,7 +29,7 @@ export function toFetchError(err: unknown, { url, timedOut, timeoutMs }: ToFetch
   if (timedOut || isTimeoutCode(code)) {
     return new FetchError('E_FETCH_TIMEOUT', `fetch failed for ${url}: timed out after ${timeoutMs} ms`, { url, cause: err })
   }
-  const reason = code ?? findInnermostMessage(err)
+  const reason = code === undefined ? findInnermostMessage(err) : describeNetworkCode(code)
   return new FetchError('E_FETCH_NETWORK', `fetch failed for ${url}: ${reason}`, { url, cause: err })
 }
 
@@ -78,4 +78,19 @@ function* walkCauses(err: unknown): Generator<object> {
     pending.push((link as { cause?: unknown }).cause)
     if (link instanceof AggregateError) pending.push(...link.errors)
   }
+}
+
+const NETWORK_REASONS: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'host name not found in DNS',
+  EAI_AGAIN: 'DNS lookup failed for now',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by the server',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+}
+
+/** The words a user acts on, with the system's code kept for searching. */
+function describeNetworkCode(code: string): string {
+  const reason = NETWORK_REASONS[code]
+  return reason === undefined ? code : `${reason} (${code})`
 }

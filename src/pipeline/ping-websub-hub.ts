@@ -17,11 +17,6 @@ export interface HubPingResult {
   failed: { feedUrl: string; code: string; message: string }[]
 }
 
-/** Whether `value` (the cycle's fetcher) can POST a form. */
-export function canPostForm(value: object): value is FormPoster {
-  return typeof (value as Partial<FormPoster>).postForm === 'function'
-}
-
 /**
  * Tells a WebSub hub that feeds changed (WebSub §6 leaves publishing to the hub; every public hub
  * takes PubSubHubbub 0.4's `hub.mode=publish&hub.url=<feed>`), one POST per feed URL. A failing hub

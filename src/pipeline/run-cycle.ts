@@ -9,7 +9,7 @@ import { type AcquireStoreLockOptions, openStore, type Store } from '../store/op
 import type { Logger } from '../types.js'
 import { describePlannedChanges, type PlannedChange } from './describe-planned-changes.js'
 import { describeSourceHealth } from './describe-source-health.js'
-import { canPostForm, type FormPoster, type HubPingResult, pingWebSubHub } from './ping-websub-hub.js'
+import { type FormPoster, type HubPingResult, pingWebSubHub } from './ping-websub-hub.js'
 import { type KnownItems, refreshSource, type RefreshResult, type SourceStatus } from './refresh-source.js'
 
 /** One source finished (fetched, failed, or not fetched at all), for progress bars and per-source logs. */
@@ -43,8 +43,6 @@ export interface CycleOptions {
    * and released. The summary's `dryRun` says what would change. @default false
    */
   dryRun?: boolean
-  /** Sends WebSub pings. @default the cycle's fetcher, when it can POST */
-  hubPoster?: FormPoster
 }
 
 export interface CycleSummary {
@@ -136,7 +134,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
       }
     }
     const storeWritten = await store.save()
-    const hub = await pingHub(config, changedFeedUrls, options.hubPoster ?? (canPostForm(fetcher) ? fetcher : undefined), log)
+    const hub = await pingHub(config, changedFeedUrls, fetcher, log)
     return {
       ...base,
       filesWritten: published.written,
@@ -205,16 +203,11 @@ function reportResult(result: RefreshResult, log: Logger): void {
 async function pingHub(
   config: Readonly<Config>,
   feedUrls: readonly string[],
-  poster: FormPoster | undefined,
+  poster: FormPoster,
   log: Logger,
 ): Promise<CycleSummary['hub']> {
   const hubUrl = config.output.websub?.hub
   if (hubUrl === undefined || feedUrls.length === 0) return undefined
-  if (poster === undefined) {
-    const message = 'this build cannot POST (the fetcher has no postForm)'
-    log.warn(`WebSub hub ${hubUrl} not pinged: ${message}`, { url: hubUrl })
-    return { url: hubUrl, pinged: [], failed: feedUrls.map((feedUrl) => ({ feedUrl, code: 'E_FETCH_NETWORK', message })) }
-  }
   return { url: hubUrl, ...(await pingWebSubHub({ hubUrl, feedUrls, poster, log })) }
 }
 

@@ -177,7 +177,7 @@ describe('createFetcher: failures', () => {
     expect([err.code, err.url, err.message, err.cause]).toEqual([
       'E_FETCH_NETWORK',
       url,
-      `fetch failed for ${url}: ECONNREFUSED`,
+      `fetch failed for ${url}: connection refused (ECONNREFUSED)`,
       expect.any(Error),
     ])
   })

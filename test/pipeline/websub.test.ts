@@ -2,9 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Config } from '../../src/config/config-schema.js'
-import { canPostForm } from '../../src/pipeline/ping-websub-hub.js'
 import { closedPort, createFeedServer, type FeedServer } from '../helpers/feed-server.js'
-import { createTestFormPoster } from '../helpers/post-form.js'
 import { createTempDir, removeTempDir } from '../store/store-test-helpers.js'
 import { createCycleConfig, createMemoryLog, rssWith, runCycleAt } from './cycle-test-helpers.js'
 
@@ -53,19 +51,19 @@ const outFile = (name: string) => readFile(join(dir, 'out', name), 'utf8')
 
 describe('WebSub: feeds name the hub', () => {
   it('puts <atom:link rel="hub"> in RSS', async () => {
-    await runCycleAt(configWithHub(), NOW, { hubPoster: createTestFormPoster() })
+    await runCycleAt(configWithHub(), NOW)
 
     expect(await outFile('meirijingjixinwen/rss.xml')).toContain(`<atom:link href="${hub.url}/hub" rel="hub"/>`)
   })
 
   it('puts <link rel="hub"> in Atom', async () => {
-    await runCycleAt(configWithHub(), NOW, { hubPoster: createTestFormPoster() })
+    await runCycleAt(configWithHub(), NOW)
 
     expect(await outFile('atom.xml')).toContain(`<link rel="hub" href="${hub.url}/hub"/>`)
   })
 
   it('lists the hub under hubs in JSON Feed', async () => {
-    await runCycleAt(configWithHub(), NOW, { hubPoster: createTestFormPoster() })
+    await runCycleAt(configWithHub(), NOW)
 
     expect(JSON.parse(await outFile('feed.json')).hubs).toEqual([{ type: 'WebSub', url: `${hub.url}/hub` }])
   })
@@ -80,7 +78,7 @@ describe('WebSub: feeds name the hub', () => {
 
 describe('WebSub: pinging the hub', () => {
   it('posts hub.mode=publish with each changed feed URL, form-encoded', async () => {
-    const summary = await runCycleAt(configWithHub(), NOW, { hubPoster: createTestFormPoster() })
+    const summary = await runCycleAt(configWithHub(), NOW)
 
     const feedUrls = ['rss.xml', 'atom.xml', 'feed.json', 'meirijingjixinwen/rss.xml', 'meirijingjixinwen/atom.xml', 'meirijingjixinwen/feed.json'].map(
       (file) => `https://news.example.com/${file}`,
@@ -100,21 +98,21 @@ describe('WebSub: pinging the hub', () => {
     ]
     const output = { dir: 'out', html: false, opml: false, formats: ['rss'], websub: { hub: `${hub.url}/hub` } }
     const config = createCycleConfig(dir, sources, { output })
-    await runCycleAt(config, NOW, { hubPoster: createTestFormPoster() })
+    await runCycleAt(config, NOW)
     pings = []
     feeds.routes['/other.xml'] = rssWith('二', '三')
 
-    await runCycleAt(config, LATER, { hubPoster: createTestFormPoster() })
+    await runCycleAt(config, LATER)
 
     expect(pings.map((ping) => ping.fields['hub.url']).sort()).toEqual(['https://news.example.com/rss.xml', 'https://news.example.com/zhengquanshibao/rss.xml'])
   })
 
   it('does not ping when no feed changed', async () => {
     const config = configWithHub()
-    await runCycleAt(config, NOW, { hubPoster: createTestFormPoster() })
+    await runCycleAt(config, NOW)
     pings = []
 
-    const summary = await runCycleAt(config, LATER, { hubPoster: createTestFormPoster() })
+    const summary = await runCycleAt(config, LATER)
 
     expect(pings).toEqual([])
     expect(summary.hub).toBeUndefined()
@@ -124,7 +122,7 @@ describe('WebSub: pinging the hub', () => {
     hub.routes['/hub'] = { body: 'broken', status: 500 }
     const log = createMemoryLog()
 
-    const summary = await runCycleAt(configWithHub(), NOW, { hubPoster: createTestFormPoster(), log })
+    const summary = await runCycleAt(configWithHub(), NOW, { log })
 
     expect(summary.storeWritten).toBe(true)
     expect(summary.filesWritten).toContain('rss.xml')
@@ -140,7 +138,7 @@ describe('WebSub: pinging the hub', () => {
     const log = createMemoryLog()
     const config = configWithHub(`http://127.0.0.1:${await closedPort()}/hub`)
 
-    const summary = await runCycleAt(config, NOW, { hubPoster: createTestFormPoster(), log })
+    const summary = await runCycleAt(config, NOW, { log })
 
     expect(summary.items.added).toBe(1)
     expect(summary.hub?.pinged).toEqual([])
@@ -148,16 +146,9 @@ describe('WebSub: pinging the hub', () => {
   })
 
   it('does not ping in a dry run', async () => {
-    const summary = await runCycleAt(configWithHub(), NOW, { hubPoster: createTestFormPoster(), dryRun: true })
+    const summary = await runCycleAt(configWithHub(), NOW, { dryRun: true })
 
     expect(pings).toEqual([])
     expect(summary.dryRun?.hubFeedUrls).toHaveLength(6)
-  })
-})
-
-describe('canPostForm', () => {
-  it('tells an object with a postForm function from one without', () => {
-    expect(canPostForm(createTestFormPoster())).toBe(true)
-    expect(canPostForm({ fetchText: () => undefined })).toBe(false)
   })
 })

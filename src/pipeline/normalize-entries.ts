@@ -14,5 +14,24 @@ export function normalizeEntries(
     if (isDropped(result)) dropped.push(result)
     else pairs.push({ raw, entry: result })
   }
-  return { pairs, dropped }
+  return { pairs: dropSharedAliases(pairs), dropped }
+}
+
+/**
+ * An alias that entries with different keys share in one answer (a feed giving every item the
+ * same guid or link) tells none of them apart: matched on it, they would merge into one item.
+ */
+function dropSharedAliases(pairs: NormalizedPair[]): NormalizedPair[] {
+  const keysByAlias = new Map<string, Set<string>>()
+  for (const { entry } of pairs) {
+    for (const alias of entry.aliases) {
+      const keys = keysByAlias.get(alias) ?? new Set<string>()
+      keys.add(entry.key)
+      keysByAlias.set(alias, keys)
+    }
+  }
+  return pairs.map((pair) => {
+    const aliases = pair.entry.aliases.filter((alias) => (keysByAlias.get(alias)?.size ?? 0) < 2)
+    return aliases.length === pair.entry.aliases.length ? pair : { ...pair, entry: { ...pair.entry, aliases } }
+  })
 }

@@ -18,8 +18,6 @@ const hasXmllint = spawnSync('xmllint', ['--version']).status === 0
  */
 const ALSO_UNDER_LOAD: Record<string, string> = { 'gzip-bomb': 'E_FETCH_TIMEOUT', 'brotli-bomb': 'E_FETCH_TIMEOUT' }
 
-/** Known to fail today; each has its own `it.fails` below, and is left out of the all-cases checks. */
-const KNOWN_BUGS = new Set(['shared-guid'])
 
 interface StoreFile {
   items: { category: string; title: string; content?: string }[]
@@ -103,7 +101,7 @@ describe('a cycle over every hostile source plus two good feeds', () => {
   })
 
   it('stores the expected number of items of each source that yields items', () => {
-    const yielding = farm.cases.filter((one) => one.expect.outcome === 'items' && !KNOWN_BUGS.has(one.id))
+    const yielding = farm.cases.filter((one) => one.expect.outcome === 'items')
     // An error code in place of a count says why a source yielded nothing.
     const counts = Object.fromEntries(
       yielding.map((one) => [one.id, store.sources[one.id]?.lastError?.code ?? itemsIn(one.id).length]),
@@ -111,9 +109,7 @@ describe('a cycle over every hostile source plus two good feeds', () => {
     expect(counts).toEqual(Object.fromEntries(yielding.map((one) => [one.id, (one.expect as { count: number }).count])))
   })
 
-  // Known bug (src/store/upsert-entries.ts + normalize/identify-entry.ts): the guid is an alias of
-  // each item, so the second and third entries match the first by it and are merged into it.
-  it.fails('issue #5: keeps items with distinct links apart when a feed gives them all one guid', () => {
+  it('issue #5: keeps items with distinct links apart when a feed gives them all one guid', () => {
     expect(itemsIn('shared-guid')).toHaveLength(3)
   })
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config-schema.js'
-import type { ConfigFile } from '../config/read-config-file.js'
+import type { ConfigFile } from '../config/read-config.js'
 import type { CliLogger, LogFormat } from './create-logger.js'
 import type { CycleProgress, ProgressStream } from './create-progress.js'
 

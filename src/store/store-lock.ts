@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rmdir, unlink } from 'node:fs/promises'
+import { link, mkdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { StoreError } from '../errors.js'
 
@@ -45,6 +45,12 @@ export class StoreLockedError extends StoreError {
 const DEFAULT_POLL_MS = 250
 
 /**
+ * Locks are linked into place whole, so one that cannot be read was not written by this version
+ * (an older feedloom killed mid-write, a damaged disk); past this age nobody is writing it.
+ */
+const UNREADABLE_LOCK_STALE_MS = 10_000
+
+/**
  * Takes `<storePath>.lock`, or takes over a lock whose process has exited; with `waitMs`, polls
  * until the holder lets go.
  * @throws StoreLockedError while another live process holds it; StoreError E_STORE_IO otherwise.
@@ -79,7 +85,8 @@ export async function acquireStoreLock(storePath: string, options: AcquireStoreL
 async function tryAcquire(lockPath: string, holder: string | undefined): Promise<StoreLock> {
   if (!(await tryCreateLockFile(lockPath, holder))) {
     const owner = await readLockOwner(lockPath)
-    if (owner === undefined || isProcessAlive(owner.pid)) throw new StoreLockedError(lockPath, owner)
+    const isStale = owner === undefined ? await isOlderThan(lockPath, UNREADABLE_LOCK_STALE_MS) : !isProcessAlive(owner.pid)
+    if (!isStale) throw new StoreLockedError(lockPath, owner)
     await removeLockFile(lockPath)
     // Another process may take over the same stale lock at the same moment: 'wx' lets one win.
     if (!(await tryCreateLockFile(lockPath, holder))) throw new StoreLockedError(lockPath, await readLockOwner(lockPath))
@@ -124,24 +131,24 @@ async function createLockDir(lockPath: string): Promise<string | undefined> {
   }
 }
 
-/** @returns false when the lock file already exists. */
+/**
+ * Writes the owner whole to a temp file and links it into place: link() fails when the lock
+ * exists, and a kill at any moment leaves either no lock or a whole one. (Opening the lock with
+ * 'wx' and then writing could leave an empty lock that no later run can tell is stale.)
+ * @returns false when the lock file already exists.
+ */
 async function tryCreateLockFile(lockPath: string, holder: string | undefined): Promise<boolean> {
   const owner: LockOwner = { pid: process.pid, createdAt: new Date().toISOString(), ...(holder === undefined ? {} : { holder }) }
+  const tempPath = `${lockPath}.${process.pid}.tmp`
   try {
-    const handle = await open(lockPath, 'wx')
-    try {
-      await handle.writeFile(`${JSON.stringify(owner)}\n`)
-    } catch (err) {
-      // Ours and empty (a full disk): left behind, no later run could tell it was stale.
-      await handle.close().catch(() => undefined)
-      await unlink(lockPath).catch(() => undefined)
-      throw err
-    }
-    await handle.close()
+    await writeFile(tempPath, `${JSON.stringify(owner)}\n`)
+    await link(tempPath, lockPath)
     return true
   } catch (cause) {
     if (hasErrorCode(cause, 'EEXIST')) return false
     throw new StoreError('E_STORE_IO', `cannot create lock ${lockPath}`, { cause })
+  } finally {
+    await unlink(tempPath).catch(() => undefined)
   }
 }
 
@@ -161,6 +168,14 @@ function isLockOwner(value: unknown): value is LockOwner {
   if (typeof value !== 'object' || value === null) return false
   const { pid, createdAt } = value as Record<string, unknown>
   return Number.isInteger(pid) && (pid as number) > 0 && typeof createdAt === 'string'
+}
+
+async function isOlderThan(path: string, ageMs: number): Promise<boolean> {
+  try {
+    return Date.now() - (await stat(path)).mtimeMs > ageMs
+  } catch {
+    return false
+  }
 }
 
 /** Signal 0 checks for existence only; EPERM means alive but owned by another user. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { access, readdir, readFile, writeFile } from 'node:fs/promises'
+import { access, readdir, readFile, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { acquireStoreLock, type LockOwner, openStore, StoreLockedError } from '../../src/store/open-store.js'
@@ -159,5 +159,33 @@ describe('acquireStoreLock: holder and waiting', () => {
     await lock.release()
 
     expect(await readdir(dir)).toEqual([])
+  })
+})
+
+describe('acquireStoreLock: a lock that cannot be read', () => {
+  it('issue #5: takes over an empty lock once it is older than any write could take', async () => {
+    await writeFile(`${path}.lock`, '')
+    const elevenSecondsAgo = new Date(Date.now() - 11_000)
+    await utimes(`${path}.lock`, elevenSecondsAgo, elevenSecondsAgo)
+
+    const lock = await acquireStoreLock(path)
+    const owner = JSON.parse(await readFile(`${path}.lock`, 'utf8')) as LockOwner
+    await lock.release()
+
+    expect(owner.pid).toBe(process.pid)
+  })
+
+  it('refuses an unreadable lock that was written just now', async () => {
+    await writeFile(`${path}.lock`, '')
+
+    await expect(acquireStoreLock(path)).rejects.toBeInstanceOf(StoreLockedError)
+  })
+
+  it('leaves no temp file beside the lock it took', async () => {
+    const lock = await acquireStoreLock(path)
+    const files = await readdir(dir)
+    await lock.release()
+
+    expect(files).toEqual(['db.json.lock'])
   })
 })

@@ -1,4 +1,17 @@
-import { DateTime, FixedOffsetZone, type Zone } from 'luxon'
+import { createRequire } from 'node:module'
+import type * as Luxon from 'luxon'
+
+/**
+ * luxon costs ~100 ms of CPU to load and only dates without an offset (or unusual ones) need it,
+ * so it is required on first use: a run whose feeds all answer 304 never loads it.
+ */
+const requireCjs = createRequire(import.meta.url)
+let luxonModule: typeof Luxon | undefined
+
+function luxon(): typeof Luxon {
+  luxonModule ??= requireCjs('luxon') as typeof Luxon
+  return luxonModule
+}
 
 export interface NormalizeDateOptions {
   /** IANA zone that dates without an offset are read in. */
@@ -65,6 +78,7 @@ export function parseDate(text: string, timezone: string): Date | undefined {
   if (trimmed === '') return undefined
   return (
     parseEpoch(trimmed) ??
+    parseZonedIso(trimmed) ??
     parseIso(trimmed, timezone) ??
     parseRfc822(trimmed, timezone) ??
     parseYearFirst(trimmed, timezone) ??
@@ -72,8 +86,54 @@ export function parseDate(text: string, timezone: string): Date | undefined {
   )
 }
 
+/**
+ * The common ISO 8601 form with an explicit offset (`2022-01-11T13:35:18+08:00`, `…Z`), without
+ * luxon: the instant is fixed by the offset alone. Anything unusual is left to `parseIso`.
+ */
+const ZONED_ISO = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,30}))?)?(?:([Zz])|([+-])(\d\d)(?::?(\d\d))?)$/
+
+function parseZonedIso(text: string): Date | undefined {
+  const match = ZONED_ISO.exec(text)
+  if (match === null) return undefined
+  const [, year, month, day, hour, minute, second, fraction, utc, sign, offsetHours, offsetMinutes] = match
+  const offset = utc === undefined ? Number(offsetHours) * 60 + Number(offsetMinutes ?? 0) : 0
+  if (offset > MAX_OFFSET_MINUTES || Number(offsetMinutes ?? 0) > 59) return undefined
+  const clock: WallClock = {
+    year: Number(year),
+    month: Number(month),
+    day: Number(day),
+    hour: Number(hour),
+    minute: Number(minute),
+    second: Number(second ?? 0),
+    // As luxon reads ISO fractions (parseMillis), so both paths give the same millisecond.
+    millisecond: fraction === undefined ? 0 : Math.floor(parseFloat(`0.${fraction}`) * 1000),
+  }
+  return atFixedOffset(clock, sign === '-' ? -offset : offset)
+}
+
+/**
+ * A wall clock at a fixed offset by plain arithmetic, for clocks that are plainly valid (years
+ * 1000–9999, no hour 24 or leap second); undefined for any other, which luxon then decides.
+ */
+function atFixedOffset(clock: WallClock, offsetMinutes: number): Date | undefined {
+  const { year, month, day, hour, minute, second, millisecond } = clock
+  if (
+    !(year >= 1000 && year <= 9999 && month >= 1 && month <= 12 && day >= 1) ||
+    !(hour <= 23 && minute <= 59 && second <= 59 && millisecond <= 999)
+  ) {
+    return undefined
+  }
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millisecond)
+  // Date.UTC rolls 31 Feb over into March; luxon calls it invalid, so leave it to luxon.
+  if (new Date(utc).getUTCDate() !== day) return undefined
+  return new Date(utc - offsetMinutes * 60_000)
+}
+
+/** luxon's fromISO, for ISO forms the fast path above does not take; only strings that can be ISO reach it. */
 function parseIso(text: string, timezone: string): Date | undefined {
-  const date = DateTime.fromISO(text, { zone: timezone })
+  // Every ISO 8601 form luxon reads starts with a digit, a sign or T; RFC 822 dates mostly do not.
+  if (!/^[\d+\-Tt]/.test(text)) return undefined
+  const date = luxon().DateTime.fromISO(text, { zone: timezone })
   return date.isValid ? date.toJSDate() : undefined
 }
 
@@ -139,28 +199,34 @@ function monthOf(name: string | undefined): number | undefined {
 function atZone(clock: WallClock, zoneText: string, timezone: string): Date | undefined {
   const zone = zoneOf(zoneText.trim(), clock, timezone)
   if (zone === undefined) return undefined
-  const date = DateTime.fromObject(clock, { zone })
+  if (typeof zone === 'number') {
+    const fast = atFixedOffset(clock, zone)
+    if (fast !== undefined) return fast
+  }
+  const { DateTime, FixedOffsetZone } = luxon()
+  const date = DateTime.fromObject(clock, { zone: typeof zone === 'number' ? FixedOffsetZone.instance(zone) : zone })
   return date.isValid ? date.toJSDate() : undefined
 }
 
 /**
- * The zone a date's zone text names; empty text means the source's `timezone`. `CST` is China
- * Standard Time (+08:00) when the source's zone is at +08:00 on that date (Chinese CMSs print
- * Asia/Shanghai times as CST), else RFC 822's US Central Standard Time (-06:00).
+ * The zone a date's zone text names, as a fixed offset in minutes or an IANA name; empty text
+ * means the source's `timezone`. `CST` is China Standard Time (+08:00) when the source's zone is
+ * at +08:00 on that date (Chinese CMSs print Asia/Shanghai times as CST), else RFC 822's US
+ * Central Standard Time (-06:00).
  */
-function zoneOf(text: string, clock: WallClock, timezone: string): Zone | string | undefined {
+function zoneOf(text: string, clock: WallClock, timezone: string): number | string | undefined {
   if (text === '') return timezone
   const upper = text.toUpperCase()
   if (upper === 'CST') {
-    const sourceOffset = DateTime.fromObject(clock, { zone: timezone }).offset
-    return FixedOffsetZone.instance(sourceOffset === 480 ? 480 : -360)
+    const sourceOffset = luxon().DateTime.fromObject(clock, { zone: timezone }).offset
+    return sourceOffset === 480 ? 480 : -360
   }
   const named = NAMED_OFFSETS_MINUTES.get(upper)
-  if (named !== undefined) return FixedOffsetZone.instance(named)
+  if (named !== undefined) return named
   const numeric = /^(?:GMT|UTC|UT)?\s*([+-])(\d{1,2}):?(\d{2})?$/i.exec(text)
   if (numeric === null) return undefined
   const [, sign, hours, minutes] = numeric
   const offset = Number(hours) * 60 + Number(minutes ?? 0)
   if (offset > MAX_OFFSET_MINUTES) return undefined
-  return FixedOffsetZone.instance(sign === '-' ? -offset : offset)
+  return sign === '-' ? -offset : offset
 }

@@ -148,5 +148,7 @@ function cleanLine(text: string | undefined): string | undefined {
 
 /** Absent rather than `undefined`, so a later spread or merge cannot blank a stored field. */
 function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T
+  const result: Record<string, unknown> = {}
+  for (const [key, field] of Object.entries(value)) if (field !== undefined) result[key] = field
+  return result as T
 }

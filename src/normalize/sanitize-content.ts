@@ -1,4 +1,17 @@
-import sanitizeHtml from 'sanitize-html'
+import { createRequire } from 'node:module'
+import type SanitizeHtml from 'sanitize-html'
+
+/**
+ * sanitize-html costs ~150 ms of CPU to load and only markup needs it, so it is required on first
+ * use: a run whose feeds all answer 304 never loads it.
+ */
+const requireCjs = createRequire(import.meta.url)
+let sanitizeHtmlModule: typeof SanitizeHtml | undefined
+
+function sanitizeHtml(html: string, options: SanitizeHtml.IOptions): string {
+  sanitizeHtmlModule ??= requireCjs('sanitize-html') as typeof SanitizeHtml
+  return sanitizeHtmlModule(html, options)
+}
 
 const ARTICLE_TAGS = [
   'p', 'br', 'hr', 'a', 'img', 'figure', 'figcaption', 'span', 'div',
@@ -15,7 +28,7 @@ const DROPPED_WITH_TEXT = [
   'iframe', 'object', 'textarea', 'select', 'option', 'button',
 ]
 
-const ARTICLE_OPTIONS: sanitizeHtml.IOptions = {
+const ARTICLE_OPTIONS: SanitizeHtml.IOptions = {
   allowedTags: ARTICLE_TAGS,
   allowedAttributes: {
     // News APIs mark paragraphs such as the source line (`<p class="em_media">`); the seed's posts
@@ -43,6 +56,11 @@ const ARTICLE_OPTIONS: sanitizeHtml.IOptions = {
  * Undefined when nothing but whitespace is left.
  */
 export function sanitizeContent(html: string, baseUrl: string): string | undefined {
+  if (isPlainText(html)) {
+    // What sanitize-html makes of text without markup or entities: the text with `>` escaped.
+    const text = cleanText(html).replace(/>/g, '&gt;').trim()
+    return text === '' ? undefined : text
+  }
   const sanitized = sanitizeHtml(cleanText(html), {
     ...ARTICLE_OPTIONS,
     transformTags: {
@@ -53,7 +71,7 @@ export function sanitizeContent(html: string, baseUrl: string): string | undefin
   return sanitized === '' ? undefined : sanitized
 }
 
-function absolutizeAttribute(name: string, baseUrl: string): sanitizeHtml.Transformer {
+function absolutizeAttribute(name: string, baseUrl: string): SanitizeHtml.Transformer {
   return (tagName, attribs) => {
     const rewritten = Object.entries(attribs).flatMap(([key, value]): [string, string][] => {
       if (key !== name) return [[key, value]]
@@ -74,12 +92,22 @@ function absolutize(ref: string, baseUrl: string): string | undefined {
 
 /** HTML (or text with entities) → one line of plain text: tags stripped, entities decoded. */
 export function toPlainText(html: string): string {
+  // Without `<` or `&` there is no tag or entity to remove or decode: the sanitizer would give the text back.
+  if (isPlainText(html)) return collapseWhitespace(cleanText(html))
   const escaped = sanitizeHtml(separateBlocks(cleanText(html)), {
     allowedTags: [],
     allowedAttributes: {},
     nonTextTags: DROPPED_WITH_TEXT,
   })
   return collapseWhitespace(unescapeSanitizerOutput(escaped))
+}
+
+/**
+ * Text in which an HTML parser finds neither a tag, a comment nor an entity: in HTML's data state
+ * only `<` and `&` start anything (NUL is removed by cleanText first).
+ */
+function isPlainText(text: string): boolean {
+  return !/[<&]/.test(text)
 }
 
 /** Keeps words of adjacent blocks apart once the tags are gone (`<p>a</p><p>b</p>` → `a b`). */
@@ -101,7 +129,9 @@ export function collapseWhitespace(text: string): string {
  * U+FFFE/U+FFFF, and lone surrogates (XML 1.0 §2.2 Char; JSON encoders reject them too).
  */
 export function cleanText(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g, '')
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+  const cleaned = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g, '')
+  // The lone-surrogate pattern is slow on long text; most text (Chinese included) has no surrogate at all.
+  return !/[\uD800-\uDFFF]/.test(cleaned)
+    ? cleaned
+    : cleaned.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
 }

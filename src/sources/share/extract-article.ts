@@ -1,5 +1,6 @@
-import { Readability } from '@mozilla/readability'
-import { parseHTML } from 'linkedom'
+import { createRequire } from 'node:module'
+import type { Readability as ReadabilityClass } from '@mozilla/readability'
+import type { parseHTML as ParseHtml } from 'linkedom'
 import { ParseError } from '../../errors.js'
 import type { RawEntry } from '../../types.js'
 
@@ -22,6 +23,25 @@ interface DomDocument {
   readonly documentElement: DomElement | null
   querySelector(selector: string): DomElement | null
   querySelectorAll(selector: string): Iterable<DomElement>
+}
+
+/**
+ * linkedom and @mozilla/readability cost a few hundred ms of CPU to load and only share pages and
+ * full-text fetching use them, so they are loaded on first use rather than at startup. Both ship
+ * CommonJS builds, so the load is a synchronous require and extractArticle stays synchronous.
+ */
+const requireCjs = createRequire(import.meta.url)
+let parseHTMLModule: typeof ParseHtml | undefined
+let readabilityModule: typeof ReadabilityClass | undefined
+
+function loadParseHTML(): typeof ParseHtml {
+  parseHTMLModule ??= (requireCjs('linkedom') as { parseHTML: typeof ParseHtml }).parseHTML
+  return parseHTMLModule
+}
+
+function loadReadability(): typeof ReadabilityClass {
+  readabilityModule ??= (requireCjs('@mozilla/readability') as { Readability: typeof ReadabilityClass }).Readability
+  return readabilityModule
 }
 
 /** Meta tags naming the publish time, most specific first (Open Graph, Dublin Core, Chinese CMSs). */
@@ -51,6 +71,7 @@ const PRINTED_SOURCE = /来源\s*[：:]\s*([^\s）)】\]|｜,，;；<>]{1,40})/
  * @throws ParseError E_PARSE_EXTRACT naming `url` when no title or no body can be found
  */
 export function extractArticle(html: string, url: string, selectors: ArticleSelectors = {}): RawEntry {
+  const parseHTML = loadParseHTML()
   let document: DomDocument
   try {
     document = parseHTML(html).document as unknown as DomDocument
@@ -101,10 +122,11 @@ interface ReadableArticle {
 }
 
 function readArticle(document: DomDocument, url: string): ReadableArticle | undefined {
-  let article: ReturnType<Readability['parse']>
+  const Readability = loadReadability()
+  let article: ReturnType<ReadabilityClass['parse']>
   try {
     // Readability's typings name the DOM lib's Document, which this project does not load.
-    article = new Readability(document as ConstructorParameters<typeof Readability>[0]).parse()
+    article = new Readability(document as ConstructorParameters<typeof ReadabilityClass>[0]).parse()
   } catch (cause) {
     throw new ParseError('E_PARSE_EXTRACT', `cannot extract an article from ${url}: ${String(cause)}`, { cause })
   }

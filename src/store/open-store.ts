@@ -1,7 +1,7 @@
 import type { NormalizedEntry, SourceState, StoredItem } from '../types.js'
 import { type PruneResult, pruneItems, type RetentionOptions } from './prune-items.js'
 import { sortItemsNewestFirst } from './sort-items.js'
-import { type StoreContents, toCanonicalSourceState, toStoreContents, toStoreData } from './store-data.js'
+import { readStoreContents, type StoreContents, toCanonicalSourceState, toStoreData } from './store-data.js'
 import { createStoreFile, type StoreFile } from './store-file.js'
 import { acquireStoreLock, type AcquireStoreLockOptions, type StoreLock } from './store-lock.js'
 import { findItem, type UpsertResult, upsertEntries } from './upsert-entries.js'
@@ -53,18 +53,39 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       : await acquireStoreLock(options.path, options.lock === true || options.lock === undefined ? {} : options.lock)
   try {
     const file = createStoreFile(options.path)
-    const contents = toStoreContents(await file.read())
-    return createStore(file, contents, lock)
+    const read = readStoreContents(await file.read())
+    // Clean only when the file is known to hold exactly what save() would write; else the first
+    // save serializes and compares, as every save did before change tracking.
+    const isClean = read.isCanonical && file.looksCanonical()
+    return createStore(file, read.contents, read.sortedItems, isClean, lock)
   } catch (err) {
     await lock?.release()
     throw err
   }
 }
 
-function createStore(file: StoreFile, contents: StoreContents, lock: StoreLock | undefined): Store {
-  let sortedItems: StoredItem[] | undefined
+function createStore(
+  file: StoreFile,
+  contents: StoreContents,
+  initialSortedItems: StoredItem[] | undefined,
+  isClean: boolean,
+  lock: StoreLock | undefined,
+): Store {
+  let sortedItems = initialSortedItems
   // Saves run one after another, so a second save compares against what the first wrote.
   let lastSave: Promise<unknown> = Promise.resolve()
+  // False only while the data is known to equal the file as last read or written: then save()
+  // skips serializing (~1 s at 100k items). Any change through the maps below sets it. Items are
+  // replaced, never mutated, and callers get copies of source states, so the maps see every change.
+  let dirty = !isClean
+  const markDirty = (): void => {
+    dirty = true
+  }
+  trackChanges(contents.items, markDirty)
+  trackChanges(contents.aliases, markDirty)
+  trackChanges(contents.tombstones, markDirty)
+  trackChanges(contents.sources, markDirty)
+  trackChanges(contents.categorySlugs, markDirty)
   const currentItems = (): StoredItem[] => (sortedItems ??= sortItemsNewestFirst(contents.items.values()))
   return {
     items: currentItems,
@@ -73,7 +94,11 @@ function createStore(file: StoreFile, contents: StoreContents, lock: StoreLock |
     sourceState: (id) => structuredClone(contents.sources.get(id) ?? { consecutiveFailures: 0, itemsSeen: 0 }),
     hasSourceState: (id) => contents.sources.has(id),
     setSourceState(id, state) {
-      contents.sources.set(id, toCanonicalSourceState(state))
+      const canonical = toCanonicalSourceState(state)
+      const current = contents.sources.get(id)
+      // Stored states are canonical, so equal states have equal JSON.
+      if (current !== undefined && JSON.stringify(current) === JSON.stringify(canonical)) return
+      contents.sources.set(id, canonical)
     },
     upsert(entries, now) {
       sortedItems = undefined
@@ -81,18 +106,48 @@ function createStore(file: StoreFile, contents: StoreContents, lock: StoreLock |
     },
     prune(options) {
       const result = pruneItems(contents, currentItems(), options)
-      sortedItems = undefined
+      if (result.pruned > 0) sortedItems = undefined
       return result
     },
     save() {
-      const saving = lastSave.then(() => file.write(toStoreData(contents, currentItems())))
+      const saving = lastSave.then(async () => {
+        if (!dirty) return false
+        // Taken with the snapshot: a change made while this write runs marks the store dirty again.
+        dirty = false
+        try {
+          return await file.write(toStoreData(contents, currentItems()))
+        } catch (err) {
+          dirty = true
+          throw err
+        }
+      })
       lastSave = saving.catch(() => undefined)
       return saving
     },
-    hasUnsavedChanges: () => !file.holds(toStoreData(contents, currentItems())),
+    hasUnsavedChanges: () => dirty && !file.holds(toStoreData(contents, currentItems())),
     async close() {
       await lastSave
       await lock?.release()
     },
+  }
+}
+
+/** Calls `onChange` whenever `map`'s data changes: a new key, a different value, a removal. */
+function trackChanges<K, V>(map: Map<K, V>, onChange: () => void): void {
+  const set = map.set.bind(map)
+  const remove = map.delete.bind(map)
+  const clear = map.clear.bind(map)
+  map.set = (key, value) => {
+    if (map.get(key) !== value || !map.has(key)) onChange()
+    return set(key, value)
+  }
+  map.delete = (key) => {
+    const removed = remove(key)
+    if (removed) onChange()
+    return removed
+  }
+  map.clear = () => {
+    if (map.size > 0) onChange()
+    clear()
   }
 }

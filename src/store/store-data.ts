@@ -36,24 +36,123 @@ export function createEmptyStoreData(): StoreData {
 
 /** Canonicalizes what it reads, so a file with other key orders is rewritten once in ours. */
 export function toStoreContents(data: StoreData): StoreContents {
-  const items = new Map(data.items.map((item) => [item.id, toCanonicalItem(item)]))
-  return {
-    items,
-    aliases: new Map(Object.entries(data.aliases)),
-    tombstones: new Map(Object.entries(data.tombstones)),
-    sources: new Map(Object.entries(data.sources).map(([id, state]) => [id, toCanonicalSourceState(state)])),
-    categorySlugs: registerStoredCategories(new Map(Object.entries(data.categorySlugs ?? {})), items.values()),
+  return readStoreContents(data).contents
+}
+
+export interface ReadStoreContents {
+  contents: StoreContents
+  /**
+   * True only when toStoreData(contents, sortedItems) is provably the same data, in the same key
+   * order, as `data`: nothing was canonicalized, sorted or registered on the way in. False on any doubt.
+   */
+  isCanonical: boolean
+  /** The items newest first, when `data.items` already was in that order (else undefined). */
+  sortedItems: StoredItem[] | undefined
+}
+
+const TOP_LEVEL_KEYS = 'version,items,aliases,tombstones,sources'
+const TOP_LEVEL_KEYS_WITH_SLUGS = `${TOP_LEVEL_KEYS},categorySlugs`
+
+/**
+ * toStoreContents, plus whether the data read was already canonical. Items whose fields are
+ * already in canonical order are kept as parsed rather than copied (they serialize the same).
+ */
+export function readStoreContents(data: StoreData): ReadStoreContents {
+  const topKeys = Object.keys(data).join(',')
+  let isCanonical =
+    topKeys === TOP_LEVEL_KEYS ||
+    (topKeys === TOP_LEVEL_KEYS_WITH_SLUGS && Object.keys(data.categorySlugs ?? {}).length > 0)
+  let isSorted = true
+  let previousMs = Number.POSITIVE_INFINITY
+  let previousId = ''
+  const items = new Map<string, StoredItem>()
+  const itemsInOrder: StoredItem[] = []
+  for (const parsed of data.items) {
+    let item = parsed
+    if (!hasCanonicalItemKeys(parsed)) {
+      isCanonical = false
+      item = toCanonicalItem(parsed)
+    }
+    items.set(item.id, item)
+    itemsInOrder.push(item)
+    const publishedMs = Date.parse(item.published)
+    // Newest first, then by id (sort-items.ts); the first item compares against +∞.
+    if (!(previousMs > publishedMs || (previousMs === publishedMs && previousId < item.id))) isSorted = false
+    previousMs = publishedMs
+    previousId = item.id
   }
+  if (!isSorted) isCanonical = false
+  const sources = new Map<string, SourceState>()
+  for (const [id, state] of Object.entries(data.sources)) {
+    const canonical = toCanonicalSourceState(state)
+    if (isCanonical && JSON.stringify(canonical) !== JSON.stringify(state)) isCanonical = false
+    sources.set(id, canonical)
+  }
+  const storedSlugs = data.categorySlugs ?? {}
+  const slugs = readRecord(storedSlugs)
+  const categorySlugs = registerStoredCategories(slugs.map, items.values())
+  const aliases = readRecord(data.aliases)
+  const tombstones = readRecord(data.tombstones)
+  if (isCanonical) {
+    isCanonical =
+      slugs.isSorted &&
+      categorySlugs.size === Object.keys(storedSlugs).length &&
+      aliases.isSorted &&
+      tombstones.isSorted &&
+      readRecord(data.sources).isSorted
+  }
+  return {
+    contents: { items, aliases: aliases.map, tombstones: tombstones.map, sources, categorySlugs },
+    isCanonical,
+    sortedItems: isSorted ? itemsInOrder : undefined,
+  }
+}
+
+/**
+ * new Map(Object.entries(record)) without an array per entry (~3× faster for 300k aliases), and
+ * whether the keys were strictly ascending in the object's own order (integer-like keys, which
+ * objects move to the front, fail this: any doubt means not canonical).
+ */
+function readRecord<T>(record: Record<string, T>): { map: Map<string, T>; isSorted: boolean } {
+  const map = new Map<string, T>()
+  let isSorted = true
+  let previous: string | undefined
+  for (const key of Object.keys(record)) {
+    if (previous !== undefined && !(previous < key)) isSorted = false
+    previous = key
+    map.set(key, record[key] as T)
+  }
+  return { map, isSorted }
+}
+
+/** The canonical field order; toCanonicalItem lists every field, so this is all of them. */
+const ITEM_FIELDS: readonly string[] = Object.keys(toCanonicalItem({} as StoredItem))
+
+/** Whether the item's own keys are canonical fields in canonical order (absent ones skipped) with no undefined value. */
+function hasCanonicalItemKeys(item: StoredItem): boolean {
+  let field = 0
+  for (const key of Object.keys(item)) {
+    while (field < ITEM_FIELDS.length && ITEM_FIELDS[field] !== key) field++
+    if (field === ITEM_FIELDS.length) return false
+    if ((item as unknown as Record<string, unknown>)[key] === undefined) return false
+    field++
+  }
+  return true
 }
 
 /**
  * A store written before the slug registry existed already has media categories: their slugs are
  * claimed by the names they show, oldest item first, so the registry agrees with what was published.
+ * Only items whose slug is not registered yet can claim one, so only those are sorted.
  */
 function registerStoredCategories(registry: Map<string, string>, items: Iterable<StoredItem>): Map<string, string> {
-  const oldestFirst = [...items].sort((a, b) => compareKeys(a.firstSeen, b.firstSeen) || compareKeys(a.id, b.id))
+  const unregistered: StoredItem[] = []
+  for (const item of items) {
+    if (item.categoryTitle !== undefined && !registry.has(item.category)) unregistered.push(item)
+  }
+  const oldestFirst = unregistered.sort((a, b) => compareKeys(a.firstSeen, b.firstSeen) || compareKeys(a.id, b.id))
   for (const item of oldestFirst) {
-    if (item.categoryTitle !== undefined && !registry.has(item.category)) registry.set(item.category, item.categoryTitle)
+    if (!registry.has(item.category)) registry.set(item.category, item.categoryTitle as string)
   }
   return registry
 }

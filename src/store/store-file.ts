@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises'
+import { copyFile, link, mkdir, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { type Adapter, Low } from 'lowdb'
 import { TextFile } from 'lowdb/node'
@@ -13,6 +13,12 @@ export interface StoreFile {
   write(data: StoreData): Promise<boolean>
   /** Whether the file already holds exactly this data's text (write would do nothing). */
   holds(data: StoreData): boolean
+  /**
+   * Whether the text last read is laid out the way serializeStoreData lays it out (2-space
+   * indent, LF, final newline), checked cheaply: its ends, no CR and no tab. False while there is
+   * no file. Together with canonical data (readStoreContents) this lets save() skip serializing.
+   */
+  looksCanonical(): boolean
 }
 
 /**
@@ -43,6 +49,7 @@ export function createStoreFile(path: string): StoreFile {
       return db.data
     },
     holds: (data) => serializeStoreData(data) === diskText,
+    looksCanonical: () => diskText !== null && looksSerializedByUs(diskText),
     async write(data) {
       const before = diskText
       db.data = data
@@ -50,6 +57,18 @@ export function createStoreFile(path: string): StoreFile {
       return diskText !== before
     },
   }
+}
+
+const CANONICAL_START = '{\n  "version": 1,\n  "items": ['
+
+function looksSerializedByUs(text: string): boolean {
+  return (
+    text.startsWith(CANONICAL_START) &&
+    text.endsWith('\n}\n') &&
+    !text.endsWith('\n\n}\n') &&
+    !text.includes('\r') &&
+    !text.includes('\t')
+  )
 }
 
 async function readText(textFile: TextFile, path: string): Promise<string | null> {
@@ -63,15 +82,34 @@ async function readText(textFile: TextFile, path: string): Promise<string | null
 async function replaceFile(textFile: TextFile, path: string, text: string, hasPrevious: boolean): Promise<void> {
   try {
     await mkdir(dirname(path), { recursive: true })
-    // A copy, not a rename, so that `path` itself never goes missing between the two steps; copied
-    // to a temp file and renamed, so that a full disk or a kill mid-copy leaves the old .bak whole.
-    if (hasPrevious) {
-      await copyFile(path, `${path}.bak.tmp`)
-      await rename(`${path}.bak.tmp`, `${path}.bak`)
-    }
+    if (hasPrevious) await rotateBackup(path)
+    // steno writes a temp file and renames it over `path`: `path` gets a new inode, and the .bak
+    // keeps the old one.
     await textFile.write(text)
   } catch (cause) {
     await rm(`${path}.bak.tmp`, { force: true }).catch(() => undefined)
     throw new StoreError('E_STORE_IO', `cannot write store ${path}`, { cause })
   }
+}
+
+/** Errors from link() that mean "this filesystem cannot hard-link here": copy instead. */
+const NO_HARD_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EACCES'])
+
+/**
+ * Makes `<path>.bak` the current file: a hard link (no bytes written), else a copy, made as
+ * `<path>.bak.tmp` and renamed, so `path` itself never goes missing, and a full disk or a kill
+ * midway leaves the old .bak whole. The file at `path` is only ever replaced by rename, never
+ * written in place, so the linked .bak keeps the old generation.
+ */
+async function rotateBackup(path: string): Promise<void> {
+  const temp = `${path}.bak.tmp`
+  // Left by a killed run; link() will not replace it.
+  await rm(temp, { force: true })
+  try {
+    await link(path, temp)
+  } catch (cause) {
+    if (!NO_HARD_LINK.has((cause as NodeJS.ErrnoException).code ?? '')) throw cause
+    await copyFile(path, temp)
+  }
+  await rename(temp, `${path}.bak`)
 }

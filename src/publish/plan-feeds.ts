@@ -41,20 +41,6 @@ export interface SitePlan {
   categories: FeedSpec[]
 }
 
-export interface PlanFeedsOptions {
-  items: readonly StoredItem[]
-  config: Config
-  /** Categories whose items changed; 'all' regenerates every feed. */
-  changedCategories: ReadonlySet<string> | 'all'
-}
-
-/** The feeds to regenerate: each changed category that still has items, plus the all-categories feed when anything changed. */
-export function planFeeds({ items, config, changedCategories }: PlanFeedsOptions): FeedSpec[] {
-  if (changedCategories !== 'all' && changedCategories.size === 0) return []
-  const plan = planSite(items, config)
-  return [plan.all, ...plan.categories.filter((spec) => changedCategories === 'all' || changedCategories.has(spec.dir))]
-}
-
 /** Items are the published ones (already filtered), in any order. */
 export function planSite(items: readonly StoredItem[], config: Config): SitePlan {
   const sorted = sortNewestFirst(items)

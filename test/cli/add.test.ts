@@ -2,8 +2,7 @@ import { readFile, readdir, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
-import { runCli } from '../helpers/run-cli.js'
-import { writeConfigText } from './cli-run.js'
+import { runCli, writeConfigText } from '../helpers/run-cli.js'
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/feeds')
 const fixture = (name: string) => readFile(join(fixtures, name), 'utf8')

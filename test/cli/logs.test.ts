@@ -5,8 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/cli/create-logger.js'
 import { createProgress } from '../../src/cli/create-progress.js'
 import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
-import { writeConfig } from '../helpers/run-cli.js'
-import { runCliWith } from './cli-run.js'
+import { runCliWith, writeConfig } from '../helpers/run-cli.js'
 
 const samples = resolve(import.meta.dirname, '../../samples/feeds')
 

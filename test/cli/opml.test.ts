@@ -1,8 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/run-cli.js'
-import { writeConfigText } from './cli-run.js'
+import { runCli, writeConfigText } from '../helpers/run-cli.js'
 
 const site = { title: '金融消息', url: 'https://news.example.com/' }
 

@@ -1,7 +1,6 @@
 import { readFile, rm } from 'node:fs/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/run-cli.js'
-import { writeConfigText } from './cli-run.js'
+import { runCli, writeConfigText } from '../helpers/run-cli.js'
 
 const text = `{
   "site": { "title": "金融消息", "url": "https://news.example.com/" },

@@ -3,8 +3,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, request } from 'undici'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { writeConfig } from '../helpers/run-cli.js'
-import { runCliWith } from './cli-run.js'
+import { runCliWith, writeConfig } from '../helpers/run-cli.js'
 
 const agent = new Agent({ keepAliveTimeout: 10 })
 afterAll(() => agent.close())

@@ -2,9 +2,8 @@ import { rm } from 'node:fs/promises'
 import { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
-import { writeConfig } from '../helpers/run-cli.js'
+import { runCliWith, writeConfig } from '../helpers/run-cli.js'
 import { rssWith } from '../pipeline/cycle-test-helpers.js'
-import { runCliWith } from './cli-run.js'
 
 let server: FeedServer
 let dir: string

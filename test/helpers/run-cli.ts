@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { runMain } from '../../src/cli/main.js'
+import { type CliIo, runMain } from '../../src/cli/main.js'
 
 export interface CliRun {
   code: number
@@ -12,16 +12,22 @@ export interface CliRun {
 
 /** Runs the CLI in this process (fast): same code path as `feedloom`, minus process.*. */
 export async function runCli(...argv: string[]): Promise<CliRun> {
+  return runCliWith(argv).done
+}
+
+/** Like runCli, with a chosen signal, env or progress stream; output can be read while it runs. */
+export function runCliWith(argv: string[], io: Partial<Omit<CliIo, 'argv' | 'stdout' | 'stderr'>> = {}) {
   const stdout: string[] = []
   const stderr: string[] = []
-  const code = await runMain({
+  const done = runMain({
     argv,
     env: {},
+    signal: new AbortController().signal,
+    ...io,
     stdout: (line) => stdout.push(line),
     stderr: (line) => stderr.push(line),
-    signal: new AbortController().signal,
-  })
-  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') }
+  }).then((code): CliRun => ({ code, stdout: stdout.join('\n'), stderr: stderr.join('\n') }))
+  return { done, stdout, stderr }
 }
 
 const binPath = resolve(import.meta.dirname, '../../src/cli/bin.ts')
@@ -39,5 +45,13 @@ export async function writeConfig(config: unknown): Promise<{ dir: string; confi
   const dir = await mkdtemp(join(tmpdir(), 'feedloom-'))
   const configPath = join(dir, 'feeds.config.json')
   await writeFile(configPath, JSON.stringify(config, null, 2))
+  return { dir, configPath }
+}
+
+/** A temp folder with feeds.config.json holding exactly `text`. */
+export async function writeConfigText(text: string): Promise<{ dir: string; configPath: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'feedloom-cli-'))
+  const configPath = join(dir, 'feeds.config.json')
+  await writeFile(configPath, text)
   return { dir, configPath }
 }

@@ -2,18 +2,10 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseJsonDetail } from '../../../src/sources/json/parse-json-detail.js'
+import { catchError } from '../../helpers/catch-error.js'
 
 const API_URL = 'https://api.example.com/GetNewsText.do?id=NW202201112243496752'
 const seedDetail = readFileSync(join(import.meta.dirname, '../../fixtures/seed-article/detail.json'), 'utf8')
-
-function catchError(run: () => unknown): unknown {
-  try {
-    run()
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected a throw')
-}
 
 describe('parseJsonDetail', () => {
   it('returns the seed article text exactly as served', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ParseError } from '../../../src/errors.js'
 import { type ParseJsonListOptions, parseJsonList } from '../../../src/sources/json/parse-json-list.js'
+import { catchError } from '../../helpers/catch-error.js'
 
 const API_URL = 'https://api.example.com/webapi?count=100'
 const seedList = readFileSync(join(import.meta.dirname, '../../fixtures/seed-article/list.json'), 'utf8')
@@ -14,15 +15,6 @@ function options(overrides: Partial<ParseJsonListOptions> = {}): ParseJsonListOp
     fields: { infoCode: 'infoCode', title: 'title', published: 'datetime', media: 'medianame', summary: 'digest' },
     ...overrides,
   }
-}
-
-function catchError(run: () => unknown): unknown {
-  try {
-    run()
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected a throw')
 }
 
 describe('parseJsonList', () => {

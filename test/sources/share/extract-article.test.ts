@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ParseError } from '../../../src/errors.js'
 import { extractArticle } from '../../../src/sources/share/extract-article.js'
+import { catchError } from '../../helpers/catch-error.js'
 
 const URL = 'http://finews.example.com/html_News/NewsShare.html?infoCode=NW202201112243496752'
 
@@ -8,15 +9,6 @@ const BODY = '<p>1月10日，《每日经济新闻》记者获悉，中国人民
 
 function page({ head = '', body = '' }: { head?: string; body?: string }): string {
   return `<!doctype html><html><head><meta charset="utf-8">${head}</head><body>${body}</body></html>`
-}
-
-function catchError(run: () => unknown): unknown {
-  try {
-    run()
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected a throw')
 }
 
 describe('extractArticle: defaults', () => {

@@ -137,8 +137,21 @@ export interface SourceState {
   itemsSeen: number
 }
 
-/** A source's health as `feedloom status --json` and out/status.json show it. */
-export interface SourceHealth {
+/** A source's health as `feedloom status --json` and out/status.json show it: its state's health fields, plus these. */
+export type SourceHealth = Pick<
+  SourceState,
+  | 'effectiveUrl'
+  | 'pendingRedirect'
+  | 'lastAttemptAt'
+  | 'lastSuccessAt'
+  | 'lastErrorAt'
+  | 'lastError'
+  | 'consecutiveFailures'
+  | 'failingSince'
+  | 'nextAttemptAt'
+  | 'retiredAt'
+  | 'itemsSeen'
+> & {
   id: string
   /**
    * `ok`; `failing` (failed last time, due again); `backing-off` (failed, skipped until
@@ -147,19 +160,6 @@ export interface SourceHealth {
   state: 'ok' | 'failing' | 'backing-off' | 'retired' | 'new'
   /** The configured URL; absent for share sources, which have a list. */
   url?: string
-  /** Where the source is fetched from after a permanent redirect seen on two consecutive cycles. */
-  effectiveUrl?: string
-  /** A permanent redirect seen once; adopted when seen on the next cycle too. */
-  pendingRedirect?: string
-  lastAttemptAt?: string
-  lastSuccessAt?: string
-  lastErrorAt?: string
-  lastError?: { code: string; message: string; status?: number }
-  consecutiveFailures: number
-  failingSince?: string
-  nextAttemptAt?: string
-  retiredAt?: string
-  itemsSeen: number
   /** Failing for longer than `health.alertAfterHours`: `feedloom status` exits 2. */
   alert: boolean
 }

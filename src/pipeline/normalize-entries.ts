@@ -1,6 +1,19 @@
 import { isDropped, type NormalizeContext, normalizeEntry } from '../normalize/normalize-entry.js'
+import type { Config, SourceConfig } from '../config/config-schema.js'
 import type { DroppedEntry, RawEntry } from '../types.js'
 import type { NormalizedPair } from './fill-missing-content.js'
+
+/** What normalize needs to know about a source's answer, whatever its kind. */
+export function sourceContext(source: SourceConfig, config: Readonly<Config>, answerUrl: string, now: Date): NormalizeContext {
+  return {
+    sourceId: source.id,
+    feedUrl: answerUrl,
+    feedTitle: source.title,
+    category: source.category,
+    timezone: source.timezone ?? config.site.timezone,
+    now,
+  }
+}
 
 /** Normalizes each raw entry, keeping it beside its result for later enrichment. */
 export function normalizeEntries(

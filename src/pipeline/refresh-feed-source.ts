@@ -3,7 +3,7 @@ import { extractArticle } from '../sources/share/extract-article.js'
 import { parseFeed } from '../sources/feed/parse-feed.js'
 import { fetchListing, listingState } from './fetch-listing.js'
 import { type ContentLocator, fillMissingContent } from './fill-missing-content.js'
-import { normalizeEntries } from './normalize-entries.js'
+import { normalizeEntries, sourceContext } from './normalize-entries.js'
 import type { RefreshOptions, RefreshResult } from './refresh-result.js'
 
 export const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5'
@@ -16,14 +16,10 @@ export async function refreshFeedSource(options: RefreshOptions<FeedSourceConfig
   const { response } = listing
   const feed = await parseFeed(response.text, { url: response.url })
   const { pairs, dropped } = normalizeEntries(feed.entries, {
-    sourceId: source.id,
-    feedUrl: response.url,
+    ...sourceContext(source, config, response.url, now),
     feedLink: feed.link,
     feedBaseUrl: feed.baseUrl,
     feedTitle: source.title ?? feed.title,
-    category: source.category,
-    timezone: source.timezone ?? config.site.timezone,
-    now,
   })
   const filled = source.fullText
     ? await fillMissingContent(pairs, { sourceId: source.id, charset: source.charset, fetcher, known, locator: linkedPage(source) })

@@ -4,7 +4,7 @@ import { fillUrlTemplate } from '../sources/json/fill-url-template.js'
 import { parseJsonList, templateValuesOf } from '../sources/json/parse-json-list.js'
 import { fetchListing, listingState } from './fetch-listing.js'
 import { type ContentLocator, fillMissingContent } from './fill-missing-content.js'
-import { normalizeEntries } from './normalize-entries.js'
+import { normalizeEntries, sourceContext } from './normalize-entries.js'
 import type { RefreshOptions, RefreshResult } from './refresh-result.js'
 
 const JSON_ACCEPT = 'application/json, text/json;q=0.9, */*;q=0.5'
@@ -24,14 +24,7 @@ export async function refreshJsonSource(options: RefreshOptions<JsonSourceConfig
     fields: source.fields,
     shareLink: source.shareLink,
   })
-  const { pairs, dropped } = normalizeEntries(raws, {
-    sourceId: source.id,
-    feedUrl: response.url,
-    feedTitle: source.title,
-    category: source.category,
-    timezone: source.timezone ?? config.site.timezone,
-    now,
-  })
+  const { pairs, dropped } = normalizeEntries(raws, sourceContext(source, config, response.url, now))
   const filled =
     source.detail === undefined
       ? { entries: pairs.map((pair) => pair.entry), warnings: [], hasPending: false }

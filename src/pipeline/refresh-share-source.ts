@@ -4,6 +4,7 @@ import { identifyEntry } from '../normalize/identify-entry.js'
 import { isDropped, normalizeEntry } from '../normalize/normalize-entry.js'
 import { extractArticle } from '../sources/share/extract-article.js'
 import type { DroppedEntry, NormalizedEntry } from '../types.js'
+import { sourceContext } from './normalize-entries.js'
 import { HTML_ACCEPT } from './refresh-feed-source.js'
 import {
   createFailedResult,
@@ -60,14 +61,7 @@ async function refreshPage(url: string, options: RefreshOptions<ShareSourceConfi
     const article = extractArticle(response.text, response.url, source.selectors)
     const result = normalizeEntry(
       { ...article, link: url, shareLink: url, infoCode: identity.infoCode, baseUrl: response.url },
-      {
-        sourceId: source.id,
-        feedUrl: response.url,
-        feedTitle: source.title,
-        category: source.category,
-        timezone: source.timezone ?? config.site.timezone,
-        now,
-      },
+      sourceContext(source, config, response.url, now),
     )
     return isDropped(result) ? { kind: 'dropped', dropped: result } : { kind: 'entry', entry: result }
   } catch (err) {

@@ -40,7 +40,7 @@ export function describeSourceHealth(
 
 /** Reads the store without taking its lock (a worker may hold it) and describes every source. */
 export async function readSourceHealth(config: Readonly<Config>, now: Date): Promise<SourceHealth[]> {
-  const store = await openStore({ path: config.store.path, lock: false })
+  const store = await openStore({ path: config.store.path, lock: false, items: 'lazy' })
   try {
     return describeSourceHealth(config, store, now)
   } finally {

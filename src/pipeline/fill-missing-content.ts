@@ -66,7 +66,7 @@ export async function fillMissingContent(
   }
   const entries = await Promise.all(
     pairs.map(async (pair) => {
-      if (!needsContent(pair.entry, options.known)) return pair.entry
+      if (!(await needsContent(pair.entry, options.known))) return pair.entry
       let fetching = fetches.get(pair.entry.key)
       if (fetching === undefined) {
         fetching = fill(pair)
@@ -80,11 +80,11 @@ export async function fillMissingContent(
 }
 
 /** Only entries without text whose item is not already stored with some, nor pruned. */
-function needsContent(entry: NormalizedEntry, known: KnownItems): boolean {
+async function needsContent(entry: NormalizedEntry, known: KnownItems): Promise<boolean> {
   if (hasText(entry.content)) return false
   const identities = identitiesOf(entry)
-  if (known.isTombstoned(identities)) return false
-  return !hasText(known.findItem(identities)?.content)
+  if (await known.isTombstoned(identities)) return false
+  return !hasText((await known.findItem(identities))?.content)
 }
 
 function hasText(value: string | undefined): boolean {

@@ -51,7 +51,7 @@ async function refreshPage(url: string, options: RefreshOptions<ShareSourceConfi
   // The identity normalize will give this page's item: its URL is both link and share link.
   const identity = identifyEntry({ sourceId: source.id, link: url, shareLink: url, title: '' })
   const identities = identitiesOf(identity)
-  if (known.findItem(identities) !== undefined || known.isTombstoned(identities)) return { kind: 'known' }
+  if ((await known.findItem(identities)) !== undefined || (await known.isTombstoned(identities))) return { kind: 'known' }
   try {
     const response = await fetcher.fetchText({ url, charset: source.charset, accept: HTML_ACCEPT })
     if (response.status !== 'ok') {

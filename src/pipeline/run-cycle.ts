@@ -10,7 +10,8 @@ import type { Logger } from '../types.js'
 import { describePlannedChanges, type PlannedChange } from './describe-planned-changes.js'
 import { describeSourceHealth } from './describe-source-health.js'
 import { type FormPoster, type HubPingResult, pingWebSubHub } from './ping-websub-hub.js'
-import { type KnownItems, refreshSource, type RefreshResult, type SourceStatus } from './refresh-source.js'
+import { knownItemsOf } from './refresh-result.js'
+import { refreshSource, type RefreshResult, type SourceStatus } from './refresh-source.js'
 
 /** One source finished (fetched, failed, or not fetched at all), for progress bars and per-source logs. */
 export interface SourceDoneEvent {
@@ -72,7 +73,7 @@ export interface CycleSummary {
 export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
   const { config, log, now = () => new Date(), signal, dryRun = false, lock = {} } = options
   const startedMs = performance.now()
-  const store = await openStore({ path: config.store.path, lock: lock === 'held' ? false : lock })
+  const store = await openStore({ path: config.store.path, lock: lock === 'held' ? false : lock, items: 'lazy' })
   const fetcher = createFetcher(config.fetch)
   try {
     const cycleStart = now()
@@ -81,19 +82,28 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
       store.setSourceState(result.sourceId, result.state)
       reportResult(result, log)
     }
-    const upserted = store.upsert(results.flatMap((result) => result.entries), cycleStart)
-    const pruned = store.prune({ ...config.store, now: cycleStart })
+    const entries = results.flatMap((result) => result.entries)
+    const retention = { ...config.store, now: cycleStart }
+    const outputsExist = await hasOutputs(config)
+    // The items are read only when something may change them or the outputs need them, so a
+    // cycle where nothing new arrives reads no more of the store than its head.
+    const needsItems = entries.length > 0 || store.isPruneDue(retention) || !outputsExist || config.output.jekyll !== undefined
+    if (needsItems) await store.loadItems()
+    const upserted = store.upsert(entries, cycleStart)
+    const pruned = store.prune(retention)
     const changedCategories = new Set([...upserted.changedCategories, ...pruned.changedCategories])
     // Outputs go first: if the process dies before the store write, the next cycle sees the
     // same items as new again and republishes identical files; the other order could leave
     // stored items that never reach out/.
-    const feeds = await publishOutputs({
-      items: store.items(),
-      config,
-      changedCategories: (await hasOutputs(config)) ? changedCategories : 'all',
-      now: cycleStart,
-      dryRun,
-    })
+    const feeds = needsItems
+      ? await publishOutputs({
+          items: store.items(),
+          config,
+          changedCategories: outputsExist ? changedCategories : 'all',
+          now: cycleStart,
+          dryRun,
+        })
+      : { written: [], unchanged: 0, failed: [], removed: [] }
     const status = await publishStatus({
       health: describeSourceHealth(config, store, cycleStart),
       outputDir: config.output.dir,
@@ -151,12 +161,13 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
 async function refreshAll(options: {
   config: Readonly<Config>
   fetcher: Fetcher
-  store: KnownItems & Pick<Store, 'sourceState'>
+  store: Store
   now: Date
   signal: AbortSignal | undefined
   onSourceDone: CycleOptions['onSourceDone']
 }): Promise<RefreshResult[]> {
   const { config, fetcher, store, now, signal, onSourceDone } = options
+  const known = knownItemsOf(store)
   // The fetcher bounds concurrency overall and per host, so every source can start at once.
   return Promise.all(
     config.sources.map(async (source) => {
@@ -164,7 +175,7 @@ async function refreshAll(options: {
       const state = store.sourceState(source.id)
       const result: RefreshResult = signal?.aborted
         ? { sourceId: source.id, status: 'skipped', entries: [], dropped: [], state }
-        : await refreshSource({ source, state, config, fetcher, known: store, now })
+        : await refreshSource({ source, state, config, fetcher, known, now })
       notifySourceDone(onSourceDone, result, Math.round(performance.now() - startedMs))
       return result
     }),

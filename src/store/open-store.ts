@@ -1,7 +1,8 @@
 import type { NormalizedEntry, SourceState, StoredItem } from '../types.js'
 import { type PruneResult, pruneItems, type RetentionOptions } from './prune-items.js'
+import { isPruneDue, type RetentionSummary } from './retention-summary.js'
 import { sortItemsNewestFirst } from './sort-items.js'
-import { readStoreContents, type StoreContents, toCanonicalSourceState, toStoreData } from './store-data.js'
+import { type ReadStoreContents, readStoreContents, type StoreContents, toCanonicalSourceState, toStoreData } from './store-data.js'
 import { createStoreFile, type StoreFile } from './store-file.js'
 import { acquireStoreLock, type AcquireStoreLockOptions, type StoreLock } from './store-lock.js'
 import { findItem, type UpsertResult, upsertEntries } from './upsert-entries.js'
@@ -18,9 +19,21 @@ export interface OpenStoreOptions {
    * holder). Pass false for read-only uses, or when the caller already holds the lock. @default true
    */
   lock?: boolean | AcquireStoreLockOptions
+  /**
+   * 'lazy' reads only the file's head (source states, retention summary) now, and the items on
+   * loadItems(): a cycle where no source brings anything new never reads them. Until then, what
+   * needs items throws. Files without a head are read whole either way. @default 'eager'
+   */
+  items?: 'eager' | 'lazy'
 }
 
 export interface Store {
+  /** Reads the items if they are not in memory yet (opened lazily); then resolves at once. */
+  loadItems(): Promise<void>
+  /** Whether the items are in memory: always, unless opened lazily and not loaded yet. */
+  itemsLoaded(): boolean
+  /** False only when prune() would certainly change nothing, which the head tells while the items are not loaded. */
+  isPruneDue(options: RetentionOptions): boolean
   /** All live items, newest published first, then by id. */
   items(): readonly StoredItem[]
   /** The live item known by any of `keys` (a key or an alias: `infocode:…`, `link:…`), tried in order. */
@@ -32,7 +45,9 @@ export interface Store {
   /** Whether the store has a state for this source (it was fetched at least once). */
   hasSourceState(id: string): boolean
   setSourceState(id: string, state: SourceState): void
+  /** Needs the items unless `entries` is empty. */
   upsert(entries: readonly NormalizedEntry[], now: Date): UpsertResult
+  /** Needs the items when isPruneDue(). */
   prune(options: RetentionOptions): PruneResult
   /** One write when the data differs from the file, none otherwise. @returns true when it wrote */
   save(): Promise<boolean>
@@ -53,69 +68,100 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       : await acquireStoreLock(options.path, options.lock === true || options.lock === undefined ? {} : options.lock)
   try {
     const file = createStoreFile(options.path)
-    const read = readStoreContents(await file.read())
-    // Clean only when the file is known to hold exactly what save() would write; else the first
-    // save serializes and compares, as every save did before change tracking.
-    const isClean = read.isCanonical && file.looksCanonical()
-    return createStore(file, read.contents, read.sortedItems, isClean, lock)
+    const head = options.items === 'lazy' ? await file.readHead() : undefined
+    if (head !== undefined) return createStore(file, { kind: 'head', ...head }, lock)
+    return createStore(file, { kind: 'whole', read: readStoreContents(await file.read()) }, lock)
   } catch (err) {
     await lock?.release()
     throw err
   }
 }
 
-function createStore(
-  file: StoreFile,
-  contents: StoreContents,
-  initialSortedItems: StoredItem[] | undefined,
-  isClean: boolean,
-  lock: StoreLock | undefined,
-): Store {
-  let sortedItems = initialSortedItems
+/** What openStore read: the whole file, or only its head (the items are read on demand). */
+type InitialRead =
+  | { kind: 'whole'; read: ReadStoreContents }
+  | { kind: 'head'; sources: Map<string, SourceState>; retention: RetentionSummary }
+
+function createStore(file: StoreFile, initial: InitialRead, lock: StoreLock | undefined): Store {
   // Saves run one after another, so a second save compares against what the first wrote.
   let lastSave: Promise<unknown> = Promise.resolve()
   // False only while the data is known to equal the file as last read or written: then save()
   // skips serializing (~1 s at 100k items). Any change through the maps below sets it. Items are
   // replaced, never mutated, and callers get copies of source states, so the maps see every change.
-  let dirty = !isClean
+  let dirty = false
   const markDirty = (): void => {
     dirty = true
   }
-  trackChanges(contents.items, markDirty)
-  trackChanges(contents.aliases, markDirty)
-  trackChanges(contents.tombstones, markDirty)
-  trackChanges(contents.sources, markDirty)
-  trackChanges(contents.categorySlugs, markDirty)
-  const currentItems = (): StoredItem[] => (sortedItems ??= sortItemsNewestFirst(contents.items.values()))
+  const sources = initial.kind === 'head' ? initial.sources : initial.read.contents.sources
+  trackChanges(sources, markDirty)
+  let contents: StoreContents | undefined
+  let sortedItems: StoredItem[] | undefined
+  let loading: Promise<void> | undefined
+  const adopt = (read: ReadStoreContents): void => {
+    contents = { ...read.contents, sources }
+    sortedItems = read.sortedItems
+    // Clean only when the file is known to hold exactly what save() would write; else the first
+    // save serializes and compares, as every save did before change tracking.
+    if (!(read.isCanonical && file.looksCanonical())) dirty = true
+    trackChanges(contents.items, markDirty)
+    trackChanges(contents.aliases, markDirty)
+    trackChanges(contents.tombstones, markDirty)
+    trackChanges(contents.categorySlugs, markDirty)
+  }
+  if (initial.kind === 'whole') adopt(initial.read)
+  const loadItems = (): Promise<void> => {
+    if (contents !== undefined) return Promise.resolve()
+    // The lock is held (or the caller accepts a racing writer), so the rest of the file is the
+    // one the head came from; source states already changed in memory are kept.
+    loading ??= file.read().then((data) => adopt(readStoreContents(data)))
+    return loading
+  }
+  const loaded = (): StoreContents => {
+    if (contents === undefined) throw new Error('store items are not loaded: await loadItems() first')
+    return contents
+  }
+  const currentItems = (): StoredItem[] => (sortedItems ??= sortItemsNewestFirst(loaded().items.values()))
+  const retentionOnDisk = initial.kind === 'head' ? initial.retention : undefined
+  const isDue = (options: RetentionOptions): boolean =>
+    contents === undefined && retentionOnDisk !== undefined ? isPruneDue(retentionOnDisk, options) : true
   return {
+    loadItems,
+    itemsLoaded: () => contents !== undefined,
+    isPruneDue: isDue,
     items: currentItems,
-    findItem: (keys) => findItem(contents, keys),
-    isTombstoned: (keys) => keys.some((key) => contents.tombstones.has(key)),
-    sourceState: (id) => structuredClone(contents.sources.get(id) ?? { consecutiveFailures: 0, itemsSeen: 0 }),
-    hasSourceState: (id) => contents.sources.has(id),
+    findItem: (keys) => findItem(loaded(), keys),
+    isTombstoned: (keys) => keys.some((key) => loaded().tombstones.has(key)),
+    sourceState: (id) => structuredClone(sources.get(id) ?? { consecutiveFailures: 0, itemsSeen: 0 }),
+    hasSourceState: (id) => sources.has(id),
     setSourceState(id, state) {
       const canonical = toCanonicalSourceState(state)
-      const current = contents.sources.get(id)
+      const current = sources.get(id)
       // Stored states are canonical, so equal states have equal JSON.
       if (current !== undefined && JSON.stringify(current) === JSON.stringify(canonical)) return
-      contents.sources.set(id, canonical)
+      sources.set(id, canonical)
     },
     upsert(entries, now) {
+      if (entries.length === 0 && contents === undefined) {
+        return { added: [], updated: [], merged: 0, mergedItems: [], unchanged: 0, skippedTombstoned: 0, changedCategories: new Set() }
+      }
       sortedItems = undefined
-      return upsertEntries(contents, entries, now)
+      return upsertEntries(loaded(), entries, now)
     },
     prune(options) {
-      const result = pruneItems(contents, currentItems(), options)
+      if (contents === undefined && !isDue(options)) return { pruned: 0, prunedItems: [], changedCategories: new Set() }
+      const result = pruneItems(loaded(), currentItems(), options)
       if (result.pruned > 0) sortedItems = undefined
       return result
     },
     save() {
       const saving = lastSave.then(async () => {
         if (!dirty) return false
+        // Only source states changed since a lazy open: the file is rewritten whole, so read the rest.
+        await loadItems()
         // Taken with the snapshot: a change made while this write runs marks the store dirty again.
         dirty = false
         try {
-          return await file.write(toStoreData(contents, currentItems()))
+          return await file.write(toStoreData(loaded(), currentItems()))
         } catch (err) {
           dirty = true
           throw err
@@ -124,7 +170,8 @@ function createStore(
       lastSave = saving.catch(() => undefined)
       return saving
     },
-    hasUnsavedChanges: () => dirty && !file.holds(toStoreData(contents, currentItems())),
+    // Lazily opened and unloaded, the file holds the head as read: any change differs from it.
+    hasUnsavedChanges: () => dirty && (contents === undefined || !file.holds(toStoreData(contents, currentItems()))),
     async close() {
       await lastSave
       await lock?.release()

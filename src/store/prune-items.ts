@@ -1,4 +1,5 @@
 import type { StoredItem } from '../types.js'
+import { DAY_MS, TOMBSTONE_MAX_AGE_DAYS } from './retention-summary.js'
 import type { StoreContents } from './store-data.js'
 
 export interface RetentionOptions {
@@ -16,15 +17,6 @@ export interface PruneResult {
   /** Categories that lost at least one item. */
   changedCategories: Set<string>
 }
-
-const DAY_MS = 86_400_000
-
-/**
- * Tombstones only have to outlive the sources' memory: feeds and news APIs rarely still list
- * an item half a year old, and one that does is older than any sensible maxAgeDays, so it
- * would be pruned again on the next cycle anyway.
- */
-const TOMBSTONE_MAX_AGE_DAYS = 180
 
 /** Applies retention; every pruned item leaves tombstones for its key and aliases. */
 export function pruneItems(

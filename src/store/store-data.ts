@@ -1,18 +1,24 @@
 import { StoreError } from '../errors.js'
 import type { SourceState, StoredItem } from '../types.js'
+import { type RetentionSummary, summarizeRetention } from './retention-summary.js'
 
 export const STORE_VERSION = 1
 
-/** The store file as JSON. Every map is keyed by a plain string; no field is derived. */
+/**
+ * The store file as JSON. Every map is keyed by a plain string. The head (version, sources,
+ * retention) comes first, so a cycle that needs no item reads only that (store-file.ts).
+ */
 export interface StoreData {
   version: typeof STORE_VERSION
+  sources: Record<string, SourceState>
+  /** Derived from items and tombstones; absent in files written before it existed. */
+  retention?: RetentionSummary
   /** Newest first (published desc, then id). */
   items: StoredItem[]
   /** Every key and alias an item is known by → that item's id. */
   aliases: Record<string, string>
   /** Key or alias of a pruned item → ISO instant it was pruned. */
   tombstones: Record<string, string>
-  sources: Record<string, SourceState>
   /**
    * Category slug made from a media name → that name, so two names with the same pinyin keep
    * distinct slugs across runs (claim-category-slug.ts). Absent while empty, so stores without
@@ -30,8 +36,14 @@ export interface StoreContents {
   categorySlugs: Map<string, string>
 }
 
+/** The part of the file before the items: all a cycle needs while no source brings anything new. */
+export interface StoreHead {
+  sources: Map<string, SourceState>
+  retention: RetentionSummary
+}
+
 export function createEmptyStoreData(): StoreData {
-  return { version: STORE_VERSION, items: [], aliases: {}, tombstones: {}, sources: {} }
+  return { version: STORE_VERSION, sources: {}, retention: { largestCategory: 0 }, items: [], aliases: {}, tombstones: {} }
 }
 
 /** Canonicalizes what it reads, so a file with other key orders is rewritten once in ours. */
@@ -50,7 +62,7 @@ export interface ReadStoreContents {
   sortedItems: StoredItem[] | undefined
 }
 
-const TOP_LEVEL_KEYS = 'version,items,aliases,tombstones,sources'
+const TOP_LEVEL_KEYS = 'version,sources,retention,items,aliases,tombstones'
 const TOP_LEVEL_KEYS_WITH_SLUGS = `${TOP_LEVEL_KEYS},categorySlugs`
 
 /**
@@ -94,7 +106,9 @@ export function readStoreContents(data: StoreData): ReadStoreContents {
   const aliases = readRecord(data.aliases)
   const tombstones = readRecord(data.tombstones)
   if (isCanonical) {
+    const retention = summarizeRetention(items.values(), tombstones.map)
     isCanonical =
+      JSON.stringify(data.retention) === JSON.stringify(retention) &&
       slugs.isSorted &&
       categorySlugs.size === Object.keys(storedSlugs).length &&
       aliases.isSorted &&
@@ -160,10 +174,11 @@ function registerStoredCategories(registry: Map<string, string>, items: Iterable
 export function toStoreData(contents: StoreContents, sortedItems: readonly StoredItem[]): StoreData {
   return {
     version: STORE_VERSION,
+    sources: toSortedRecord(contents.sources),
+    retention: summarizeRetention(sortedItems, contents.tombstones),
     items: [...sortedItems],
     aliases: toSortedRecord(contents.aliases),
     tombstones: toSortedRecord(contents.tombstones),
-    sources: toSortedRecord(contents.sources),
     ...(contents.categorySlugs.size === 0 ? {} : { categorySlugs: toSortedRecord(contents.categorySlugs) }),
   }
 }
@@ -234,16 +249,46 @@ export function parseStoreData(text: string, path: string): StoreData {
     throw new StoreError('E_STORE_CORRUPT', `store ${path} is not valid JSON; it was left untouched`, { cause })
   }
   if (isPlainObject(value) && typeof value.version === 'number' && value.version > STORE_VERSION) {
-    throw new StoreError(
-      'E_STORE_VERSION',
-      `store ${path} has version ${value.version}; this feedloom reads version ${STORE_VERSION}`,
-    )
+    throw newerVersionError(value.version, path)
   }
   const problem = findStoreDataProblem(value)
   if (problem !== undefined) {
     throw new StoreError('E_STORE_CORRUPT', `store ${path} is not a feedloom store: ${problem}; it was left untouched`)
   }
   return value as StoreData
+}
+
+/**
+ * The head as store-file.ts cut it out (a JSON object of version, sources and retention), or
+ * undefined when it is not one we can trust, so the caller reads the whole file instead.
+ * @throws StoreError E_STORE_VERSION (written by a newer feedloom)
+ */
+export function parseStoreHead(text: string, path: string): StoreHead | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (!isPlainObject(value) || typeof value.version !== 'number') return undefined
+  if (value.version > STORE_VERSION) throw newerVersionError(value.version, path)
+  if (Object.keys(value).join(',') !== 'version,sources,retention' || !isPlainObject(value.sources)) return undefined
+  if (!isRetentionSummary(value.retention)) return undefined
+  const sources = new Map<string, SourceState>()
+  for (const [id, state] of Object.entries(value.sources)) {
+    if (!isSourceState(state)) return undefined
+    sources.set(id, toCanonicalSourceState(state))
+  }
+  return { sources, retention: value.retention }
+}
+
+function isRetentionSummary(value: unknown): value is RetentionSummary {
+  const isInstant = (field: unknown): boolean => field === undefined || (typeof field === 'string' && !Number.isNaN(Date.parse(field)))
+  return isPlainObject(value) && Number.isInteger(value.largestCategory) && isInstant(value.oldestPublished) && isInstant(value.oldestTombstone)
+}
+
+function newerVersionError(version: number, path: string): StoreError {
+  return new StoreError('E_STORE_VERSION', `store ${path} has version ${version}; this feedloom reads version ${STORE_VERSION}`)
 }
 
 function findStoreDataProblem(value: unknown): string | undefined {

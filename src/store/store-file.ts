@@ -1,12 +1,24 @@
-import { copyFile, link, mkdir, rename, rm } from 'node:fs/promises'
+import { copyFile, link, mkdir, open, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { type Adapter, Low } from 'lowdb'
 import { TextFile } from 'lowdb/node'
 import { StoreError } from '../errors.js'
-import { createEmptyStoreData, parseStoreData, serializeStoreData, type StoreData } from './store-data.js'
+import {
+  createEmptyStoreData,
+  parseStoreData,
+  parseStoreHead,
+  serializeStoreData,
+  type StoreData,
+  type StoreHead,
+} from './store-data.js'
 
 /** The store's JSON file: read once, then written only when its text would change. */
 export interface StoreFile {
+  /**
+   * Only the head (sources and retention summary), reading no further into the file than it
+   * ends; undefined when the file is missing or not laid out as feedloom writes it (read it whole).
+   */
+  readHead(): Promise<StoreHead | undefined>
   /** The stored data, or empty data when the file does not exist yet. */
   read(): Promise<StoreData>
   /** @returns true when the file was written, false when it already held these bytes. */
@@ -44,6 +56,7 @@ export function createStoreFile(path: string): StoreFile {
   }
   const db = new Low<StoreData>(adapter, createEmptyStoreData())
   return {
+    readHead: () => readHead(path),
     async read() {
       await db.read()
       return db.data
@@ -59,7 +72,49 @@ export function createStoreFile(path: string): StoreFile {
   }
 }
 
-const CANONICAL_START = '{\n  "version": 1,\n  "items": ['
+const CANONICAL_START = '{\n  "version": 1,\n  "sources": '
+
+/**
+ * Where the head ends. JSON strings cannot hold a raw newline, and only top-level keys are
+ * indented by two spaces, so the first match is the top-level "items" key.
+ */
+const ITEMS_KEY = Buffer.from(',\n  "items": [')
+
+const HEAD_CHUNK_BYTES = 64 * 1024
+
+/** A head this big is not worth a second read of the same bytes: read the file whole. */
+const MAX_HEAD_BYTES = 16 * 1024 * 1024
+
+async function readHead(path: string): Promise<StoreHead | undefined> {
+  let handle
+  try {
+    handle = await open(path, 'r')
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new StoreError('E_STORE_IO', `cannot read store ${path}`, { cause })
+  }
+  try {
+    let head = Buffer.alloc(0)
+    // Doubling, so a big head is copied a bounded number of times.
+    for (let chunkBytes = HEAD_CHUNK_BYTES; head.length < MAX_HEAD_BYTES; chunkBytes *= 2) {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(chunkBytes), 0, chunkBytes, head.length)
+      if (bytesRead === 0) return undefined
+      const searchFrom = Math.max(0, head.length - ITEMS_KEY.length)
+      head = Buffer.concat([head, buffer.subarray(0, bytesRead)])
+      const end = head.indexOf(ITEMS_KEY, searchFrom)
+      if (end !== -1) {
+        const text = head.toString('utf8', 0, end)
+        return text.startsWith(CANONICAL_START) ? parseStoreHead(`${text}\n}`, path) : undefined
+      }
+    }
+    return undefined
+  } catch (cause) {
+    if (cause instanceof StoreError) throw cause
+    throw new StoreError('E_STORE_IO', `cannot read store ${path}`, { cause })
+  } finally {
+    await handle.close()
+  }
+}
 
 function looksSerializedByUs(text: string): boolean {
   return (

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load-config.js'
 import { createFetcher, type Fetcher } from '../../src/fetch/create-fetcher.js'
 import { refreshSource } from '../../src/pipeline/refresh-source.js'
+import { knownItemsOf } from '../../src/pipeline/refresh-result.js'
 import { openStore, type Store } from '../../src/store/open-store.js'
 import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
 import { createTempDir, removeTempDir } from '../store/store-test-helpers.js'
@@ -44,7 +45,7 @@ async function refresh(source: object, fetch: object = {}) {
   fetcher = createFetcher(config.fetch)
   const [sourceConfig] = config.sources
   if (sourceConfig === undefined) throw new Error('no source')
-  return refreshSource({ source: sourceConfig, state: store.sourceState(sourceConfig.id), config, fetcher, known: store, now: NOW })
+  return refreshSource({ source: sourceConfig, state: store.sourceState(sourceConfig.id), config, fetcher, known: knownItemsOf(store), now: NOW })
 }
 
 function jsonSource(detailUrl = `${server.url}/api/detail?id={infoCode}`) {

@@ -1,0 +1,57 @@
+import type { StoredItem } from '../types.js'
+import type { RetentionOptions } from './prune-items.js'
+
+export const DAY_MS = 86_400_000
+
+/**
+ * Tombstones only have to outlive the sources' memory: feeds and news APIs rarely still list
+ * an item half a year old, and one that does is older than any sensible maxAgeDays, so it
+ * would be pruned again on the next cycle anyway.
+ */
+export const TOMBSTONE_MAX_AGE_DAYS = 180
+
+/**
+ * What retention needs to know about the items without reading them, kept in the store file's
+ * head: a cycle where no source brings anything new can tell whether pruning has work to do.
+ * Derived from the items, and checked against them whenever they are read.
+ */
+export interface RetentionSummary {
+  /** Live items in the fullest category. */
+  largestCategory: number
+  /** The oldest live item's `published`; absent without items. */
+  oldestPublished?: string
+  /** When the oldest tombstone was made; absent without tombstones. */
+  oldestTombstone?: string
+}
+
+export function summarizeRetention(items: Iterable<StoredItem>, tombstones: Map<string, string>): RetentionSummary {
+  const perCategory = new Map<string, number>()
+  let oldestPublished: string | undefined
+  for (const item of items) {
+    perCategory.set(item.category, (perCategory.get(item.category) ?? 0) + 1)
+    if (oldestPublished === undefined || Date.parse(item.published) < Date.parse(oldestPublished)) oldestPublished = item.published
+  }
+  let oldestTombstone: string | undefined
+  for (const prunedAt of tombstones.values()) {
+    if (oldestTombstone === undefined || Date.parse(prunedAt) < Date.parse(oldestTombstone)) oldestTombstone = prunedAt
+  }
+  return {
+    largestCategory: Math.max(0, ...perCategory.values()),
+    ...(oldestPublished === undefined ? {} : { oldestPublished }),
+    ...(oldestTombstone === undefined ? {} : { oldestTombstone }),
+  }
+}
+
+/** Whether pruneItems would remove an item or a tombstone; false means it would change nothing. */
+export function isPruneDue(summary: RetentionSummary, options: RetentionOptions): boolean {
+  const nowMs = options.now.getTime()
+  return (
+    summary.largestCategory > options.maxItemsPerCategory ||
+    isBefore(summary.oldestPublished, nowMs - options.maxAgeDays * DAY_MS) ||
+    isBefore(summary.oldestTombstone, nowMs - TOMBSTONE_MAX_AGE_DAYS * DAY_MS)
+  )
+}
+
+function isBefore(instant: string | undefined, limitMs: number): boolean {
+  return instant !== undefined && Date.parse(instant) < limitMs
+}

@@ -104,7 +104,6 @@ function createStore(file: StoreFile, initial: InitialRead, lock: StoreLock | un
     // save serializes and compares, as every save did before change tracking.
     if (!(read.isCanonical && file.looksCanonical())) dirty = true
     trackChanges(contents.items, markDirty)
-    trackChanges(contents.aliases, markDirty)
     trackChanges(contents.tombstones, markDirty)
     trackChanges(contents.categorySlugs, markDirty)
   }

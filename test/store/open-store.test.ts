@@ -38,7 +38,7 @@ describe('openStore: the file', () => {
 
     expect(await readFile(path, 'utf8')).toBe(
       '{\n  "version": 1,\n  "sources": {},\n  "retention": {\n    "largestCategory": 0\n  },\n' +
-        '  "items": [],\n  "aliases": {},\n  "tombstones": {}\n}\n',
+        '  "items": [],\n  "tombstones": {}\n}\n',
     )
   })
 

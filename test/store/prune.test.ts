@@ -49,8 +49,8 @@ describe('store.prune', () => {
     const data = await readStoreFile(path)
     expect(data.items.map((item) => item.id)).toEqual(['urn:feedloom:NEW', 'urn:feedloom:MID', 'urn:feedloom:OTHER'])
     expect(data.tombstones).toEqual({ 'guid:OLD': NOW.toISOString(), 'infocode:OLD': NOW.toISOString() })
-    expect(Object.keys(data.aliases)).not.toContain('infocode:OLD')
-    expect(Object.keys(data.aliases)).not.toContain('guid:OLD')
+    expect(store.findItem(['infocode:OLD'])).toBeUndefined()
+    expect(store.findItem(['guid:OLD'])).toBeUndefined()
   })
 
   it('skips a pruned entry that a source still lists', () => {

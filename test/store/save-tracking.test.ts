@@ -128,9 +128,10 @@ describe('openStore: saving only what changed', () => {
       data.items.reverse()
       return `${JSON.stringify(data, null, 2)}\n`
     }],
-    ['with unsorted aliases', (text: string) => {
+    ['with the alias map stores kept before it was derived from the items', (text: string) => {
       const data = JSON.parse(text)
-      data.aliases = Object.fromEntries(Object.entries(data.aliases).reverse())
+      const items = data.items as { id: string; aliases: string[] }[]
+      data.aliases = Object.fromEntries(items.flatMap((item) => item.aliases.map((alias) => [alias, item.id])))
       return `${JSON.stringify(data, null, 2)}\n`
     }],
     ['with an unknown item field', (text: string) => {

@@ -27,13 +27,16 @@ export async function snapshotFiles(dir: string): Promise<FileSnapshot> {
 /**
  * Bytes written between two snapshots: the full size of every file that is new or was
  * rewritten (mtime, size or inode changed). A file rewritten in place counts whole, so for
- * databases updated page by page (newsboat's SQLite) this is an upper bound.
+ * databases updated page by page (newsboat's SQLite) this is an upper bound. A file that is an
+ * earlier file under a new name (renamed or hard-linked: same inode, size and mtime, as
+ * feedloom's `db.json.bak`) had no byte written.
  */
 export function measureWrites(before: FileSnapshot, after: FileSnapshot): { bytes: number; files: number } {
+  const earlierFiles = new Set([...before.values()].map((file) => file.stamp))
   let bytes = 0
   let files = 0
   for (const [path, now] of after) {
-    if (before.get(path)?.stamp === now.stamp) continue
+    if (before.get(path)?.stamp === now.stamp || earlierFiles.has(now.stamp)) continue
     bytes += now.bytes
     files++
   }

@@ -198,10 +198,10 @@ describe('parseFeed: errors', () => {
     expect(error.message).toContain('<urlset>')
   })
 
-  it('wraps a feed rss-parser cannot build as E_PARSE_FORMAT with the cause kept', async () => {
+  it('refuses an RSS 1.0 or 2.0 document without a channel with E_PARSE_FORMAT', async () => {
     const error = await parseError('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"></rdf:RDF>')
     expect(error.code).toBe('E_PARSE_FORMAT')
-    expect(error.cause).toBeInstanceOf(TypeError)
+    expect(error.message).toBe('not a feed: <rdf:RDF> without a <channel> in https://feeds.example.com/x')
   })
 
   it('reports a truncated file as E_PARSE_XML with the parser reason and cause', async () => {

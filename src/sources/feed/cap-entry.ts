@@ -23,10 +23,12 @@ export const FEED_CAPS = {
   maxReferenceChars: 2_048,
 } as const
 
-/** The entry with every field within FEED_CAPS. */
+/**
+ * The entry with every field within FEED_CAPS. Fields are named rather than spread from `entry`,
+ * which cost more CPU than the capping itself; `satisfies` fails the build when one is missing.
+ */
 export function capEntry(entry: RawEntry): RawEntry {
   return withoutUndefined({
-    ...entry,
     guid: dropLong(entry.guid),
     link: dropLong(entry.link),
     baseUrl: dropLong(entry.baseUrl),
@@ -42,7 +44,7 @@ export function capEntry(entry: RawEntry): RawEntry {
     categories: entry.categories
       ?.slice(0, FEED_CAPS.maxCategories)
       .map((category) => cut(category, FEED_CAPS.maxLineChars) ?? ''),
-  })
+  } satisfies Record<keyof RawEntry, unknown>)
 }
 
 /** The feed with at most FEED_CAPS.maxEntries entries and its own fields within the caps. */
@@ -70,5 +72,7 @@ function cut(text: string | undefined, maxChars: number, marker = ''): string | 
 }
 
 function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T
+  const kept: Record<string, unknown> = {}
+  for (const [key, field] of Object.entries(value)) if (field !== undefined) kept[key] = field
+  return kept as T
 }

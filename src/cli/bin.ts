@@ -1,4 +1,16 @@
+import { setFlagsFromString } from 'node:v8'
 import { runMain } from './main.js'
+
+/*
+ * undici parses HTTP with llhttp compiled to WebAssembly. After a few responses V8 recompiles the
+ * parser with TurboFan on a background thread, and a process that is done waits for that compile
+ * before it exits: about 0.1 s of CPU, and more of wall time, on every `feedloom run`. Liftoff (the
+ * baseline compiler) parses a feed's HTTP fast enough, for the worker too, so tier-up is off. Set
+ * before the first request (undici compiles llhttp on its first connection), and only on Node
+ * 20's V8, where these flags were checked: V8 prints an error for a flag it does not know, which
+ * cron would mail on every run.
+ */
+if (process.versions.node.startsWith('20.')) setFlagsFromString('--no-wasm-tier-up --no-wasm-dynamic-tiering')
 
 const stop = new AbortController()
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

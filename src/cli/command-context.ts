@@ -1,6 +1,6 @@
 import type { Config } from '../config/config-schema.js'
 import type { ConfigFile } from '../config/read-config.js'
-import type { CliLogger, LogFormat } from './create-logger.js'
+import type { CliLogger, LogFormat } from './create-text-logger.js'
 import type { CycleProgress, ProgressStream } from './create-progress.js'
 
 /** Everything a command may touch of the outside world; bin.ts fills it from process.*, tests from arrays. */

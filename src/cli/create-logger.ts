@@ -1,14 +1,7 @@
 import { pino } from 'pino'
-import type { Logger } from '../types.js'
+import { type CliLogger, createTextLogger, type LogFormat, type LogLevel } from './create-text-logger.js'
 
-export type LogFormat = 'text' | 'json'
-
-/** `warn`: --quiet; `info`: the default; `debug`: --verbose (per-source lines, files written, requests served). */
-export type LogLevel = 'warn' | 'info' | 'debug'
-
-export interface CliLogger extends Logger {
-  debug(message: string, fields?: Record<string, unknown>): void
-}
+export type { CliLogger, LogFormat, LogLevel } from './create-text-logger.js'
 
 export interface CreateLoggerOptions {
   /** Receives one finished line at a time, without its newline. */
@@ -19,12 +12,12 @@ export interface CreateLoggerOptions {
   level?: LogLevel
 }
 
-const RANK: Record<LogLevel | 'error', number> = { debug: 10, info: 20, warn: 30, error: 40 }
-
 /**
  * `text`: plain lines a person reads on a terminal (`warning: …`, `error: …`); fields are left out,
  * the message already names the source. `json`: one pino object per line, fields camelCase
  * (`sourceId`, `code`, `url`, `durationMs`), level as a word and an ISO time, for background jobs.
+ * The CLI imports this module only for `json` (pino takes ~15 ms to load); text goes straight to
+ * create-text-logger.ts.
  */
 export function createLogger({ write, format = 'text', level = 'info' }: CreateLoggerOptions): CliLogger {
   if (format === 'json') {
@@ -44,17 +37,5 @@ export function createLogger({ write, format = 'text', level = 'info' }: CreateL
       error: (message, fields) => logger.error(fields ?? {}, message),
     }
   }
-  const enabled = (at: LogLevel | 'error') => RANK[at] >= RANK[level]
-  return {
-    debug: (message) => {
-      if (enabled('debug')) write(message)
-    },
-    info: (message) => {
-      if (enabled('info')) write(message)
-    },
-    warn: (message) => {
-      if (enabled('warn')) write(`warning: ${message}`)
-    },
-    error: (message) => write(`error: ${message}`),
-  }
+  return createTextLogger(write, level)
 }

@@ -1,4 +1,11 @@
-import cliProgress from 'cli-progress'
+import type CliProgress from 'cli-progress'
+import { createRequire } from 'node:module'
+
+/**
+ * cli-progress is required when a bar is drawn (a person at a terminal), not at startup: a `run`
+ * from cron or a pipe never loads it.
+ */
+const requireCjs = createRequire(import.meta.url)
 
 export interface CycleProgress {
   /** Shows the bar for a cycle over `total` sources. */
@@ -26,8 +33,9 @@ const NO_PROGRESS: CycleProgress = { start() {}, tick() {}, stop() {}, log: () =
  */
 export function createProgress(stream: ProgressStream | undefined): CycleProgress {
   if (stream?.isTTY !== true) return NO_PROGRESS
-  let bars: cliProgress.MultiBar | undefined
-  let bar: cliProgress.SingleBar | undefined
+  const cliProgress = requireCjs('cli-progress') as typeof CliProgress
+  let bars: CliProgress.MultiBar | undefined
+  let bar: CliProgress.SingleBar | undefined
   return {
     start(total) {
       bars = new cliProgress.MultiBar({

@@ -2,20 +2,20 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Config } from '../config/config-schema.js'
-import { readConfig, readConfigFile } from '../config/read-config.js'
 import { ConfigError, FeedloomError } from '../errors.js'
-import { buildOutputs } from '../pipeline/build-outputs.js'
-import { checkSchedule, startWorker } from '../schedule/start-worker.js'
-import { serveDirectory } from '../serve/serve-directory.js'
-import { acquireStoreLock, type AcquireStoreLockOptions, StoreLockedError } from '../store/open-store.js'
-import { addSource, type AddSourceOptions } from './add-source.js'
+// store-lock.ts, not open-store.ts: the lock needs node:fs only, the store needs lowdb.
+import { acquireStoreLock, type AcquireStoreLockOptions, StoreLockedError } from '../store/store-lock.js'
+import type { AddSourceOptions } from './add-source.js'
 import type { CliIo, CommandContext } from './command-context.js'
-import { createLogger, type CliLogger, type LogFormat, type LogLevel } from './create-logger.js'
 import { createProgress } from './create-progress.js'
-import { exportOpml, importOpml, listSources, removeSource } from './edit-sources.js'
-import { printStatus } from './print-status.js'
-import { runReportedCycle } from './report-cycle.js'
+import { type CliLogger, createTextLogger, type LogFormat, type LogLevel } from './create-text-logger.js'
 import { UsageError } from './usage-error.js'
+
+/*
+ * Every `feedloom run` from cron is a new process, so startup is paid on each cycle: each command
+ * imports its own modules (the config and zod, the pipeline and undici, the store, serve, OPML,
+ * pino for JSON logs) when it runs. `--help` loads none of them.
+ */
 
 export type { CliIo } from './command-context.js'
 
@@ -54,14 +54,16 @@ export async function runMain(io: CliIo): Promise<number> {
     .showHelpAfterError()
 
   /** Built once, on first use, from the global options (they may come after the command name). */
-  const ctx = (): CommandContext => {
+  const ctx = async (): Promise<CommandContext> => {
     if (context !== undefined) return context
     const options = program.opts<GlobalOptions>()
     const configPath = resolve(options.config)
     const level: LogLevel = options.quiet ? 'warn' : options.verbose ? 'debug' : 'info'
     // A bar between JSON lines would break them for a collector; quiet means quiet.
     const progress = createProgress(options.logFormat === 'text' && level !== 'warn' ? io.progressStream : undefined)
-    const log = createLogger({ write: (line) => progress.log(line) || io.stderr(line), format: options.logFormat, level })
+    const write = (line: string) => progress.log(line) || io.stderr(line)
+    const log =
+      options.logFormat === 'json' ? (await import('./create-logger.js')).createLogger({ write, format: 'json', level }) : createTextLogger(write, level)
     context = {
       io,
       configPath,
@@ -71,7 +73,7 @@ export async function runMain(io: CliIo): Promise<number> {
       verbose: level === 'debug',
       progress,
       load: () => loadChecked(configPath, io.env),
-      loadFile: () => readConfigFile(configPath, io.env),
+      loadFile: async () => (await import('../config/read-config.js')).readConfigFile(configPath, io.env),
     }
     return context
   }
@@ -84,7 +86,8 @@ export async function runMain(io: CliIo): Promise<number> {
     .addOption(createWaitOption())
     .addOption(createWaitTimeoutOption())
     .action(async (options: { strict?: boolean; dryRun?: boolean } & WaitOptions) => {
-      const context = ctx()
+      const context = await ctx()
+      const { runReportedCycle } = await import('./report-cycle.js')
       const summary = await runReportedCycle(context, await context.load(), {
         lock: createLockOptions(context, 'feedloom run', options),
         dryRun: options.dryRun === true,
@@ -96,7 +99,8 @@ export async function runMain(io: CliIo): Promise<number> {
     .command('start')
     .description("the worker: one cycle now, then on the config's cron schedule until SIGINT/SIGTERM")
     .action(async () => {
-      exitCode = await runWorker(ctx(), await ctx().load())
+      const context = await ctx()
+      exitCode = await runWorker(context, await context.load())
     })
 
   program
@@ -105,9 +109,11 @@ export async function runMain(io: CliIo): Promise<number> {
     .addOption(createWaitOption())
     .addOption(createWaitTimeoutOption())
     .action(async (options: WaitOptions) => {
-      const { io, log, load } = ctx()
+      const context = await ctx()
+      const { io, log, load } = context
       const config = await load()
-      const result = await buildOutputs(config, { lock: createLockOptions(ctx(), 'feedloom build', options) })
+      const { buildOutputs } = await import('../pipeline/build-outputs.js')
+      const result = await buildOutputs(config, { lock: createLockOptions(context, 'feedloom build', options) })
       for (const file of result.written) log.debug(`wrote ${join(config.output.dir, file)}`, { file })
       io.stdout(`build done: ${result.written.length} files written, ${result.unchanged} unchanged, ${result.failed.length} failed`)
       for (const failure of result.failed) log.error(`output ${failure.file} not replaced: ${failure.reason}`, { file: failure.file })
@@ -119,7 +125,10 @@ export async function runMain(io: CliIo): Promise<number> {
     .description('per-source health from the store; exits 2 when a source has failed for longer than health.alertAfterHours')
     .option('--json', 'print a JSON array of objects with id, state, lastSuccessAt, lastError, consecutiveFailures, nextAttemptAt, itemsSeen…')
     .action(async (options: { json?: boolean }) => {
-      exitCode = await printStatus(ctx(), await ctx().load(), options)
+      const context = await ctx()
+      const config = await context.load()
+      const { printStatus } = await import('./print-status.js')
+      exitCode = await printStatus(context, config, options)
     })
 
   program
@@ -127,7 +136,7 @@ export async function runMain(io: CliIo): Promise<number> {
     .description('check feeds.config.json and print every problem with its path')
     .option('--print', 'print the resolved config (defaults filled in) when it is valid')
     .action(async (options: { print?: boolean }) => {
-      const { io, configPath, load } = ctx()
+      const { io, configPath, load } = await ctx()
       const config = await load()
       io.stdout(options.print ? JSON.stringify(config, null, 2) : `${configPath}: ok, ${config.sources.length} sources`)
     })
@@ -141,7 +150,9 @@ export async function runMain(io: CliIo): Promise<number> {
     .addOption(new Option('--type <type>', 'force the source type (default: detected)').choices(['feed', 'json', 'share']))
     .option('--title <title>', "title to show (default: the feed's own)")
     .action(async (url: string, options: Omit<AddSourceOptions, 'url'>) => {
-      exitCode = await addSource(ctx(), { ...options, url })
+      const context = await ctx()
+      const { addSource } = await import('./add-source.js')
+      exitCode = await addSource(context, { ...options, url })
     })
 
   program
@@ -149,7 +160,9 @@ export async function runMain(io: CliIo): Promise<number> {
     .description('remove a source from feeds.config.json')
     .argument('<id>', 'source id (see feedloom list)')
     .action(async (id: string) => {
-      exitCode = await removeSource(ctx(), id)
+      const context = await ctx()
+      const { removeSource } = await import('./edit-sources.js')
+      exitCode = await removeSource(context, id)
     })
 
   program
@@ -157,7 +170,9 @@ export async function runMain(io: CliIo): Promise<number> {
     .description('list the configured sources')
     .option('--json', 'print a JSON array of objects with id, type, title, category and url (urls for share sources)')
     .action(async (options: { json?: boolean }) => {
-      exitCode = await listSources(ctx(), options)
+      const context = await ctx()
+      const { listSources } = await import('./edit-sources.js')
+      exitCode = await listSources(context, options)
     })
 
   program
@@ -165,7 +180,9 @@ export async function runMain(io: CliIo): Promise<number> {
     .description("add the feeds of an OPML file (a reader's export); folders become categories")
     .argument('<file>', 'OPML 1.0 or 2.0 file')
     .action(async (file: string) => {
-      exitCode = await importOpml(ctx(), file)
+      const context = await ctx()
+      const { importOpml } = await import('./edit-sources.js')
+      exitCode = await importOpml(context, file)
     })
 
   program
@@ -173,7 +190,9 @@ export async function runMain(io: CliIo): Promise<number> {
     .description('write the feed sources as OPML 2.0, one folder per category')
     .option('-o, --output <file>', 'write to this file (atomically) instead of stdout')
     .action(async (options: { output?: string }) => {
-      exitCode = await exportOpml(ctx(), options)
+      const context = await ctx()
+      const { exportOpml } = await import('./edit-sources.js')
+      exitCode = await exportOpml(context, options)
     })
 
   program
@@ -182,7 +201,8 @@ export async function runMain(io: CliIo): Promise<number> {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 8080)
     .action(async (options: { host: string; port: number }) => {
-      exitCode = await serveOutput(ctx(), await ctx().load(), options)
+      const context = await ctx()
+      exitCode = await serveOutput(context, await context.load(), options)
     })
 
   try {
@@ -194,6 +214,7 @@ export async function runMain(io: CliIo): Promise<number> {
 }
 
 async function loadChecked(path: string, env: CliIo['env']): Promise<Readonly<Config>> {
+  const [{ readConfig }, { checkSchedule }] = await Promise.all([import('../config/read-config.js'), import('../schedule/start-worker.js')])
   const config = await readConfig(path, env)
   const scheduleProblem = checkSchedule(config.schedule)
   if (scheduleProblem) throw new ConfigError([`schedule: ${scheduleProblem}`])
@@ -231,6 +252,10 @@ function createLockOptions(context: CommandContext, holder: string, options: Wai
  */
 async function runWorker(context: CommandContext, config: Readonly<Config>): Promise<number> {
   const { io, log } = context
+  const [{ startWorker }, { runReportedCycle }] = await Promise.all([
+    import('../schedule/start-worker.js'),
+    import('./report-cycle.js'),
+  ])
   const lock = await acquireStoreLock(config.store.path, { holder: 'feedloom start' })
   try {
     const fatal = new AbortController()
@@ -263,6 +288,7 @@ async function serveOutput(context: CommandContext, config: Readonly<Config>, op
   const dir = config.output.dir
   // Served before the first cycle has written anything: 404s until it has.
   await mkdir(dir, { recursive: true })
+  const { serveDirectory } = await import('../serve/serve-directory.js')
   let server: Awaited<ReturnType<typeof serveDirectory>>
   try {
     server = await serveDirectory({

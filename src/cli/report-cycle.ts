@@ -2,7 +2,6 @@ import { dirname, isAbsolute, join, relative } from 'node:path'
 import type { Config } from '../config/config-schema.js'
 import { formatSummary, runCycle, type CycleOptions, type CycleSummary, type SourceDoneEvent } from '../pipeline/run-cycle.js'
 import type { CommandContext } from './command-context.js'
-import { createLogger } from './create-logger.js'
 
 export type { SourceDoneEvent } from '../pipeline/run-cycle.js'
 
@@ -36,7 +35,7 @@ export async function runReportedCycle(
   }
   for (const file of summary.filesWritten) log.debug(`wrote ${join(config.output.dir, file)}`, { file })
   if (summary.dryRun !== undefined && context.logFormat === 'text') printDryRun(context, config, summary.dryRun)
-  printSummary(context, summary)
+  await printSummary(context, summary)
   return summary
 }
 
@@ -55,12 +54,14 @@ function printDryRun(context: CommandContext, config: Readonly<Config>, dryRun: 
   if (dryRun.changes.length === 0 && !dryRun.storeChanged) stdout('nothing would change')
 }
 
-function printSummary(context: CommandContext, summary: CycleSummary): void {
+async function printSummary(context: CommandContext, summary: CycleSummary): Promise<void> {
   if (context.quiet) return
   if (context.logFormat === 'text') {
     context.io.stdout(formatSummary(summary))
     return
   }
+  // Only JSON output loads pino.
+  const { createLogger } = await import('./create-logger.js')
   createLogger({ write: context.io.stdout, format: 'json' }).info(summary.dryRun ? 'dry run done' : 'cycle done', {
     sources: summary.sources,
     items: summary.items,

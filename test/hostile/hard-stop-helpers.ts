@@ -1,34 +1,26 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, watch } from 'node:fs'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
-import { promisify } from 'node:util'
 import { XMLValidator } from 'fast-xml-parser'
+import { bundleCli } from '../../scripts/bundle-cli.js'
 import type { Route } from '../helpers/feed-server.js'
 
 const repoRoot = resolve(import.meta.dirname, '../..')
 
 /**
- * Bundles src/cli/bin.ts once for the child processes, with esbuild (installed with tsx and vite).
- * A kill test spends most of its time starting children: the bundle starts in about half a
- * second, the tsc output in dist/ in one (hundreds of module files to resolve), tsx in two. The
- * code is the same; the bundle goes to a folder of its own under node_modules/.cache (so that
- * packages still resolve), never to the shared dist/ that another build may be rewriting.
+ * Bundles the CLI once for the child processes, as `npm run build` does (scripts/bundle-cli.ts), so
+ * the kill tests run what bin/feedloom.js runs. A kill test spends most of its time starting
+ * children: the bundle starts in a fraction of a second, tsx in two. The bundle goes to a folder
+ * of its own under node_modules/.cache (so that packages still resolve), never to the shared
+ * dist/ that another build may be rewriting.
  * @returns the path of the bundled CLI
  */
 export async function buildCli(): Promise<{ binPath: string; remove(): Promise<void> }> {
   const buildDir = join(repoRoot, 'node_modules/.cache/feedloom-hard-stops', String(process.pid))
-  const binPath = join(buildDir, 'feedloom.mjs')
-  const esbuild = join(repoRoot, 'node_modules/.bin/esbuild')
-  // CommonJS packages inside an ESM bundle still call require().
-  const banner = "import { createRequire as feedloomCreateRequire } from 'node:module'; const require = feedloomCreateRequire(import.meta.url);"
-  await promisify(execFile)(
-    esbuild,
-    ['src/cli/bin.ts', '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${binPath}`, `--banner:js=${banner}`, '--log-level=error'],
-    { cwd: repoRoot },
-  )
-  return { binPath, remove: () => rm(buildDir, { recursive: true, force: true }) }
+  await bundleCli(buildDir)
+  return { binPath: join(buildDir, 'feedloom.mjs'), remove: () => rm(buildDir, { recursive: true, force: true }) }
 }
 
 /** How one child run ended and when it was stopped, relative to the moment it took the store lock. */

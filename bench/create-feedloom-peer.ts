@@ -7,6 +7,8 @@ import { measureWrites, snapshotFiles } from './snapshot-files.js'
 
 export const REPO_DIR = resolve(import.meta.dirname, '..')
 export const FEEDLOOM_BIN = join(REPO_DIR, 'bin', 'feedloom.js')
+/** The same CLI unbundled (tsc output): profiled cycles run it, so samples map to src/ files. */
+const UNBUNDLED_BIN = join(REPO_DIR, 'dist', 'cli', 'bin.js')
 
 export interface FeedloomPeerOptions {
   /** Folder holding feeds.config.json, store/ and out/; emptied by reset(). */
@@ -76,10 +78,10 @@ export function createFeedloomPeer(options: FeedloomPeerOptions): FeedloomPeer {
     },
     async run({ farm, cpuProfileDir }): Promise<RunFigures> {
       const before = await snapshotFiles(options.dir)
-      const profileArgs = cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`]
+      const bin = cpuProfileDir === undefined ? [FEEDLOOM_BIN] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, UNBUNDLED_BIN]
       const figures = await measureCommand({
         command: process.execPath,
-        args: [...profileArgs, FEEDLOOM_BIN, 'run', '--quiet', '--config', configPath],
+        args: [...bin, 'run', '--quiet', '--config', configPath],
         cwd: options.dir,
       })
       const after = await snapshotFiles(options.dir)

@@ -41,7 +41,7 @@ export interface ProfileSummary {
  */
 const STAGES: [stage: string, pattern: RegExp][] = [
   ['normalize (src/normalize)', /\/dist\/normalize\//],
-  ['parse (src/sources, rss-parser, xml2js, sax)', /\/dist\/sources\/|node_modules\/(rss-parser|xml2js|sax)\//],
+  ['parse (src/sources)', /\/dist\/sources\//],
   ['store (src/store, lowdb, steno)', /\/dist\/store\/|node_modules\/(lowdb|steno)\//],
   ['publish (src/publish, feed, fast-xml-parser)', /\/dist\/publish\/|node_modules\/(feed|fast-xml-parser|xml-js)\//],
   ['fetch (src/fetch, undici, zlib, decoding)', /\/dist\/fetch\/|node_modules\/undici\/|^node:zlib/],

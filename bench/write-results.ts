@@ -319,7 +319,7 @@ export function formatReport(report: BenchReport): string {
     '',
     `- Feed farm (bench/feed-farm.ts) on 127.0.0.1: deterministic feeds, two RSS 2.0 to one Atom 1.0, Chinese financial news with 1–2 KB HTML bodies, +0800 dates, share links \`…/NewsShare.html?infoCode=NW…\`, about 20 % of stories carried by 2–3 feeds (syndicated copies add \`&utm_source=\`). ${settings.latencyMs} ms before every answer, strong ETag + Last-Modified with 304s, gzip when asked. Incremental: 10 % of the feeds gain 5 stories each.`,
     `- Concurrency ${settings.concurrency} everywhere: feedloom \`fetch.concurrency\` and \`fetch.perHost\` (the farm is one host), newsboat \`reload-threads\`, sfeed \`maxjobs\`.`,
-    '- feedloom: `node bin/feedloom.js run --quiet --config …` (dist from `npm run build`), fresh store for cold; retention raised so nothing is pruned; all three formats; categories from the outlet names (pinyin).',
+    '- feedloom: `node bin/feedloom.js run --quiet --config …` (the bundle `npm run build` makes in dist/bundle/), fresh store for cold; retention raised so nothing is pruned; all three formats; categories from the outlet names (pinyin).',
     '- newsboat 2.21 (Debian): `newsboat -x reload -u urls -c cache.db -C config`, fresh HOME and cache. newsboat stores no ETag/Last-Modified for a feed on the reload that first adds it, so after the last cold run it reloads once more, unmeasured, and its measured warm runs are all 304 like the others. It keys articles by guid across feeds, so it must hold the distinct guids (a story shared by two RSS feeds is one article); counted in its SQLite cache (`rss_item`, via python3), after the clock stopped.',
     '- sfeed 1.7 (Debian): `sfeed_update sfeedrc`, fresh folder, stock fetch (curl without conditional GET or gzip, so warm runs download and merge everything again). Items counted as TSV lines.',
     '- parse-floor: rss-parser `parseString` in the bench process over the farm\'s bytes in memory, only the feeds that changed (cold: all; warm: none); CPU from `process.cpuUsage()`.',
@@ -384,7 +384,7 @@ export function formatReport(report: BenchReport): string {
       '',
       '## CPU profiles',
       '',
-      'One extra feedloom cycle per case under `node --cpu-prof` (not part of the figures above). Line numbers are those of the compiled dist/ file.',
+      'One extra feedloom cycle per case under `node --cpu-prof` (not part of the figures above), run from the unbundled tsc output (`dist/cli/bin.js`) so that samples map to src/ files; its start-up costs more than the bundle that bin/feedloom.js runs. Line numbers are those of the compiled dist/ file.',
       '',
       ...profiles,
     )

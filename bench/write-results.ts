@@ -266,7 +266,7 @@ function describeStoreMemory(probe: StoreMemoryProbe | undefined): string | unde
  */
 const REMAINING: Readonly<Record<TargetKind, string>> = {
   'cold-wall':
-    "**Cold wall.** A cold cycle is CPU-bound on one thread: fetching's decompression and decoding, parsing, sanitizing and publishing all run on Node's main thread, so feedloom's wall time is about its CPU time while the second core idles (compare the wall and CPU columns). newsboat reloads with 16 threads in C++. Reaching a quarter of its wall needs parse and normalize spread over worker threads, one per core, and less CPU per item (next point).",
+    "**Cold wall.** Parsing, sanitizing, identity, the store and publishing all run on Node's main thread; only decompression (libuv's pool) and the garbage collector use the second core, so a cold cycle's wall time stays close to its CPU time (compare the wall and CPU columns). newsboat reloads with 16 threads in C++. A quarter of its wall needs parse and normalize spread over worker threads, one per core, and less CPU per item (next point).",
   'warm-wall':
     '**Warm wall.** An all-304 cycle reads the store\'s head only (source states and a retention summary, not the items) and writes nothing; what is left is process start-up (see Startup) and the requests themselves. Where the target is below the network floor (requests in rounds of 16, 50 ms each), no poller can meet it.',
   'cold-cpu':

@@ -26,9 +26,12 @@ export interface RetentionSummary {
 
 export function summarizeRetention(items: Iterable<StoredItem>, tombstones: Map<string, string>): RetentionSummary {
   const perCategory = new Map<string, number>()
+  let largestCategory = 0
   let oldestPublished: string | undefined
   for (const item of items) {
-    perCategory.set(item.category, (perCategory.get(item.category) ?? 0) + 1)
+    const count = (perCategory.get(item.category) ?? 0) + 1
+    perCategory.set(item.category, count)
+    largestCategory = Math.max(largestCategory, count)
     if (oldestPublished === undefined || Date.parse(item.published) < Date.parse(oldestPublished)) oldestPublished = item.published
   }
   let oldestTombstone: string | undefined
@@ -36,7 +39,7 @@ export function summarizeRetention(items: Iterable<StoredItem>, tombstones: Map<
     if (oldestTombstone === undefined || Date.parse(prunedAt) < Date.parse(oldestTombstone)) oldestTombstone = prunedAt
   }
   return {
-    largestCategory: Math.max(0, ...perCategory.values()),
+    largestCategory,
     ...(oldestPublished === undefined ? {} : { oldestPublished }),
     ...(oldestTombstone === undefined ? {} : { oldestTombstone }),
   }

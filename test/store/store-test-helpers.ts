@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterEach, beforeEach } from 'vitest'
 import type { StoreData } from '../../src/store/store-data.js'
 import type { NormalizedEntry } from '../../src/types.js'
 
@@ -28,6 +29,19 @@ export async function createTempDir(): Promise<string> {
 
 export async function removeTempDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true })
+}
+
+/** A fresh temp folder for each test, removed after it; `path` is a store file in it (not created). */
+export function useTempStorePath(): { readonly path: string } {
+  const current = { dir: '', path: '' }
+  beforeEach(async () => {
+    current.dir = await createTempDir()
+    current.path = join(current.dir, 'db.json')
+  })
+  afterEach(async () => {
+    await removeTempDir(current.dir)
+  })
+  return current
 }
 
 /** The store file as saved, parsed without the store's own reader. */

@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Config } from '../config/config-schema.js'
@@ -35,12 +36,18 @@ interface GlobalOptions {
   logFormat: LogFormat
 }
 
+/** package.json is two folders up from src/cli/, dist/cli/ and dist/bundle/ alike. */
+function readVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+}
+
 /** Parses argv, runs one command and returns its exit code. Touches no process.* itself: bin.ts does. */
 export async function runMain(io: CliIo): Promise<number> {
   let exitCode = 0
   let context: CommandContext | undefined
   const program = new Command('feedloom')
     .description('Self-hosted RSS/Atom aggregator and publisher')
+    .version(readVersion(), '-V, --version', 'print the version')
     .option('-c, --config <path>', 'path of feeds.config.json', './feeds.config.json')
     .option('-q, --quiet', 'print only warnings and errors')
     .option('-v, --verbose', 'also print a line per source, per file written and per request served')

@@ -36,9 +36,26 @@ interface GlobalOptions {
   logFormat: LogFormat
 }
 
-/** package.json is two folders up from src/cli/, dist/cli/ and dist/bundle/ alike. */
+/**
+ * The version in feedloom's package.json, looked for from this file upwards: src/cli/, dist/cli/,
+ * dist/bundle/ and the kill tests' bundle each sit at a different depth.
+ */
 function readVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    const version = readPackageVersion(new URL('package.json', dir))
+    if (version !== undefined) return version
+    if (dir.pathname === '/') return 'unknown'
+  }
+}
+
+function readPackageVersion(file: URL): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown }
+    return pkg.name === 'feedloom' && typeof pkg.version === 'string' ? pkg.version : undefined
+  } catch {
+    // No package.json here, or not feedloom's: look further up.
+    return undefined
+  }
 }
 
 /** Parses argv, runs one command and returns its exit code. Touches no process.* itself: bin.ts does. */

@@ -45,11 +45,6 @@ export function createEmptyStoreData(): StoreData {
   return { version: STORE_VERSION, sources: {}, retention: { largestCategory: 0 }, items: [], tombstones: {} }
 }
 
-/** Canonicalizes what it reads, so a file with other key orders is rewritten once in ours. */
-export function toStoreContents(data: StoreData): StoreContents {
-  return readStoreContents(data).contents
-}
-
 export interface ReadStoreContents {
   contents: StoreContents
   /**
@@ -65,7 +60,8 @@ const TOP_LEVEL_KEYS = 'version,sources,retention,items,tombstones'
 const TOP_LEVEL_KEYS_WITH_SLUGS = `${TOP_LEVEL_KEYS},categorySlugs`
 
 /**
- * toStoreContents, plus whether the data read was already canonical. Items whose fields are
+ * The data as held while the store is open, canonicalized (so a file with other key orders is
+ * rewritten once in ours), plus whether the data read was already canonical. Items whose fields are
  * already in canonical order are kept as parsed rather than copied (they serialize the same).
  */
 export function readStoreContents(data: StoreData): ReadStoreContents {

@@ -1,25 +1,13 @@
 import { createHash } from 'node:crypto'
 import { readFile, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openStore, type Store } from '../../src/store/open-store.js'
+import { describe, expect, it } from 'vitest'
+import { openStore } from '../../src/store/open-store.js'
 import type { NormalizedEntry } from '../../src/types.js'
-import { createEntry, createTempDir, readStoreFile, removeTempDir } from './store-test-helpers.js'
+import { createEntry, readStoreFile, useOpenStore } from './store-test-helpers.js'
 
 const NOW = new Date('2022-01-11T06:00:00.000Z')
 
-let dir: string
-let path: string
-let store: Store
-beforeEach(async () => {
-  dir = await createTempDir()
-  path = join(dir, 'db.json')
-  store = await openStore({ path })
-})
-afterEach(async () => {
-  await store.close()
-  await removeTempDir(dir)
-})
+const temp = useOpenStore()
 
 /** 珠江日报 and 朱江日报 both spell zhujiangribao; normalize gives both the plain slug. */
 function fromMedia(code: string, media: string): NormalizedEntry {
@@ -36,75 +24,75 @@ function fromMedia(code: string, media: string): NormalizedEntry {
 const suffixOf = (name: string) => createHash('sha1').update(name).digest('hex').slice(0, 6)
 
 async function reopen(): Promise<void> {
-  await store.save()
-  await store.close()
-  store = await openStore({ path })
+  await temp.store.save()
+  await temp.store.close()
+  temp.store = await openStore({ path: temp.path })
 }
 
 describe('media category slugs', () => {
   it('gives the first media name the plain pinyin slug', () => {
-    store.upsert([fromMedia('NW1', '珠江日报')], NOW)
-    expect(store.findItem(['infocode:NW1'])?.category).toBe('zhujiangribao')
+    temp.store.upsert([fromMedia('NW1', '珠江日报')], NOW)
+    expect(temp.store.findItem(['infocode:NW1'])?.category).toBe('zhujiangribao')
   })
 
   it('gives a second name with the same pinyin the slug plus 6 hex digits of its sha1', () => {
-    store.upsert([fromMedia('NW1', '珠江日报'), fromMedia('NW2', '朱江日报')], NOW)
-    expect(store.findItem(['infocode:NW2'])).toMatchObject({ category: `zhujiangribao-${suffixOf('朱江日报')}`, categoryTitle: '朱江日报' })
+    temp.store.upsert([fromMedia('NW1', '珠江日报'), fromMedia('NW2', '朱江日报')], NOW)
+    expect(temp.store.findItem(['infocode:NW2'])).toMatchObject({ category: `zhujiangribao-${suffixOf('朱江日报')}`, categoryTitle: '朱江日报' })
   })
 
   it('keeps the plain slug for further items of the first name', () => {
-    store.upsert([fromMedia('NW1', '珠江日报'), fromMedia('NW2', '朱江日报'), fromMedia('NW3', '珠江日报')], NOW)
-    expect(store.findItem(['infocode:NW3'])?.category).toBe('zhujiangribao')
+    temp.store.upsert([fromMedia('NW1', '珠江日报'), fromMedia('NW2', '朱江日报'), fromMedia('NW3', '珠江日报')], NOW)
+    expect(temp.store.findItem(['infocode:NW3'])?.category).toBe('zhujiangribao')
   })
 
   it('keeps both slugs after a restart, whichever name comes first then', async () => {
-    store.upsert([fromMedia('NW1', '珠江日报'), fromMedia('NW2', '朱江日报')], NOW)
+    temp.store.upsert([fromMedia('NW1', '珠江日报'), fromMedia('NW2', '朱江日报')], NOW)
     await reopen()
-    store.upsert([fromMedia('NW4', '朱江日报'), fromMedia('NW3', '珠江日报')], NOW)
-    expect(store.findItem(['infocode:NW3'])?.category).toBe('zhujiangribao')
-    expect(store.findItem(['infocode:NW4'])?.category).toBe(`zhujiangribao-${suffixOf('朱江日报')}`)
+    temp.store.upsert([fromMedia('NW4', '朱江日报'), fromMedia('NW3', '珠江日报')], NOW)
+    expect(temp.store.findItem(['infocode:NW3'])?.category).toBe('zhujiangribao')
+    expect(temp.store.findItem(['infocode:NW4'])?.category).toBe(`zhujiangribao-${suffixOf('朱江日报')}`)
   })
 
   it('keeps a slug after every item of its name was pruned', async () => {
-    store.upsert([fromMedia('NW1', '珠江日报')], NOW)
-    store.prune({ maxItemsPerCategory: 500, maxAgeDays: 1, now: new Date(NOW.getTime() + 10 * 86_400_000) })
+    temp.store.upsert([fromMedia('NW1', '珠江日报')], NOW)
+    temp.store.prune({ maxItemsPerCategory: 500, maxAgeDays: 1, now: new Date(NOW.getTime() + 10 * 86_400_000) })
     await reopen()
-    store.upsert([fromMedia('NW2', '朱江日报')], NOW)
-    expect(store.findItem(['infocode:NW2'])?.category).toBe(`zhujiangribao-${suffixOf('朱江日报')}`)
+    temp.store.upsert([fromMedia('NW2', '朱江日报')], NOW)
+    expect(temp.store.findItem(['infocode:NW2'])?.category).toBe(`zhujiangribao-${suffixOf('朱江日报')}`)
   })
 
   it('records the registry in the store file, sorted by slug', async () => {
-    store.upsert([fromMedia('NW1', '珠江日报'), fromMedia('NW2', '朱江日报')], NOW)
-    await store.save()
-    expect((await readStoreFile(path)).categorySlugs).toEqual({
+    temp.store.upsert([fromMedia('NW1', '珠江日报'), fromMedia('NW2', '朱江日报')], NOW)
+    await temp.store.save()
+    expect((await readStoreFile(temp.path)).categorySlugs).toEqual({
       zhujiangribao: '珠江日报',
       [`zhujiangribao-${suffixOf('朱江日报')}`]: '朱江日报',
     })
   })
 
   it('leaves a configured category alone', () => {
-    store.upsert([createEntry({ category: 'zhujiangribao', categoryTitle: undefined }), fromMedia('NW2', '朱江日报')], NOW)
-    expect(store.findItem(['infocode:NW2'])?.category).toBe('zhujiangribao')
+    temp.store.upsert([createEntry({ category: 'zhujiangribao', categoryTitle: undefined }), fromMedia('NW2', '朱江日报')], NOW)
+    expect(temp.store.findItem(['infocode:NW2'])?.category).toBe('zhujiangribao')
   })
 
   it('registers the media categories of a store written before the registry existed', async () => {
-    store.upsert([fromMedia('NW1', '珠江日报')], NOW)
-    await store.save()
-    await store.close()
-    const data = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>
+    temp.store.upsert([fromMedia('NW1', '珠江日报')], NOW)
+    await temp.store.save()
+    await temp.store.close()
+    const data = JSON.parse(await readFile(temp.path, 'utf8')) as Record<string, unknown>
     delete data.categorySlugs
-    await writeFile(path, `${JSON.stringify(data, null, 2)}\n`)
-    store = await openStore({ path })
-    store.upsert([fromMedia('NW2', '朱江日报')], NOW)
-    expect(store.findItem(['infocode:NW2'])?.category).toBe(`zhujiangribao-${suffixOf('朱江日报')}`)
+    await writeFile(temp.path, `${JSON.stringify(data, null, 2)}\n`)
+    temp.store = await openStore({ path: temp.path })
+    temp.store.upsert([fromMedia('NW2', '朱江日报')], NOW)
+    expect(temp.store.findItem(['infocode:NW2'])?.category).toBe(`zhujiangribao-${suffixOf('朱江日报')}`)
   })
 
   it('does not rewrite the file when a known name comes again', async () => {
-    store.upsert([fromMedia('NW1', '珠江日报')], NOW)
-    await store.save()
-    const mtimeBefore = (await stat(path)).mtimeMs
-    store.upsert([fromMedia('NW1', '珠江日报')], NOW)
-    expect(await store.save()).toBe(false)
-    expect((await stat(path)).mtimeMs).toBe(mtimeBefore)
+    temp.store.upsert([fromMedia('NW1', '珠江日报')], NOW)
+    await temp.store.save()
+    const mtimeBefore = (await stat(temp.path)).mtimeMs
+    temp.store.upsert([fromMedia('NW1', '珠江日报')], NOW)
+    expect(await temp.store.save()).toBe(false)
+    expect((await stat(temp.path)).mtimeMs).toBe(mtimeBefore)
   })
 })

@@ -1,23 +1,10 @@
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openStore, type Store } from '../../src/store/open-store.js'
+import { describe, expect, it } from 'vitest'
 import type { NormalizedEntry } from '../../src/types.js'
-import { createEntry, createTempDir, DAY_MS, readStoreFile, removeTempDir } from './store-test-helpers.js'
+import { createEntry, DAY_MS, readStoreFile, useOpenStore } from './store-test-helpers.js'
 
 const NOW = new Date('2022-01-11T06:00:00.000Z')
 
-let dir: string
-let path: string
-let store: Store
-beforeEach(async () => {
-  dir = await createTempDir()
-  path = join(dir, 'db.json')
-  store = await openStore({ path })
-})
-afterEach(async () => {
-  await store.close()
-  await removeTempDir(dir)
-})
+const temp = useOpenStore()
 
 function entryPublishedDaysAgo(code: string, days: number, category = 'meirijingjixinwen'): NormalizedEntry {
   return createEntry({
@@ -31,7 +18,7 @@ function entryPublishedDaysAgo(code: string, days: number, category = 'meirijing
 
 describe('store.prune', () => {
   it('keeps the newest maxItemsPerCategory per category and tombstones the rest', async () => {
-    store.upsert(
+    temp.store.upsert(
       [
         entryPublishedDaysAgo('NEW', 1),
         entryPublishedDaysAgo('MID', 2),
@@ -41,64 +28,64 @@ describe('store.prune', () => {
       NOW,
     )
 
-    const result = store.prune({ maxItemsPerCategory: 2, maxAgeDays: 30, now: NOW })
-    await store.save()
+    const result = temp.store.prune({ maxItemsPerCategory: 2, maxAgeDays: 30, now: NOW })
+    await temp.store.save()
 
     expect(result).toMatchObject({ pruned: 1, changedCategories: new Set(['meirijingjixinwen']) })
     expect(result.prunedItems.map((item) => item.id)).toEqual(['urn:feedloom:OLD'])
-    const data = await readStoreFile(path)
+    const data = await readStoreFile(temp.path)
     expect(data.items.map((item) => item.id)).toEqual(['urn:feedloom:NEW', 'urn:feedloom:MID', 'urn:feedloom:OTHER'])
     expect(data.tombstones).toEqual({ 'guid:OLD': NOW.toISOString(), 'infocode:OLD': NOW.toISOString() })
-    expect(store.findItem(['infocode:OLD'])).toBeUndefined()
-    expect(store.findItem(['guid:OLD'])).toBeUndefined()
+    expect(temp.store.findItem(['infocode:OLD'])).toBeUndefined()
+    expect(temp.store.findItem(['guid:OLD'])).toBeUndefined()
   })
 
   it('skips a pruned entry that a source still lists', () => {
-    store.upsert([entryPublishedDaysAgo('NEW', 1), entryPublishedDaysAgo('OLD', 2)], NOW)
-    store.prune({ maxItemsPerCategory: 1, maxAgeDays: 30, now: NOW })
+    temp.store.upsert([entryPublishedDaysAgo('NEW', 1), entryPublishedDaysAgo('OLD', 2)], NOW)
+    temp.store.prune({ maxItemsPerCategory: 1, maxAgeDays: 30, now: NOW })
 
-    const result = store.upsert([entryPublishedDaysAgo('OLD', 2)], NOW)
+    const result = temp.store.upsert([entryPublishedDaysAgo('OLD', 2)], NOW)
 
     expect(result).toMatchObject({ added: [], skippedTombstoned: 1 })
-    expect(store.items().map((item) => item.id)).toEqual(['urn:feedloom:NEW'])
+    expect(temp.store.items().map((item) => item.id)).toEqual(['urn:feedloom:NEW'])
   })
 
   it('skips an entry known only by the alias of a pruned item', () => {
-    store.upsert([entryPublishedDaysAgo('NEW', 1), entryPublishedDaysAgo('OLD', 2)], NOW)
-    store.prune({ maxItemsPerCategory: 1, maxAgeDays: 30, now: NOW })
+    temp.store.upsert([entryPublishedDaysAgo('NEW', 1), entryPublishedDaysAgo('OLD', 2)], NOW)
+    temp.store.prune({ maxItemsPerCategory: 1, maxAgeDays: 30, now: NOW })
 
-    const result = store.upsert([createEntry({ key: 'link:https://x.example.com/old', aliases: ['guid:OLD'] })], NOW)
+    const result = temp.store.upsert([createEntry({ key: 'link:https://x.example.com/old', aliases: ['guid:OLD'] })], NOW)
 
     expect(result.skippedTombstoned).toBe(1)
   })
 
   it('removes items published more than maxAgeDays ago', async () => {
-    store.upsert([entryPublishedDaysAgo('FRESH', 29), entryPublishedDaysAgo('STALE', 31)], NOW)
+    temp.store.upsert([entryPublishedDaysAgo('FRESH', 29), entryPublishedDaysAgo('STALE', 31)], NOW)
 
-    const result = store.prune({ maxItemsPerCategory: 500, maxAgeDays: 30, now: NOW })
-    await store.save()
+    const result = temp.store.prune({ maxItemsPerCategory: 500, maxAgeDays: 30, now: NOW })
+    await temp.store.save()
 
     expect(result.pruned).toBe(1)
-    const data = await readStoreFile(path)
+    const data = await readStoreFile(temp.path)
     expect(data.items.map((item) => item.id)).toEqual(['urn:feedloom:FRESH'])
     expect(data.tombstones).toHaveProperty(['infocode:STALE'], NOW.toISOString())
   })
 
   it('drops tombstones older than 180 days', async () => {
-    store.upsert([entryPublishedDaysAgo('OLD', 40)], NOW)
-    store.prune({ maxItemsPerCategory: 500, maxAgeDays: 30, now: NOW })
+    temp.store.upsert([entryPublishedDaysAgo('OLD', 40)], NOW)
+    temp.store.prune({ maxItemsPerCategory: 500, maxAgeDays: 30, now: NOW })
 
     const later = new Date(NOW.getTime() + 181 * DAY_MS)
-    store.prune({ maxItemsPerCategory: 500, maxAgeDays: 30, now: later })
-    await store.save()
+    temp.store.prune({ maxItemsPerCategory: 500, maxAgeDays: 30, now: later })
+    await temp.store.save()
 
-    expect((await readStoreFile(path)).tombstones).toEqual({})
+    expect((await readStoreFile(temp.path)).tombstones).toEqual({})
   })
 
   it('prunes nothing and changes no category when every item is within limits', () => {
-    store.upsert([entryPublishedDaysAgo('A', 1), entryPublishedDaysAgo('B', 2)], NOW)
+    temp.store.upsert([entryPublishedDaysAgo('A', 1), entryPublishedDaysAgo('B', 2)], NOW)
 
-    const result = store.prune({ maxItemsPerCategory: 2, maxAgeDays: 30, now: NOW })
+    const result = temp.store.prune({ maxItemsPerCategory: 2, maxAgeDays: 30, now: NOW })
 
     expect(result).toEqual({ pruned: 0, prunedItems: [], changedCategories: new Set() })
   })

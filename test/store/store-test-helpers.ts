@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach } from 'vitest'
+import { openStore, type Store } from '../../src/store/open-store.js'
 import type { StoreData } from '../../src/store/store-data.js'
 import type { NormalizedEntry } from '../../src/types.js'
 
@@ -31,7 +32,10 @@ export async function removeTempDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true })
 }
 
-/** A fresh temp folder for each test, removed after it; `path` is a store file in it (not created). */
+/**
+ * A fresh temp folder for each test, removed after it; `path` is a store file in it (not created).
+ * Call at the top of a test file: the hooks it registers run around every test in the file.
+ */
 export function useTempStorePath(): { readonly path: string } {
   const current = { dir: '', path: '' }
   beforeEach(async () => {
@@ -50,3 +54,21 @@ export async function readStoreFile(path: string): Promise<StoreData> {
 }
 
 export const DAY_MS = 86_400_000
+
+/**
+ * useTempStorePath, plus a store opened at `path` before each test and closed after it. A test
+ * may replace `store` (to reopen it); the one in place at the end is closed.
+ */
+export function useOpenStore(): { readonly path: string; store: Store } {
+  const current = { dir: '', path: '', store: undefined as unknown as Store }
+  beforeEach(async () => {
+    current.dir = await createTempDir()
+    current.path = join(current.dir, 'db.json')
+    current.store = await openStore({ path: current.path })
+  })
+  afterEach(async () => {
+    await current.store.close()
+    await removeTempDir(current.dir)
+  })
+  return current
+}

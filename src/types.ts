@@ -135,6 +135,11 @@ export interface SourceState {
    */
   configuredUrl?: string
   itemsSeen: number
+  /**
+   * Why the last attempt that brought content gave only part of it (a cap hit, details or full
+   * text not fetched); absent when it was whole. The source still counts as answering.
+   */
+  degraded?: string[]
 }
 
 /** A source's health as `feedloom status --json` and out/status.json show it: its state's health fields, plus these. */
@@ -151,17 +156,30 @@ export type SourceHealth = Pick<
   | 'nextAttemptAt'
   | 'retiredAt'
   | 'itemsSeen'
+  | 'degraded'
 > & {
   id: string
   /**
-   * `ok`; `failing` (failed last time, due again); `backing-off` (failed, skipped until
-   * `nextAttemptAt`); `retired` (answered 410, not fetched until its URL changes); `new` (never fetched).
+   * `ok`; `degraded` (answers, but gave only part of its content: see `degraded`); `failing`
+   * (failed last time, due again); `backing-off` (failed, skipped until `nextAttemptAt`);
+   * `retired` (answered 410, not fetched until its URL changes); `new` (never fetched).
    */
-  state: 'ok' | 'failing' | 'backing-off' | 'retired' | 'new'
+  state: 'ok' | 'degraded' | 'failing' | 'backing-off' | 'retired' | 'new'
   /** The configured URL; absent for share sources, which have a list. */
   url?: string
   /** Failing for longer than `health.alertAfterHours`: `feedloom status` exits 2. */
   alert: boolean
+}
+
+/**
+ * What publishing must remember between cycles, kept in the store beside the source states. Lists
+ * are sorted and free of duplicates; an empty list is absent.
+ */
+export interface PublishRecord {
+  /** Jekyll post files feedloom wrote, relative to output.dir: the only posts it may remove. */
+  jekyllPosts?: string[]
+  /** Output files (relative to output.dir) whose last write failed: the next cycle writes them again. */
+  failedOutputs?: string[]
 }
 
 /** Where stages report what happened; the CLI decides how it looks. Fields are camelCase. */

@@ -45,7 +45,7 @@ function nextAttemptOf(health: SourceHealth, now: Date): string {
   return 'next cycle'
 }
 
-/** What the table has no room for: where a source moved, why it is retired, and alerts. */
+/** What the table has no room for: where a source moved, why it is retired or degraded, and alerts. */
 function notesOf(health: SourceHealth, now: Date, alertAfterHours: number): string[] {
   const notes: string[] = []
   if (health.effectiveUrl !== undefined) notes.push(`${health.id}: fetched from ${health.effectiveUrl} (moved permanently from ${health.url ?? 'its configured URL'})`)
@@ -55,6 +55,7 @@ function notesOf(health: SourceHealth, now: Date, alertAfterHours: number): stri
   if (health.retiredAt !== undefined) {
     notes.push(`${health.id}: retired ${ago(health.retiredAt, now)}: ${health.effectiveUrl ?? health.url ?? 'its URL'} answered 410 Gone; change its url in the config to fetch it again`)
   }
+  if (health.degraded !== undefined) notes.push(`${health.id}: degraded: ${health.degraded.join('; ')}`)
   if (health.alert) {
     notes.push(`alert: ${health.id} has been failing since ${health.failingSince ?? '?'} (${ago(health.failingSince, now)}), longer than health.alertAfterHours (${alertAfterHours} h)`)
   }

@@ -33,6 +33,7 @@ export function describeSourceHealth(
       nextAttemptAt: state.nextAttemptAt,
       retiredAt: state.retiredAt,
       itemsSeen: state.itemsSeen,
+      degraded: state.degraded,
       alert: state.consecutiveFailures > 0 && failingForMs > alertAfterMs,
     })
   })
@@ -51,7 +52,7 @@ export async function readSourceHealth(config: Readonly<Config>, now: Date): Pro
 function stateOf(hasState: boolean, state: ReturnType<Store['sourceState']>, now: Date): SourceHealth['state'] {
   if (!hasState) return 'new'
   if (state.retiredAt !== undefined) return 'retired'
-  if (state.consecutiveFailures === 0) return 'ok'
+  if (state.consecutiveFailures === 0) return state.degraded === undefined ? 'ok' : 'degraded'
   const isWaiting = state.nextAttemptAt !== undefined && Date.parse(state.nextAttemptAt) > now.getTime()
   return isWaiting ? 'backing-off' : 'failing'
 }

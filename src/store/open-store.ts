@@ -1,8 +1,15 @@
-import type { NormalizedEntry, SourceState, StoredItem } from '../types.js'
+import type { NormalizedEntry, PublishRecord, SourceState, StoredItem } from '../types.js'
 import { type PruneResult, pruneItems, type RetentionOptions } from './prune-items.js'
 import { isPruneDue, type RetentionSummary } from './retention-summary.js'
 import { sortItemsNewestFirst } from './sort-items.js'
-import { type ReadStoreContents, readStoreContents, type StoreContents, toCanonicalSourceState, toStoreData } from './store-data.js'
+import {
+  type ReadStoreContents,
+  readStoreContents,
+  type StoreContents,
+  toCanonicalPublishRecord,
+  toCanonicalSourceState,
+  toStoreData,
+} from './store-data.js'
 import { createStoreFile, type StoreFile } from './store-file.js'
 import { acquireStoreLock, type AcquireStoreLockOptions, type StoreLock } from './store-lock.js'
 import { findItem, type UpsertResult, upsertEntries } from './upsert-entries.js'
@@ -45,6 +52,9 @@ export interface Store {
   /** Whether the store has a state for this source (it was fetched at least once). */
   hasSourceState(id: string): boolean
   setSourceState(id: string, state: SourceState): void
+  /** A copy of what publishing recorded (posts it wrote, outputs to write again). */
+  publishRecord(): PublishRecord
+  setPublishRecord(record: PublishRecord): void
   /** Needs the items unless `entries` is empty. */
   upsert(entries: readonly NormalizedEntry[], now: Date): UpsertResult
   /** Needs the items when isPruneDue(). */
@@ -80,7 +90,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 /** What openStore read: the whole file, or only its head (the items are read on demand). */
 type InitialRead =
   | { kind: 'whole'; read: ReadStoreContents }
-  | { kind: 'head'; sources: Map<string, SourceState>; retention: RetentionSummary }
+  | { kind: 'head'; sources: Map<string, SourceState>; retention: RetentionSummary; publish: PublishRecord }
 
 function createStore(file: StoreFile, initial: InitialRead, lock: StoreLock | undefined): Store {
   // Saves run one after another, so a second save compares against what the first wrote.
@@ -94,11 +104,12 @@ function createStore(file: StoreFile, initial: InitialRead, lock: StoreLock | un
   }
   const sources = initial.kind === 'head' ? initial.sources : initial.read.contents.sources
   trackChanges(sources, markDirty)
+  let publish = initial.kind === 'head' ? initial.publish : initial.read.contents.publish
   let contents: StoreContents | undefined
   let sortedItems: StoredItem[] | undefined
   let loading: Promise<void> | undefined
   const adopt = (read: ReadStoreContents): void => {
-    contents = { ...read.contents, sources }
+    contents = { ...read.contents, sources, publish }
     sortedItems = read.sortedItems
     // Clean only when the file is known to hold exactly what save() would write; else the first
     // save serializes and compares, as every save did before change tracking.
@@ -138,6 +149,14 @@ function createStore(file: StoreFile, initial: InitialRead, lock: StoreLock | un
       // Stored states are canonical, so equal states have equal JSON.
       if (current !== undefined && JSON.stringify(current) === JSON.stringify(canonical)) return
       sources.set(id, canonical)
+    },
+    publishRecord: () => structuredClone(publish),
+    setPublishRecord(record) {
+      const canonical = toCanonicalPublishRecord(record)
+      if (JSON.stringify(canonical) === JSON.stringify(publish)) return
+      publish = canonical
+      if (contents !== undefined) contents.publish = canonical
+      markDirty()
     },
     upsert(entries, now) {
       if (entries.length === 0 && contents === undefined) {

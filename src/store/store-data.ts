@@ -1,5 +1,5 @@
 import { StoreError } from '../errors.js'
-import type { SourceState, StoredItem } from '../types.js'
+import type { PublishRecord, SourceState, StoredItem } from '../types.js'
 import { type RetentionSummary, summarizeRetention } from './retention-summary.js'
 
 export const STORE_VERSION = 1
@@ -13,6 +13,8 @@ export interface StoreData {
   sources: Record<string, SourceState>
   /** Derived from items and tombstones; absent in files written before it existed. */
   retention?: RetentionSummary
+  /** Absent while empty, so stores that never needed it keep their bytes. */
+  publish?: PublishRecord
   /** Newest first (published desc, then id). Each item lists every key and alias it is known by. */
   items: StoredItem[]
   /** Key or alias of a pruned item → ISO instant it was pruned. */
@@ -33,12 +35,14 @@ export interface StoreContents {
   tombstones: Map<string, string>
   sources: Map<string, SourceState>
   categorySlugs: Map<string, string>
+  publish: PublishRecord
 }
 
 /** The part of the file before the items: all a cycle needs while no source brings anything new. */
 export interface StoreHead {
   sources: Map<string, SourceState>
   retention: RetentionSummary
+  publish: PublishRecord
 }
 
 export function createEmptyStoreData(): StoreData {
@@ -56,8 +60,12 @@ export interface ReadStoreContents {
   sortedItems: StoredItem[] | undefined
 }
 
-const TOP_LEVEL_KEYS = 'version,sources,retention,items,tombstones'
-const TOP_LEVEL_KEYS_WITH_SLUGS = `${TOP_LEVEL_KEYS},categorySlugs`
+/** The top-level keys in the order toStoreData writes them; the optional ones only when not empty. */
+function canonicalTopLevelKeys(data: StoreData): string {
+  const hasPublish = data.publish !== undefined && Object.keys(data.publish).length > 0
+  const hasSlugs = Object.keys(data.categorySlugs ?? {}).length > 0
+  return ['version', 'sources', 'retention', ...(hasPublish ? ['publish'] : []), 'items', 'tombstones', ...(hasSlugs ? ['categorySlugs'] : [])].join(',')
+}
 
 /**
  * The data as held while the store is open, canonicalized (so a file with other key orders is
@@ -65,10 +73,8 @@ const TOP_LEVEL_KEYS_WITH_SLUGS = `${TOP_LEVEL_KEYS},categorySlugs`
  * already in canonical order are kept as parsed rather than copied (they serialize the same).
  */
 export function readStoreContents(data: StoreData): ReadStoreContents {
-  const topKeys = Object.keys(data).join(',')
-  let isCanonical =
-    topKeys === TOP_LEVEL_KEYS ||
-    (topKeys === TOP_LEVEL_KEYS_WITH_SLUGS && Object.keys(data.categorySlugs ?? {}).length > 0)
+  const publish = toCanonicalPublishRecord(data.publish ?? {})
+  let isCanonical = Object.keys(data).join(',') === canonicalTopLevelKeys(data) && JSON.stringify(publish) === JSON.stringify(data.publish ?? {})
   let isSorted = true
   let previousMs = Number.POSITIVE_INFINITY
   let previousId = ''
@@ -110,7 +116,7 @@ export function readStoreContents(data: StoreData): ReadStoreContents {
       readRecord(data.sources).isSorted
   }
   return {
-    contents: { items, aliases, tombstones: tombstones.map, sources, categorySlugs },
+    contents: { items, aliases, tombstones: tombstones.map, sources, categorySlugs, publish },
     isCanonical,
     sortedItems: isSorted ? itemsInOrder : undefined,
   }
@@ -185,6 +191,7 @@ export function toStoreData(contents: StoreContents, sortedItems: readonly Store
     version: STORE_VERSION,
     sources: toSortedRecord(contents.sources),
     retention: summarizeRetention(sortedItems, contents.tombstones),
+    ...(Object.keys(contents.publish).length === 0 ? {} : { publish: contents.publish }),
     items: [...sortedItems],
     tombstones: toSortedRecord(contents.tombstones),
     ...(contents.categorySlugs.size === 0 ? {} : { categorySlugs: toSortedRecord(contents.categorySlugs) }),
@@ -223,6 +230,15 @@ export function toCanonicalItem(item: StoredItem): StoredItem {
     summary: item.summary,
     content: item.content,
   } satisfies Record<keyof StoredItem, unknown>
+}
+
+/** Fields in a fixed order, lists sorted without duplicates, empty lists dropped: equal records serialize alike. */
+export function toCanonicalPublishRecord(record: PublishRecord): PublishRecord {
+  const sorted = (list: readonly string[] | undefined): string[] | undefined =>
+    list === undefined || list.length === 0 ? undefined : [...new Set(list)].sort(compareKeys)
+  const jekyllPosts = sorted(record.jekyllPosts)
+  const failedOutputs = sorted(record.failedOutputs)
+  return { ...(jekyllPosts ? { jekyllPosts } : {}), ...(failedOutputs ? { failedOutputs } : {}) }
 }
 
 /** A deep copy with keys sorted at every level: the caller's key order is not data. */
@@ -280,14 +296,16 @@ export function parseStoreHead(text: string, path: string): StoreHead | undefine
   }
   if (!isPlainObject(value) || typeof value.version !== 'number') return undefined
   if (value.version > STORE_VERSION) throw newerVersionError(value.version, path)
-  if (Object.keys(value).join(',') !== 'version,sources,retention' || !isPlainObject(value.sources)) return undefined
+  const keys = Object.keys(value).join(',')
+  if ((keys !== 'version,sources,retention' && keys !== 'version,sources,retention,publish') || !isPlainObject(value.sources)) return undefined
   if (!isRetentionSummary(value.retention)) return undefined
+  if (value.publish !== undefined && !isPublishRecord(value.publish)) return undefined
   const sources = new Map<string, SourceState>()
   for (const [id, state] of Object.entries(value.sources)) {
     if (!isSourceState(state)) return undefined
     sources.set(id, toCanonicalSourceState(state))
   }
-  return { sources, retention: value.retention }
+  return { sources, retention: value.retention, publish: toCanonicalPublishRecord(value.publish ?? {}) }
 }
 
 function isRetentionSummary(value: unknown): value is RetentionSummary {
@@ -309,6 +327,7 @@ function findStoreDataProblem(value: unknown): string | undefined {
   if (value.categorySlugs !== undefined && !isStringRecord(value.categorySlugs)) {
     return 'categorySlugs is not an object of strings'
   }
+  if (value.publish !== undefined && !isPublishRecord(value.publish)) return 'publish is not an object of string lists'
   if (!isPlainObject(value.sources)) return 'sources is not an object'
   for (const [id, state] of Object.entries(value.sources)) {
     if (!isSourceState(state)) return `sources[${JSON.stringify(id)}] is not a source state`
@@ -342,6 +361,10 @@ function isSourceState(value: unknown): value is SourceState {
   return (
     isPlainObject(value) && typeof value.consecutiveFailures === 'number' && typeof value.itemsSeen === 'number'
   )
+}
+
+function isPublishRecord(value: unknown): value is PublishRecord {
+  return isPlainObject(value) && Object.values(value).every(isStringArray)
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import type { pinyin as Pinyin } from 'pinyin-pro'
+import { CAPS } from '../caps.js'
 
 /** pinyin-pro costs ~180 ms of CPU to load, so it is required on the first slug, not at startup. */
 const requireCjs = createRequire(import.meta.url)
@@ -8,7 +9,8 @@ let pinyinFunction: typeof Pinyin | undefined
 /**
  * A category slug from a media outlet's name, as the site this replaces made them: Chinese as
  * toneless pinyin with no separators (每日经济新闻 → `meirijingjixinwen`), other text lower-cased
- * with every run of other characters turned into one dash. Empty when nothing usable is left.
+ * with every run of other characters turned into one dash, at most CAPS.maxSlugBytes long (it
+ * names a directory). Empty when nothing usable is left.
  */
 export function slugifyCategory(name: string): string {
   let slug = slugs.get(name)
@@ -36,5 +38,7 @@ function romanize(name: string): string {
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
+    .replace(/^-+/, '')
+    .slice(0, CAPS.maxSlugBytes)
+    .replace(/-+$/, '')
 }

@@ -1,6 +1,7 @@
 import { isDropped, type NormalizeContext, normalizeEntry } from '../normalize/normalize-entry.js'
 import type { Config, SourceConfig } from '../config/config-schema.js'
 import type { DroppedEntry, RawEntry } from '../types.js'
+import { capCategories } from './cap-categories.js'
 import type { NormalizedPair } from './fill-missing-content.js'
 
 /** What normalize needs to know about a source's answer, whatever its kind. */
@@ -15,11 +16,14 @@ export function sourceContext(source: SourceConfig, config: Readonly<Config>, an
   }
 }
 
-/** Normalizes each raw entry, keeping it beside its result for later enrichment. */
+/**
+ * Normalizes each raw entry of one answer, keeping it beside its result for later enrichment.
+ * `reasons` says what a cap changed (capCategories), for the source's `degraded`.
+ */
 export function normalizeEntries(
   raws: readonly RawEntry[],
   context: NormalizeContext,
-): { pairs: NormalizedPair[]; dropped: DroppedEntry[] } {
+): { pairs: NormalizedPair[]; dropped: DroppedEntry[]; reasons: string[] } {
   const pairs: NormalizedPair[] = []
   const dropped: DroppedEntry[] = []
   for (const raw of raws) {
@@ -27,7 +31,15 @@ export function normalizeEntries(
     if (isDropped(result)) dropped.push(result)
     else pairs.push({ raw, entry: result })
   }
-  return { pairs: dropSharedAliases(pairs), dropped }
+  const { entries, reasons } = capCategories(
+    pairs.map((pair) => pair.entry),
+    context.sourceId,
+  )
+  const capped = pairs.map((pair, index) => {
+    const entry = entries[index] ?? pair.entry
+    return entry === pair.entry ? pair : { ...pair, entry }
+  })
+  return { pairs: dropSharedAliases(capped), dropped, reasons }
 }
 
 /**

@@ -1,10 +1,11 @@
+import { capContent, capFeed } from '../caps.js'
 import type { FeedSourceConfig } from '../config/config-schema.js'
 import { extractArticle } from '../sources/share/extract-article.js'
 import { parseFeed } from '../sources/feed/parse-feed.js'
 import { fetchListing, listingState } from './fetch-listing.js'
 import { type ContentLocator, fillMissingContent } from './fill-missing-content.js'
 import { normalizeEntries, sourceContext } from './normalize-entries.js'
-import type { RefreshOptions, RefreshResult } from './refresh-result.js'
+import { type RefreshOptions, type RefreshResult, withDegraded } from './refresh-result.js'
 
 export const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5'
 
@@ -14,8 +15,8 @@ export async function refreshFeedSource(options: RefreshOptions<FeedSourceConfig
   const listing = await fetchListing(options, { url: source.url })
   if (listing.kind === 'done') return listing.result
   const { response } = listing
-  const feed = await parseFeed(response.text, { url: response.url })
-  const { pairs, dropped } = normalizeEntries(feed.entries, {
+  const { feed, reasons: capReasons } = capFeed(await parseFeed(response.text, { url: response.url }))
+  const { pairs, dropped, reasons: categoryReasons } = normalizeEntries(feed.entries, {
     ...sourceContext(source, config, response.url, now),
     feedLink: feed.link,
     feedBaseUrl: feed.baseUrl,
@@ -24,11 +25,10 @@ export async function refreshFeedSource(options: RefreshOptions<FeedSourceConfig
   const filled = source.fullText
     ? await fillMissingContent(pairs, { sourceId: source.id, charset: source.charset, fetcher, known, locator: linkedPage(source) })
     : { entries: pairs.map((pair) => pair.entry), warnings: [], hasPending: false }
-  const nextState = listingState(listing, {
-    now,
-    itemsSeen: filled.entries.length,
-    hasPendingArticles: filled.hasPending,
-  })
+  const nextState = withDegraded(listingState(listing, { now, itemsSeen: filled.entries.length, hasPendingArticles: filled.hasPending }), [
+    ...capReasons,
+    ...categoryReasons,
+  ])
   return { sourceId: source.id, status: 'ok', entries: filled.entries, dropped, warnings: filled.warnings, state: nextState }
 }
 
@@ -39,7 +39,7 @@ function linkedPage(source: FeedSourceConfig): ContentLocator {
     read: (text, responseUrl) => {
       const article = extractArticle(text, responseUrl, source.selectors)
       // extractArticle throws when there is no body, so content is set here.
-      return { html: article.content ?? '', baseUrl: responseUrl }
+      return { html: capContent(article.content ?? ''), baseUrl: responseUrl }
     },
     accept: HTML_ACCEPT,
   }

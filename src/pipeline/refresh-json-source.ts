@@ -1,3 +1,4 @@
+import { capContent, capEntries } from '../caps.js'
 import type { JsonSourceConfig } from '../config/config-schema.js'
 import { parseJsonDetail } from '../sources/json/parse-json-detail.js'
 import { fillUrlTemplate } from '../sources/json/fill-url-template.js'
@@ -5,7 +6,7 @@ import { parseJsonList, templateValuesOf } from '../sources/json/parse-json-list
 import { fetchListing, listingState } from './fetch-listing.js'
 import { type ContentLocator, fillMissingContent } from './fill-missing-content.js'
 import { normalizeEntries, sourceContext } from './normalize-entries.js'
-import type { RefreshOptions, RefreshResult } from './refresh-result.js'
+import { type RefreshOptions, type RefreshResult, withDegraded } from './refresh-result.js'
 
 const JSON_ACCEPT = 'application/json, text/json;q=0.9, */*;q=0.5'
 
@@ -18,13 +19,15 @@ export async function refreshJsonSource(options: RefreshOptions<JsonSourceConfig
   const listing = await fetchListing(options, { url: source.url, accept: JSON_ACCEPT })
   if (listing.kind === 'done') return listing.result
   const { response } = listing
-  const raws = parseJsonList(response.text, {
-    url: response.url,
-    items: source.items,
-    fields: source.fields,
-    shareLink: source.shareLink,
-  })
-  const { pairs, dropped } = normalizeEntries(raws, sourceContext(source, config, response.url, now))
+  const { entries: raws, reasons: capReasons } = capEntries(
+    parseJsonList(response.text, {
+      url: response.url,
+      items: source.items,
+      fields: source.fields,
+      shareLink: source.shareLink,
+    }),
+  )
+  const { pairs, dropped, reasons: categoryReasons } = normalizeEntries(raws, sourceContext(source, config, response.url, now))
   const filled =
     source.detail === undefined
       ? { entries: pairs.map((pair) => pair.entry), warnings: [], hasPending: false }
@@ -35,11 +38,10 @@ export async function refreshJsonSource(options: RefreshOptions<JsonSourceConfig
           known,
           locator: detailApi(source.detail),
         })
-  const nextState = listingState(listing, {
-    now,
-    itemsSeen: filled.entries.length,
-    hasPendingArticles: filled.hasPending,
-  })
+  const nextState = withDegraded(listingState(listing, { now, itemsSeen: filled.entries.length, hasPendingArticles: filled.hasPending }), [
+    ...capReasons,
+    ...categoryReasons,
+  ])
   return { sourceId: source.id, status: 'ok', entries: filled.entries, dropped, warnings: filled.warnings, state: nextState }
 }
 
@@ -54,7 +56,7 @@ function detailApi(detail: NonNullable<JsonSourceConfig['detail']>): ContentLoca
     },
     // Links in article text are relative to the article, not to the API that served it.
     read: (text, responseUrl, { entry }) => ({
-      html: parseJsonDetail(text, detail.content, responseUrl),
+      html: capContent(parseJsonDetail(text, detail.content, responseUrl)),
       baseUrl: entry.link,
     }),
     accept: JSON_ACCEPT,

@@ -92,6 +92,16 @@ export function recoverState(state: SourceState, now: Date): SourceState {
   return { ...rest, consecutiveFailures: 0, lastSuccessAt: now.toISOString() }
 }
 
+/**
+ * The state with `degraded` holding why this attempt gave only part of the source's content (a cap
+ * hit, details not fetched), each reason once, in the order given; absent when it gave all of it.
+ * Equal reasons give an equal state, so a source cut the same way every cycle writes nothing new.
+ */
+export function withDegraded(state: SourceState, reasons: readonly string[]): SourceState {
+  const { degraded: _previous, ...rest } = state
+  return reasons.length === 0 ? rest : { ...rest, degraded: [...new Set(reasons)] }
+}
+
 /** Keeps stored state free of `undefined` keys, so equal states serialize to equal bytes. */
 export function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T

@@ -1,9 +1,11 @@
+import { capEntries } from '../caps.js'
 import type { ShareSourceConfig } from '../config/config-schema.js'
 import { describeError, FeedloomError, FetchError } from '../errors.js'
 import { identifyEntry } from '../normalize/identify-entry.js'
 import { isDropped, normalizeEntry } from '../normalize/normalize-entry.js'
 import { extractArticle } from '../sources/share/extract-article.js'
 import type { DroppedEntry, NormalizedEntry } from '../types.js'
+import { capCategories } from './cap-categories.js'
 import { sourceContext } from './normalize-entries.js'
 import { HTML_ACCEPT } from './refresh-feed-source.js'
 import {
@@ -14,12 +16,13 @@ import {
   type RefreshOptions,
   type RefreshResult,
   type SourceWarning,
+  withDegraded,
 } from './refresh-result.js'
 
 type PageOutcome =
   | { kind: 'known' }
-  | { kind: 'entry'; entry: NormalizedEntry }
-  | { kind: 'dropped'; dropped: DroppedEntry }
+  | { kind: 'entry'; entry: NormalizedEntry; reasons: string[] }
+  | { kind: 'dropped'; dropped: DroppedEntry; reasons: string[] }
   | { kind: 'failed'; warning: SourceWarning; error: unknown }
 
 /**
@@ -31,7 +34,11 @@ export async function refreshShareSource(options: RefreshOptions<ShareSourceConf
   const { source, state, now } = options
   const outcomes = await Promise.all([...new Set(source.urls)].map((url) => refreshPage(url, options)))
   const warnings = outcomes.flatMap((outcome) => (outcome.kind === 'failed' ? [outcome.warning] : []))
-  const entries = outcomes.flatMap((outcome) => (outcome.kind === 'entry' ? [outcome.entry] : []))
+  const { entries, reasons: categoryReasons } = capCategories(
+    outcomes.flatMap((outcome) => (outcome.kind === 'entry' ? [outcome.entry] : [])),
+    source.id,
+  )
+  const capReasons = outcomes.flatMap((outcome) => (outcome.kind === 'entry' || outcome.kind === 'dropped' ? outcome.reasons : []))
   const dropped = outcomes.flatMap((outcome) => (outcome.kind === 'dropped' ? [outcome.dropped] : []))
   const known = outcomes.filter((outcome) => outcome.kind === 'known').length
   const fetched = outcomes.length - known
@@ -42,7 +49,8 @@ export async function refreshShareSource(options: RefreshOptions<ShareSourceConf
   }
   const recovered = recoverState(state, now)
   if (fetched === 0) return { sourceId: source.id, status: 'unchanged', entries, dropped, warnings, state: recovered }
-  const nextState = dropUndefined({ ...recovered, lastSuccessAt: now.toISOString(), itemsSeen: known + entries.length })
+  const answered = dropUndefined({ ...recovered, lastSuccessAt: now.toISOString(), itemsSeen: known + entries.length })
+  const nextState = withDegraded(answered, [...capReasons, ...categoryReasons])
   return { sourceId: source.id, status: 'ok', entries, dropped, warnings, state: nextState }
 }
 
@@ -59,11 +67,10 @@ async function refreshPage(url: string, options: RefreshOptions<ShareSourceConfi
       throw new FetchError('E_FETCH_STATUS', message, { url, status: 304 })
     }
     const article = extractArticle(response.text, response.url, source.selectors)
-    const result = normalizeEntry(
-      { ...article, link: url, shareLink: url, infoCode: identity.infoCode, baseUrl: response.url },
-      sourceContext(source, config, response.url, now),
-    )
-    return isDropped(result) ? { kind: 'dropped', dropped: result } : { kind: 'entry', entry: result }
+    const { entries, reasons } = capEntries([{ ...article, link: url, shareLink: url, infoCode: identity.infoCode, baseUrl: response.url }])
+    const result = normalizeEntry(entries[0] ?? {}, sourceContext(source, config, response.url, now))
+    const pageReasons = reasons.map((reason) => `${url}: ${reason}`)
+    return isDropped(result) ? { kind: 'dropped', dropped: result, reasons: pageReasons } : { kind: 'entry', entry: result, reasons: pageReasons }
   } catch (err) {
     const warning = dropUndefined({ sourceId: source.id, url, infoCode: identity.infoCode, ...describeError(err) })
     return { kind: 'failed', warning, error: err }

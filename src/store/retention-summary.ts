@@ -1,14 +1,8 @@
+import { CAPS } from '../caps.js'
 import type { StoredItem } from '../types.js'
 import type { RetentionOptions } from './prune-items.js'
 
 export const DAY_MS = 86_400_000
-
-/**
- * Tombstones only have to outlive the sources' memory: feeds and news APIs rarely still list
- * an item half a year old, and one that does is older than any sensible maxAgeDays, so it
- * would be pruned again on the next cycle anyway.
- */
-export const TOMBSTONE_MAX_AGE_DAYS = 180
 
 /**
  * What retention needs to know about the items without reading them, kept in the store file's
@@ -51,7 +45,7 @@ export function isPruneDue(summary: RetentionSummary, options: RetentionOptions)
   return (
     summary.largestCategory > options.maxItemsPerCategory ||
     isBefore(summary.oldestPublished, nowMs - options.maxAgeDays * DAY_MS) ||
-    isBefore(summary.oldestTombstone, nowMs - TOMBSTONE_MAX_AGE_DAYS * DAY_MS)
+    isBefore(summary.oldestTombstone, nowMs - CAPS.maxTombstoneAgeDays * DAY_MS)
   )
 }
 

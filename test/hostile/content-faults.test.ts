@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { capFeed } from '../../src/caps.js'
 import { FeedloomError } from '../../src/errors.js'
 import type { Fetcher } from '../../src/fetch/create-fetcher.js'
 import { isDropped, normalizeEntry } from '../../src/normalize/normalize-entry.js'
@@ -20,7 +21,7 @@ const INVALID_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[
 
 const SECRET = 'FEEDLOOM-SECRET-MARKER-5f1c'
 
-/** The caps documented in src/sources/feed/cap-entry.ts (FEED_CAPS), spelled out so a changed cap fails here. */
+/** The caps documented in src/caps.ts (CAPS), spelled out so a changed cap fails here. */
 const CAPS = { maxTitleChars: 1_000, maxContentChars: 200_000, maxEntries: 1_000 }
 const NOW = new Date('2024-06-01T00:00:00Z')
 
@@ -43,11 +44,11 @@ afterAll(async () => {
   await rm(secretDir, { recursive: true, force: true })
 })
 
-/** Fetch and parse, as a feed source does; rejects with the FetchError or ParseError. */
-async function parseCase(id: string): Promise<{ feed: ParsedFeed; url: string }> {
+/** Fetch, parse and cap, as a feed source does; rejects with the FetchError or ParseError. */
+async function parseCase(id: string): Promise<{ feed: ParsedFeed; url: string; reasons: string[] }> {
   const result = await fetcher.fetchText({ url: farm.caseById(id).url })
   if (result.status !== 'ok') throw new Error(`${id}: unexpected ${result.status}`)
-  return { feed: await parseFeed(result.text, { url: result.url }), url: result.url }
+  return { ...capFeed(await parseFeed(result.text, { url: result.url })), url: result.url }
 }
 
 async function normalizeCase(id: string): Promise<NormalizedEntry[]> {
@@ -219,8 +220,8 @@ describe('hostile content: cleaned items', () => {
     expect(feed.entries[0]?.content?.length).toBeLessThanOrEqual(CAPS.maxContentChars)
   })
 
-  it(`issue #5: keeps the first ${CAPS.maxEntries} entries of a feed with more`, async () => {
-    const { feed } = await parseCase('many-entries')
-    expect([feed.entries.length, feed.entries[0]?.title]).toEqual([CAPS.maxEntries, 'tiny 0'])
+  it(`issue #5: keeps the first ${CAPS.maxEntries} entries of a feed with more, and says so`, async () => {
+    const { feed, reasons } = await parseCase('many-entries')
+    expect([feed.entries.length, feed.entries[0]?.title, reasons]).toEqual([CAPS.maxEntries, 'tiny 0', ['answered 1500 entries; kept the first 1000']])
   })
 })

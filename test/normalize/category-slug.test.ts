@@ -27,3 +27,15 @@ describe('slugifyCategory', () => {
     expect(slugifyCategory('——')).toBe('')
   })
 })
+
+describe('slugifyCategory caps', () => {
+  it(`keeps a slug made from a 400-character media name within ${64} bytes, short enough for any file system`, () => {
+    const slug = slugifyCategory('财'.repeat(400))
+
+    expect([Buffer.byteLength(slug), slug.startsWith('caicai')]).toEqual([64, true])
+  })
+
+  it('does not end a cut slug with a dash', () => {
+    expect(slugifyCategory(`${'a'.repeat(63)} b`)).toBe('a'.repeat(63))
+  })
+})

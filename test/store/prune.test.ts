@@ -82,6 +82,20 @@ describe('store.prune', () => {
     expect((await readStoreFile(temp.path)).tombstones).toEqual({})
   })
 
+  it('keeps at most 50,000 tombstones, dropping the oldest first, so a source rotating its codes cannot grow the store without end', async () => {
+    const rotated = (cycle: number, count: number) => Array.from({ length: count }, (_, index) => entryPublishedDaysAgo(`C${cycle}N${index}`, 1))
+    temp.store.upsert(rotated(1, 25_001), NOW)
+    temp.store.prune({ maxItemsPerCategory: 1, maxAgeDays: 30, now: NOW })
+    const later = new Date(NOW.getTime() + 300_000)
+    temp.store.upsert(rotated(2, 10), later)
+
+    temp.store.prune({ maxItemsPerCategory: 1, maxAgeDays: 30, now: later })
+    await temp.store.save()
+
+    const stamps = Object.values((await readStoreFile(temp.path)).tombstones)
+    expect([stamps.length, stamps.filter((stamp) => stamp === later.toISOString()).length]).toEqual([50_000, 20])
+  })
+
   it('prunes nothing and changes no category when every item is within limits', () => {
     temp.store.upsert([entryPublishedDaysAgo('A', 1), entryPublishedDaysAgo('B', 2)], NOW)
 

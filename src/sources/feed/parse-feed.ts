@@ -1,6 +1,5 @@
 import { ParseError } from '../../errors.js'
 import type { ParsedFeed } from '../../types.js'
-import { capFeed } from './cap-entry.js'
 import { parseXml, type XmlElement, XmlSyntaxError } from './parse-xml.js'
 import { readProlog } from './read-prolog.js'
 import { stripInvalidXml } from './strip-invalid-xml.js'
@@ -21,7 +20,8 @@ const FEED_ROOTS = new Map<string, FeedFormat>([
 /**
  * Feed, RSS 0.9x/1.0/2.0 or Atom 1.0 text → raw entries. Never fetches, and never reads anything
  * through an entity: a document declaring entities is refused before parsing, and parseXml reads
- * no DTD anyway (no file, URL or billion laughs). What is kept is capped (FEED_CAPS).
+ * no DTD anyway (no file, URL or billion laughs). Every entry is returned: the caller caps
+ * them (capFeed), so it can tell how many there were.
  */
 export async function parseFeed(text: string, options: ParseFeedOptions): Promise<ParsedFeed> {
   const cleaned = stripInvalidXml(text).replace(/^\uFEFF/, '')
@@ -37,7 +37,7 @@ export async function parseFeed(text: string, options: ParseFeedOptions): Promis
   const root = await parseDocument(cleaned, cleaned.length - rest.length, options.url)
   const format = FEED_ROOTS.get(root.name)
   if (format === undefined) throw notAFeed(`an XML document with root <${root.name}>`, options.url)
-  return capFeed(toParsedFeed(root, format, options.url))
+  return toParsedFeed(root, format, options.url)
 }
 
 /**

@@ -8,7 +8,7 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 /**
  * The content of `element` written back as markup, in document order: inline XHTML (Atom
  * type="xhtml") or HTML a feed left unescaped. Stops once longer than `maxChars`, where it is cut
- * anyway (FEED_CAPS). Walked with a stack, not recursion: a hostile feed can nest elements deeper
+ * anyway (CAPS). Walked with a stack, not recursion: a hostile feed can nest elements deeper
  * than the call stack goes.
  */
 export function serializeContent(element: XmlElement, maxChars: number): string {

@@ -1,6 +1,6 @@
 import { ParseError } from '../../errors.js'
 import type { ParsedFeed, RawEntry } from '../../types.js'
-import { FEED_CAPS } from './cap-entry.js'
+import { CAPS } from '../../caps.js'
 import type { XmlElement } from './parse-xml.js'
 import { serializeContent } from './serialize-content.js'
 
@@ -24,7 +24,7 @@ export function toParsedFeed(root: XmlElement, format: FeedFormat, url: string):
     // Only here is the feed's xml:base known to be in scope for its own link.
     link: link === undefined ? undefined : (resolveXmlBase(link, baseUrl ?? url) ?? link),
     baseUrl,
-    entries: items.slice(0, FEED_CAPS.maxEntries).map((item) => toRawEntry(item, format === 'atom', baseUrl ?? url, baseUrl !== undefined)),
+    entries: items.map((item) => toRawEntry(item, format === 'atom', baseUrl ?? url, baseUrl !== undefined)),
   }
 }
 
@@ -97,7 +97,7 @@ function resolveXmlBase(base: string | undefined, against: string): string | und
  */
 function contentOf(element: XmlElement | undefined): string | undefined {
   if (element === undefined || !element.children.some((child) => typeof child !== 'string')) return textOf(element)
-  return nonBlank(serializeContent(element, FEED_CAPS.maxContentChars))
+  return nonBlank(serializeContent(element, CAPS.maxContentChars))
 }
 
 /** The element's own text, CDATA included, without that of its child elements. Blank → undefined. */

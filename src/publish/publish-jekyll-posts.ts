@@ -1,7 +1,9 @@
 import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
+import { CAPS } from '../caps.js'
 import type { StoredItem } from '../types.js'
 import { checkJekyllPost } from './check-output.js'
+import { mapConcurrently } from './map-concurrently.js'
 import { checkInfoCodeFileName, jekyllPostFileName, renderJekyllPost, type JekyllConfig } from './render-jekyll-post.js'
 import { writeIfChanged, type WriteOutcome } from './write-if-changed.js'
 
@@ -58,20 +60,18 @@ export async function publishJekyllPosts(options: PublishJekyllPostsOptions): Pr
   const toWrite = [...liveFiles].filter(
     ([fileName, item]) => changedCategories === 'all' || changedCategories.has(item.category) || !existing.has(fileName),
   )
-  const outcomes = await Promise.all(
-    toWrite.map(async ([fileName, item]): Promise<PostOutcome> => {
-      const file = path.posix.join(jekyll.dir, fileName)
-      const categoryTitle = categoryTitles.get(item.category) ?? item.categoryTitle ?? item.category
-      const { text } = renderJekyllPost(item, { jekyll, timeZone, categoryTitle })
-      const problems = checkJekyllPost(text)
-      if (problems.length > 0) return { file, outcome: 'failed', reason: problems.join('; ') }
-      try {
-        return { file, outcome: await writeIfChanged(path.join(postsDir, fileName), text, { dryRun }) }
-      } catch (err) {
-        return { file, outcome: 'failed', reason: messageOf(err) }
-      }
-    }),
-  )
+  const outcomes = await mapConcurrently(toWrite, CAPS.maxConcurrentWrites, async ([fileName, item]): Promise<PostOutcome> => {
+    const file = path.posix.join(jekyll.dir, fileName)
+    const categoryTitle = categoryTitles.get(item.category) ?? item.categoryTitle ?? item.category
+    const { text } = renderJekyllPost(item, { jekyll, timeZone, categoryTitle })
+    const problems = checkJekyllPost(text)
+    if (problems.length > 0) return { file, outcome: 'failed', reason: problems.join('; ') }
+    try {
+      return { file, outcome: await writeIfChanged(path.join(postsDir, fileName), text, { dryRun }) }
+    } catch (err) {
+      return { file, outcome: 'failed', reason: messageOf(err) }
+    }
+  })
   const stale = [...existing].filter((fileName) => !liveFiles.has(fileName)).sort()
   const removals = await Promise.all(
     stale.map((fileName): Promise<Removal> | Removal => {

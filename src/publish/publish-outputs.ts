@@ -1,9 +1,11 @@
 import path from 'node:path'
+import { CAPS } from '../caps.js'
 import type { Config } from '../config/config-schema.js'
 import { FeedloomError } from '../errors.js'
 import type { StoredItem } from '../types.js'
 import { checkHtmlPage, checkOpml, checkOutput } from './check-output.js'
 import { filterItems } from './filter-items.js'
+import { mapConcurrently } from './map-concurrently.js'
 import { escapeHtml } from './html-to-text.js'
 import type { PageContext } from './html-page.js'
 import { OUTPUT_FILE_NAMES, planSite, resolveSiteUrl, titleCategories, type FeedSpec, type OutputFormat, type SitePlan } from './plan-feeds.js'
@@ -87,7 +89,7 @@ export async function publishOutputs({ items, config, changedCategories, now = n
   const { published } = filterItems(items, config)
   const plan = anyChanged ? planSite(published, config) : undefined
   const documents = plan ? planDocuments(plan, config, changedCategories) : []
-  const outcomes = await Promise.all(documents.map((document) => publishDocument(config.output.dir, document, dryRun)))
+  const outcomes = await mapConcurrently(documents, CAPS.maxConcurrentWrites, (document) => publishDocument(config.output.dir, document, dryRun))
   const result = summarizeOutcomes(outcomes)
   if (config.output.jekyll) {
     const posts = await publishJekyllPosts({

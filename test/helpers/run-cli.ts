@@ -32,9 +32,15 @@ export function runCliWith(argv: string[], io: Partial<Omit<CliIo, 'argv' | 'std
 
 const binPath = resolve(import.meta.dirname, '../../src/cli/bin.ts')
 
-/** Starts the real CLI as a child process, for signals and exit codes. */
-export function spawnCli(argv: string[], options: { cwd?: string } = {}) {
-  return spawn(process.execPath, ['--import', 'tsx', binPath, ...argv], {
+/**
+ * Starts the real CLI as a child process, for signals and exit codes; with `maxOpenFiles`, under
+ * that file descriptor limit (`prlimit`, as `ulimit -n` would set it).
+ */
+export function spawnCli(argv: string[], options: { cwd?: string; maxOpenFiles?: number } = {}) {
+  const command = [process.execPath, '--import', 'tsx', binPath, ...argv]
+  const limited = options.maxOpenFiles === undefined ? command : ['prlimit', `--nofile=${options.maxOpenFiles}`, '--', ...command]
+  const [file = process.execPath, ...args] = limited
+  return spawn(file, args, {
     cwd: options.cwd ?? resolve(import.meta.dirname, '../..'),
     stdio: ['ignore', 'pipe', 'pipe'],
   })

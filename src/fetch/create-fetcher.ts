@@ -80,11 +80,11 @@ export interface Fetcher {
   /** Resolves with the body or a 304; rejects with a `FetchError`. */
   fetchText(req: FetchRequest): Promise<FetchResult>
   /**
-   * POSTs `fields` as `application/x-www-form-urlencoded` (a WebSub publish ping), under the same
-   * host budget, deadline and address guard, following no redirect. Resolves on 2xx; rejects
-   * with a `FetchError` (E_FETCH_STATUS with `status`) otherwise.
+   * POSTs `fields` (name, value pairs; a name may repeat) as `application/x-www-form-urlencoded`
+   * (a WebSub publish ping), under the same host budget, deadline and address guard, following no
+   * redirect. Resolves on 2xx; rejects with a `FetchError` (E_FETCH_STATUS with `status`) otherwise.
    */
-  postForm(req: { url: string; fields: Readonly<Record<string, string>> }): Promise<{ httpStatus: number }>
+  postForm(req: { url: string; fields: ReadonlyArray<readonly [string, string]> }): Promise<{ httpStatus: number }>
   /** Closes pooled connections; waits for requests in flight. */
   close(): Promise<void>
 }
@@ -158,7 +158,7 @@ async function fetchText(req: FetchRequest, context: FetchContext): Promise<Fetc
 }
 
 async function postForm(
-  req: { url: string; fields: Readonly<Record<string, string>> },
+  req: { url: string; fields: ReadonlyArray<readonly [string, string]> },
   { agent, limiter, options, addressPolicy }: FetchContext,
 ): Promise<{ httpStatus: number }> {
   const url = parseRequestUrl(req.url)
@@ -172,7 +172,7 @@ async function postForm(
         method: 'POST',
         redirect: 'manual',
         headers: { 'user-agent': options.userAgent, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(req.fields).toString(),
+        body: new URLSearchParams(req.fields.map(([name, value]): [string, string] => [name, value])).toString(),
         signal: controller.signal,
       })
       if (response.status < 200 || response.status > 299) throw createStatusError(url.href, response.status, response.headers)

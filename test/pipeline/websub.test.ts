@@ -11,7 +11,9 @@ const LATER = new Date('2022-01-12T00:05:00.000Z')
 
 interface Ping {
   contentType: string | undefined
-  fields: Record<string, string>
+  mode: string | null
+  /** Every `hub.url` of the request, in order. */
+  feedUrls: string[]
 }
 
 let feeds: FeedServer
@@ -27,7 +29,8 @@ beforeEach(async () => {
       let body = ''
       req.on('data', (chunk: Buffer) => (body += chunk.toString()))
       req.on('end', () => {
-        pings.push({ contentType: req.headers['content-type'], fields: Object.fromEntries(new URLSearchParams(body)) })
+        const form = new URLSearchParams(body)
+        pings.push({ contentType: req.headers['content-type'], mode: form.get('hub.mode'), feedUrls: form.getAll('hub.url') })
         res.writeHead(204).end()
       })
     },
@@ -77,15 +80,13 @@ describe('WebSub: feeds name the hub', () => {
 })
 
 describe('WebSub: pinging the hub', () => {
-  it('posts hub.mode=publish with each changed feed URL, form-encoded', async () => {
+  it('posts hub.mode=publish with every changed feed URL in one form-encoded request', async () => {
     const summary = await runCycleAt(configWithHub(), NOW)
 
     const feedUrls = ['rss.xml', 'atom.xml', 'feed.json', 'meirijingjixinwen/rss.xml', 'meirijingjixinwen/atom.xml', 'meirijingjixinwen/feed.json'].map(
       (file) => `https://news.example.com/${file}`,
     )
-    expect(pings.map((ping) => ping.fields).sort((a, b) => (a['hub.url'] ?? '').localeCompare(b['hub.url'] ?? ''))).toEqual(
-      feedUrls.sort().map((url) => ({ 'hub.mode': 'publish', 'hub.url': url })),
-    )
+    expect(pings.map((ping) => ({ mode: ping.mode, feedUrls: [...ping.feedUrls].sort() }))).toEqual([{ mode: 'publish', feedUrls: [...feedUrls].sort() }])
     expect(new Set(pings.map((ping) => ping.contentType))).toEqual(new Set(['application/x-www-form-urlencoded']))
     expect(summary.hub).toEqual({ url: `${hub.url}/hub`, pinged: expect.arrayContaining(feedUrls), failed: [] })
   })
@@ -104,7 +105,7 @@ describe('WebSub: pinging the hub', () => {
 
     await runCycleAt(config, LATER)
 
-    expect(pings.map((ping) => ping.fields['hub.url']).sort()).toEqual(['https://news.example.com/rss.xml', 'https://news.example.com/zhengquanshibao/rss.xml'])
+    expect(pings.flatMap((ping) => ping.feedUrls).sort()).toEqual(['https://news.example.com/rss.xml', 'https://news.example.com/zhengquanshibao/rss.xml'])
   })
 
   it('does not ping when no feed changed', async () => {
@@ -127,11 +128,13 @@ describe('WebSub: pinging the hub', () => {
     expect(summary.storeWritten).toBe(true)
     expect(summary.filesWritten).toContain('rss.xml')
     expect(summary.hub?.failed).toHaveLength(6)
-    expect(log.records).toContainEqual({
-      level: 'warn',
-      message: `WebSub hub ${hub.url}/hub not pinged for https://news.example.com/rss.xml: fetch failed for ${hub.url}/hub: HTTP 500`,
-      fields: { url: `${hub.url}/hub`, feedUrl: 'https://news.example.com/rss.xml', code: 'E_FETCH_STATUS' },
-    })
+    expect(log.records.filter((record) => record.message.startsWith('WebSub hub'))).toEqual([
+      {
+        level: 'warn',
+        message: `WebSub hub ${hub.url}/hub not pinged for 6 feeds (https://news.example.com/rss.xml …): fetch failed for ${hub.url}/hub: HTTP 500`,
+        fields: { url: `${hub.url}/hub`, feedUrls: summary.hub?.failed.map((failure) => failure.feedUrl), code: 'E_FETCH_STATUS' },
+      },
+    ])
   })
 
   it('logs a hub that cannot be reached and still completes the cycle', async () => {
@@ -142,7 +145,33 @@ describe('WebSub: pinging the hub', () => {
 
     expect(summary.items.added).toBe(1)
     expect(summary.hub?.pinged).toEqual([])
-    expect(log.records.filter((record) => record.message.startsWith('WebSub hub'))).toHaveLength(6)
+    expect(summary.hub?.failed).toHaveLength(6)
+    expect(log.records.filter((record) => record.message.startsWith('WebSub hub'))).toHaveLength(1)
+  })
+
+  it('names at most 100 feeds per request: 200 changed categories take 3 pings, not 201', async () => {
+    const outlets = (api: number) =>
+      JSON.stringify({
+        record: Array.from({ length: 100 }, (_, n) => ({ infoCode: `NW${api}X${n}`, title: `标题${n}`, datetime: '2022-01-11 13:35:18', medianame: `Outlet ${api}-${n}` })),
+      })
+    feeds.routes['/api/0'] = outlets(0)
+    feeds.routes['/api/1'] = outlets(1)
+    const sources = [0, 1].map((api) => ({
+      id: `api-${api}`,
+      type: 'json',
+      url: `${feeds.url}/api/${api}`,
+      items: 'record',
+      fields: { infoCode: 'infoCode', title: 'title', published: 'datetime', media: 'medianame' },
+      shareLink: 'https://finews.example.com/NewsShare.html?infoCode={infoCode}',
+    }))
+    const output = { dir: 'out', html: false, opml: false, formats: ['rss'], websub: { hub: `${hub.url}/hub` } }
+
+    const summary = await runCycleAt(createCycleConfig(dir, sources, { output }), NOW)
+
+    expect(pings.map((ping) => ping.feedUrls.length)).toEqual([100, 100, 1])
+    expect(pings[0]?.feedUrls[0]).toBe('https://news.example.com/rss.xml')
+    expect(new Set(pings.flatMap((ping) => ping.feedUrls)).size).toBe(201)
+    expect(summary.hub?.pinged).toHaveLength(201)
   })
 
   it('does not ping in a dry run', async () => {

@@ -178,8 +178,18 @@ export type SourceHealth = Pick<
 export interface PublishRecord {
   /** Jekyll post files feedloom wrote, relative to output.dir: the only posts it may remove. */
   jekyllPosts?: string[]
-  /** Output files (relative to output.dir) whose last write failed: the next cycle writes them again. */
-  failedOutputs?: string[]
+  /** Output files whose last write failed, by file: the next cycle writes them again. */
+  failedOutputs?: FailedOutput[]
+}
+
+/** An output file that could not be written or failed its check; `status` shows it until it is written. */
+export interface FailedOutput {
+  /** Relative to output.dir. */
+  file: string
+  /** The last failure's reason. */
+  reason: string
+  /** The first failure of the current streak, ISO: a file failing the same way every cycle keeps the store's bytes. */
+  since: string
 }
 
 /** Where stages report what happened; the CLI decides how it looks. Fields are camelCase. */

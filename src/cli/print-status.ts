@@ -1,6 +1,6 @@
 import type { Config } from '../config/config-schema.js'
-import { readSourceHealth } from '../pipeline/describe-source-health.js'
-import type { SourceHealth } from '../types.js'
+import { readStatus } from '../pipeline/read-status.js'
+import type { FailedOutput, SourceHealth } from '../types.js'
 import type { CommandContext } from './command-context.js'
 import { formatTable } from './format-table.js'
 
@@ -15,11 +15,12 @@ export const ALERT_EXIT_CODE = 2
 export async function printStatus(context: CommandContext, config: Readonly<Config>, options: { json?: boolean }): Promise<number> {
   const { stdout } = context.io
   const now = new Date()
-  const health = await readSourceHealth(config, now)
+  const { sources: health, failedOutputs } = await readStatus(config, now)
   if (options.json) stdout(JSON.stringify(health, null, 2))
   else {
     stdout(formatTable(['id', 'state', 'last success', 'last error', 'failures', 'next attempt', 'items'], health.map((one) => toRow(one, now))))
     for (const note of health.flatMap((one) => notesOf(one, now, config.health.alertAfterHours))) stdout(note)
+    for (const output of failedOutputs) stdout(failedOutputNote(output, now))
   }
   return health.some((one) => one.alert) ? ALERT_EXIT_CODE : 0
 }
@@ -60,6 +61,11 @@ function notesOf(health: SourceHealth, now: Date, alertAfterHours: number): stri
     notes.push(`alert: ${health.id} has been failing since ${health.failingSince ?? '?'} (${ago(health.failingSince, now)}), longer than health.alertAfterHours (${alertAfterHours} h)`)
   }
   return notes
+}
+
+/** An output left stale: a cycle saw nothing new yet out/ is not what the store holds. */
+function failedOutputNote(output: FailedOutput, now: Date): string {
+  return `output ${output.file}: failing since ${ago(output.since, now)}: ${output.reason}; the next cycle writes it again`
 }
 
 function ago(iso: string | undefined, now: Date): string {

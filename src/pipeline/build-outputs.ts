@@ -3,6 +3,7 @@ import { publishOutputs, type PublishResult } from '../publish/publish-outputs.j
 import { publishStatus } from '../publish/publish-status.js'
 import { type AcquireStoreLockOptions, openStore } from '../store/open-store.js'
 import { describeSourceHealth } from './describe-source-health.js'
+import { recordFailedOutputs } from './record-failed-outputs.js'
 
 export interface BuildOptions {
   /** How to take the store lock (wait for it, name the holder). @default {} (fail at once when held) */
@@ -13,8 +14,8 @@ export interface BuildOptions {
 
 /**
  * Regenerates every output, and out/status.json, from the store without fetching; files whose
- * bytes are unchanged are left alone. Takes the store lock: a cycle must not change the store
- * half-way through.
+ * bytes are unchanged are left alone. Records which outputs failed (or no longer fail) for the
+ * next cycle and `status`. Takes the store lock: a cycle must not change the store half-way through.
  */
 export async function buildOutputs(config: Readonly<Config>, options: BuildOptions = {}): Promise<PublishResult> {
   const { lock = {}, now = new Date() } = options
@@ -26,10 +27,13 @@ export async function buildOutputs(config: Readonly<Config>, options: BuildOptio
       outputDir: config.output.dir,
       alertAfterHours: config.health.alertAfterHours,
     })
+    const failed = [...feeds.failed, ...status.failed]
+    // Saved only for this: `build` leaves the rest of the store as it found it.
+    if (recordFailedOutputs(store, failed, now)) await store.save()
     return {
       written: [...feeds.written, ...status.written],
       unchanged: feeds.unchanged + status.unchanged,
-      failed: [...feeds.failed, ...status.failed],
+      failed,
       removed: feeds.removed,
     }
   } finally {

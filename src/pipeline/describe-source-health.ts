@@ -1,5 +1,5 @@
 import type { Config } from '../config/config-schema.js'
-import { openStore, type Store } from '../store/open-store.js'
+import type { Store } from '../store/open-store.js'
 import type { SourceHealth } from '../types.js'
 import { dropUndefined } from './refresh-result.js'
 
@@ -37,16 +37,6 @@ export function describeSourceHealth(
       alert: state.consecutiveFailures > 0 && failingForMs > alertAfterMs,
     })
   })
-}
-
-/** Reads the store without taking its lock (a worker may hold it) and describes every source. */
-export async function readSourceHealth(config: Readonly<Config>, now: Date): Promise<SourceHealth[]> {
-  const store = await openStore({ path: config.store.path, lock: false, items: 'lazy' })
-  try {
-    return describeSourceHealth(config, store, now)
-  } finally {
-    await store.close()
-  }
 }
 
 function stateOf(hasState: boolean, state: ReturnType<Store['sourceState']>, now: Date): SourceHealth['state'] {

@@ -10,6 +10,7 @@ import type { Logger } from '../types.js'
 import { describePlannedChanges, type PlannedChange } from './describe-planned-changes.js'
 import { describeSourceHealth } from './describe-source-health.js'
 import { type FormPoster, type HubPingResult, pingWebSubHub } from './ping-websub-hub.js'
+import { hasFailedOutputs, recordFailedOutputs } from './record-failed-outputs.js'
 import { knownItemsOf } from './refresh-result.js'
 import { refreshSource, type RefreshResult, type SourceStatus } from './refresh-source.js'
 
@@ -85,9 +86,13 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
     const entries = results.flatMap((result) => result.entries)
     const retention = { ...config.store, now: cycleStart }
     const outputsExist = await hasOutputs(config)
+    // An output an earlier cycle failed to write (EMFILE, ENOSPC, a read-only out/) is written
+    // again now, new items or not: everything is regenerated, and only changed bytes are written.
+    const healing = hasFailedOutputs(store)
     // The items are read only when something may change them or the outputs need them, so a
     // cycle where nothing new arrives reads no more of the store than its head.
-    const needsItems = entries.length > 0 || store.isPruneDue(retention) || !outputsExist || config.output.jekyll !== undefined
+    const needsItems =
+      entries.length > 0 || store.isPruneDue(retention) || !outputsExist || healing || config.output.jekyll !== undefined
     if (needsItems) await store.loadItems()
     const upserted = store.upsert(entries, cycleStart)
     const pruned = store.prune(retention)
@@ -99,7 +104,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
       ? await publishOutputs({
           items: store.items(),
           config,
-          changedCategories: outputsExist ? changedCategories : 'all',
+          changedCategories: outputsExist && !healing ? changedCategories : 'all',
           now: cycleStart,
           dryRun,
         })
@@ -117,6 +122,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
       removed: feeds.removed,
     }
     for (const failure of published.failed) log.error(`output ${failure.file} not replaced: ${failure.reason}`, { file: failure.file })
+    if (!dryRun) recordFailedOutputs(store, published.failed, cycleStart)
     const changedFeedUrls = config.output.websub === undefined ? [] : feedUrlsOf(feeds.written, config)
     const base = {
       sources: countStatuses(results),

@@ -1,5 +1,5 @@
 import { StoreError } from '../errors.js'
-import type { PublishRecord, SourceState, StoredItem } from '../types.js'
+import type { FailedOutput, PublishRecord, SourceState, StoredItem } from '../types.js'
 import { type RetentionSummary, summarizeRetention } from './retention-summary.js'
 
 export const STORE_VERSION = 1
@@ -232,13 +232,17 @@ export function toCanonicalItem(item: StoredItem): StoredItem {
   } satisfies Record<keyof StoredItem, unknown>
 }
 
-/** Fields in a fixed order, lists sorted without duplicates, empty lists dropped: equal records serialize alike. */
+/**
+ * Fields in a fixed order, lists sorted without duplicates (one failed output per file, the last
+ * given), empty lists dropped: equal records serialize alike.
+ */
 export function toCanonicalPublishRecord(record: PublishRecord): PublishRecord {
   const sorted = (list: readonly string[] | undefined): string[] | undefined =>
     list === undefined || list.length === 0 ? undefined : [...new Set(list)].sort(compareKeys)
   const jekyllPosts = sorted(record.jekyllPosts)
-  const failedOutputs = sorted(record.failedOutputs)
-  return { ...(jekyllPosts ? { jekyllPosts } : {}), ...(failedOutputs ? { failedOutputs } : {}) }
+  const byFile = new Map((record.failedOutputs ?? []).map(({ file, reason, since }): [string, FailedOutput] => [file, { file, reason, since }]))
+  const failedOutputs = [...byFile.values()].sort((a, b) => compareKeys(a.file, b.file))
+  return { ...(jekyllPosts ? { jekyllPosts } : {}), ...(failedOutputs.length > 0 ? { failedOutputs } : {}) }
 }
 
 /** A deep copy with keys sorted at every level: the caller's key order is not data. */
@@ -327,7 +331,7 @@ function findStoreDataProblem(value: unknown): string | undefined {
   if (value.categorySlugs !== undefined && !isStringRecord(value.categorySlugs)) {
     return 'categorySlugs is not an object of strings'
   }
-  if (value.publish !== undefined && !isPublishRecord(value.publish)) return 'publish is not an object of string lists'
+  if (value.publish !== undefined && !isPublishRecord(value.publish)) return 'publish is not a list of Jekyll posts and failed outputs'
   if (!isPlainObject(value.sources)) return 'sources is not an object'
   for (const [id, state] of Object.entries(value.sources)) {
     if (!isSourceState(state)) return `sources[${JSON.stringify(id)}] is not a source state`
@@ -364,7 +368,16 @@ function isSourceState(value: unknown): value is SourceState {
 }
 
 function isPublishRecord(value: unknown): value is PublishRecord {
-  return isPlainObject(value) && Object.values(value).every(isStringArray)
+  return (
+    isPlainObject(value) &&
+    Object.keys(value).every((key) => key === 'jekyllPosts' || key === 'failedOutputs') &&
+    (value.jekyllPosts === undefined || isStringArray(value.jekyllPosts)) &&
+    (value.failedOutputs === undefined || (Array.isArray(value.failedOutputs) && value.failedOutputs.every(isFailedOutput)))
+  )
+}
+
+function isFailedOutput(value: unknown): value is FailedOutput {
+  return isPlainObject(value) && typeof value.file === 'string' && typeof value.reason === 'string' && typeof value.since === 'string'
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {

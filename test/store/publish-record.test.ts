@@ -5,6 +5,8 @@ import { useTempStorePath } from './store-test-helpers.js'
 
 const temp = useTempStorePath()
 
+const FAILED_RSS = { file: 'rss.xml', reason: 'cannot write out/rss.xml: EACCES', since: '2022-01-11T06:00:00.000Z' }
+
 describe('the store publish record', () => {
   it('keeps what publishing recorded across opens, lists sorted and without duplicates', async () => {
     const store = await openStore({ path: temp.path })
@@ -29,14 +31,28 @@ describe('the store publish record', () => {
     expect(await readFile(temp.path, 'utf8')).not.toContain('"publish"')
   })
 
+  it('keeps one failed output per file, sorted by file, with its reason and since', async () => {
+    const store = await openStore({ path: temp.path })
+    const atom = { file: 'atom.xml', reason: 'cannot write out/atom.xml: EACCES', since: FAILED_RSS.since }
+    store.setPublishRecord({ failedOutputs: [FAILED_RSS, atom, { ...FAILED_RSS, reason: 'cannot write out/rss.xml: ENOSPC' }] })
+    await store.save()
+    await store.close()
+
+    const reopened = await openStore({ path: temp.path, items: 'lazy' })
+    const record = reopened.publishRecord()
+    await reopened.close()
+
+    expect(record).toEqual({ failedOutputs: [atom, { ...FAILED_RSS, reason: 'cannot write out/rss.xml: ENOSPC' }] })
+  })
+
   it('writes nothing when the same record is set again', async () => {
     const store = await openStore({ path: temp.path })
-    store.setPublishRecord({ failedOutputs: ['rss.xml'] })
+    store.setPublishRecord({ failedOutputs: [FAILED_RSS] })
     await store.save()
     await store.close()
 
     const again = await openStore({ path: temp.path, items: 'lazy' })
-    again.setPublishRecord({ failedOutputs: ['rss.xml'] })
+    again.setPublishRecord({ failedOutputs: [{ since: FAILED_RSS.since, reason: FAILED_RSS.reason, file: FAILED_RSS.file }] })
     const written = await again.save()
     await again.close()
 

@@ -1,0 +1,26 @@
+import type { PublishResult } from '../publish/publish-outputs.js'
+import type { Store } from '../store/open-store.js'
+import type { FailedOutput } from '../types.js'
+
+/**
+ * Records in the store the outputs this publish could not write (or that failed their check), so
+ * that the next cycle writes them again even when nothing new arrives, and `status` shows them;
+ * files written since are forgotten. A file failing again keeps its `since`.
+ * @returns whether the record changed
+ */
+export function recordFailedOutputs(
+  store: Pick<Store, 'publishRecord' | 'setPublishRecord'>,
+  failed: PublishResult['failed'],
+  now: Date,
+): boolean {
+  const record = store.publishRecord()
+  const previous = new Map((record.failedOutputs ?? []).map((output) => [output.file, output]))
+  const failedOutputs = failed.map(({ file, reason }): FailedOutput => ({ file, reason, since: previous.get(file)?.since ?? now.toISOString() }))
+  store.setPublishRecord({ ...record, failedOutputs })
+  return JSON.stringify(store.publishRecord()) !== JSON.stringify(record)
+}
+
+/** Whether an earlier publish left outputs to write again. */
+export function hasFailedOutputs(store: Pick<Store, 'publishRecord'>): boolean {
+  return (store.publishRecord().failedOutputs ?? []).length > 0
+}

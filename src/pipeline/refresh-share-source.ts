@@ -69,7 +69,7 @@ async function refreshPage(url: string, options: RefreshOptions<ShareSourceConfi
     const article = extractArticle(response.text, response.url, source.selectors)
     const { entries, reasons } = capEntries([{ ...article, link: url, shareLink: url, infoCode: identity.infoCode, baseUrl: response.url }])
     const result = normalizeEntry(entries[0] ?? {}, sourceContext(source, config, response.url, now))
-    const pageReasons = reasons.map((reason) => `${url}: ${reason}`)
+    const pageReasons = reasons.length === 0 ? [] : [`${url}: ${reasons.join(', ')}`]
     return isDropped(result) ? { kind: 'dropped', dropped: result, reasons: pageReasons } : { kind: 'entry', entry: result, reasons: pageReasons }
   } catch (err) {
     const warning = dropUndefined({ sourceId: source.id, url, infoCode: identity.infoCode, ...describeError(err) })

@@ -152,7 +152,7 @@ type CaseDefinition = Omit<HostileCase, 'url'> &
   ({ path: string; route: Route; extraRoutes?: Record<string, Route> } | { at: 'refused' } | { url: string })
 
 function defineCases(settings: Settings, farmUrl: () => string): CaseDefinition[] {
-  return [...goodCases(), ...networkCases(settings, farmUrl), ...contentCases(settings, farmUrl), ...apiCases()]
+  return [...goodCases(), ...networkCases(settings, farmUrl), ...contentCases(settings, farmUrl), ...apiCases(settings)]
 }
 
 const error = (code: ErrorCode): HostileExpectation => ({ outcome: 'error', code })
@@ -685,8 +685,59 @@ function contentCases({ maxBytes, secretFile }: Settings, farmUrl: () => string)
 }
 
 /** Routes for the other source kinds (JSON news APIs and share pages), for their own tests. */
-function apiCases(): CaseDefinition[] {
+function apiCases(settings: Settings): CaseDefinition[] {
+  // Five times the entry cap: enough to prove it, light enough for a cycle with a 1 s deadline.
+  const recordCount = Math.min(5_000, Math.floor((settings.maxBytes * 0.8) / 120))
+  const records = (prefix: string) =>
+    JSON.stringify({ record: Array.from({ length: recordCount }, (_, n) => ({ title: `${prefix} ${n}`, url: `${ITEM_SITE}/${prefix}/${n}` })) })
+  const enormousChars = Math.min(400_000, Math.floor(settings.maxBytes * 0.4))
+  let rotation = 0
   return [
+    {
+      id: 'json-many-records',
+      group: 'json',
+      what: `a JSON API answering ${recordCount.toLocaleString('en')} records (kept: the first 1,000)`,
+      expect: items(1_000),
+      path: '/api/many-records.json',
+      route: jsonBody(records('json-many-records')),
+    },
+    {
+      id: 'json-rotating',
+      group: 'json',
+      what: `a JSON API answering ${recordCount.toLocaleString('en')} records with new codes on every request`,
+      expect: items(1_000),
+      path: '/api/rotating.json',
+      route: (_req, res) => {
+        rotation += 1
+        res.writeHead(200, { 'content-type': 'application/json' }).end(records(`json-rotating-${rotation}`))
+      },
+    },
+    {
+      id: 'json-enormous-fields',
+      group: 'json',
+      what: `a ${enormousChars.toLocaleString('en')}-character title, and a 100,018-character link (dropped, so its record is too)`,
+      expect: items(1),
+      path: '/api/enormous-fields.json',
+      route: jsonBody(
+        JSON.stringify({
+          record: [
+            { title: 'x'.repeat(enormousChars), url: `${ITEM_SITE}/json-enormous-fields/1` },
+            { title: 'long link', url: `${ITEM_SITE}/json-enormous-fields/${'a'.repeat(100_000 - ITEM_SITE.length)}` },
+          ],
+        }),
+      ),
+    },
+    {
+      id: 'share-enormous',
+      group: 'share',
+      what: `a share page with a ${enormousChars.toLocaleString('en')}-character og:title and a 300-character media name`,
+      expect: items(1),
+      path: '/share/enormous.html',
+      route: html(
+        `<!DOCTYPE html><html><head><meta property="og:title" content="${'x'.repeat(enormousChars)}"><meta name="source" content="${'财'.repeat(300)}"></head>` +
+          `<body><article><p>${'正文'.repeat(200)}</p></article></body></html>`,
+      ),
+    },
     {
       id: 'json-html',
       group: 'json',
@@ -819,6 +870,10 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
 function xml(body: string | Buffer, contentType = 'application/xml; charset=utf-8'): Handler {
   return (_req, res) => void res.writeHead(200, { 'content-type': contentType }).end(body)
+}
+
+function jsonBody(body: string): Handler {
+  return xml(Buffer.from(body), 'application/json')
 }
 
 function html(body: string): Handler {

@@ -21,8 +21,11 @@ const ALSO_UNDER_LOAD: Record<string, string> = { 'gzip-bomb': 'E_FETCH_TIMEOUT'
 
 interface StoreFile {
   items: { category: string; title: string; content?: string }[]
-  sources: Record<string, { lastError?: { code: string } }>
+  sources: Record<string, { lastError?: { code: string }; degraded?: string[] }>
 }
+
+/** Sources that answer more than a cap keeps (src/caps.ts): each must show as degraded, with a reason. */
+const CAPPED_SOURCES = ['enormous', 'many-entries', 'json-many-records', 'json-rotating', 'json-enormous-fields', 'share-enormous']
 
 let farm: RemoteHostileFarm
 let dir: string
@@ -111,6 +114,10 @@ describe('a cycle over every hostile source plus two good feeds', () => {
 
   it('issue #5: keeps items with distinct links apart when a feed gives them all one guid', () => {
     expect(itemsIn('shared-guid')).toHaveLength(3)
+  })
+
+  it('reports every source cut by a cap as degraded, with a reason', () => {
+    expect(CAPPED_SOURCES.filter((id) => (store.sources[id]?.degraded ?? []).length === 0)).toEqual([])
   })
 
   it('keeps every stored title within the cap and free of markup', () => {

@@ -186,9 +186,9 @@ export interface PublishRecord {
 export interface FailedOutput {
   /** Relative to output.dir. */
   file: string
-  /** The last failure's reason. */
+  /** Why the first failure of the current streak happened. */
   reason: string
-  /** The first failure of the current streak, ISO: a file failing the same way every cycle keeps the store's bytes. */
+  /** The first failure of the current streak, ISO. Kept with its reason while the file keeps failing, so the store keeps its bytes. */
   since: string
 }
 

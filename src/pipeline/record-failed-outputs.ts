@@ -5,7 +5,9 @@ import type { FailedOutput } from '../types.js'
 /**
  * Records in the store the outputs this publish could not write (or that failed their check), so
  * that the next cycle writes them again even when nothing new arrives, and `status` shows them;
- * files written since are forgotten. A file failing again keeps its `since`.
+ * files written since are forgotten. A file failing again keeps the record of its first failure:
+ * the reason names a temp file with the writer's pid, and a store rewritten by every cycle while
+ * one file stays unwritable would cost a write per cycle and its ETag.
  * @returns whether the record changed
  */
 export function recordFailedOutputs(
@@ -15,7 +17,7 @@ export function recordFailedOutputs(
 ): boolean {
   const record = store.publishRecord()
   const previous = new Map((record.failedOutputs ?? []).map((output) => [output.file, output]))
-  const failedOutputs = failed.map(({ file, reason }): FailedOutput => ({ file, reason, since: previous.get(file)?.since ?? now.toISOString() }))
+  const failedOutputs = failed.map(({ file, reason }): FailedOutput => previous.get(file) ?? { file, reason, since: now.toISOString() })
   store.setPublishRecord({ ...record, failedOutputs })
   return JSON.stringify(store.publishRecord()) !== JSON.stringify(record)
 }

@@ -84,6 +84,11 @@ const cases: [string, (whole: Buffer) => Buffer, RegExp][] = [
     /: items\[1\]\.category: must be lower-case letters, digits and dashes/,
   ],
   [
+    'a Jekyll post recorded outside out/ (which would be removed)',
+    editStore((data) => void ((data as Record<string, unknown>).publish = { jekyllPosts: ['_posts/../../victim.md'] })),
+    /: publish\.jekyllPosts\[0\]: must be a path inside output\.dir/,
+  ],
+  [
     'a second, empty "items" key',
     (whole) => Buffer.from(whole.toString('utf8').replace('\n  "tombstones":', '\n  "items": [],\n  "tombstones":')),
     /: items: the key appears twice in one object/,

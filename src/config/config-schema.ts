@@ -19,7 +19,7 @@ const urlTemplate = z
   })
 
 /** Node's timers hold a signed 32-bit count of ms; a longer delay fires at once instead (with a warning). */
-export const MAX_TIMER_MS = 2 ** 31 - 1
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** A delay in ms that is handed to setTimeout or undici's timers. */
 const timerMs = z

@@ -47,8 +47,9 @@ function checkPlacement(config: Config, configDir: string): string[] {
   }
   const jekyllDir = config.output.jekyll?.dir
   if (jekyllDir !== undefined) {
+    const postsDir = resolve(outputDir, jekyllDir)
     if (isAbsolute(jekyllDir)) problems.push(`output.jekyll.dir: must be a folder relative to output.dir, such as "_posts"`)
-    else if (!isInside(resolve(outputDir, jekyllDir), outputDir) || resolve(outputDir, jekyllDir) === outputDir) {
+    else if (postsDir === outputDir || !isInside(postsDir, outputDir)) {
       problems.push(`output.jekyll.dir: "${jekyllDir}" leaves output.dir; posts are written and removed there, so it must be a folder inside it, such as "_posts"`)
     }
   }

@@ -91,7 +91,7 @@ export const retentionSummarySchema = z.object({
 
 const sourceStates = z.record(z.string(), sourceStateSchema)
 
-/** The head as store-file.ts cuts it out: version, sources and retention, in that order. */
+/** The head as store-file.ts cuts it out: version, sources, retention and the publish record when there is one. */
 export const storeHeadSchema = z.object({
   version: z.number(),
   sources: sourceStates,

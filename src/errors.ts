@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'E_PARSE_XML'
   | 'E_PARSE_JSON'
   | 'E_PARSE_EXTRACT'
+  | 'E_PARSE_TOO_DEEP'
   | 'E_STORE_CORRUPT'
   | 'E_STORE_IO'
   | 'E_STORE_LOCKED'

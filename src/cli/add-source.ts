@@ -4,6 +4,7 @@ import { createFetcher, type Fetcher } from '../fetch/create-fetcher.js'
 import { slugifyCategory } from '../normalize/category-slug.js'
 import { parseFeed } from '../sources/feed/parse-feed.js'
 import { appendSources, type NewSource } from './append-sources.js'
+import { cleanTitle } from './clean-title.js'
 import type { CommandContext } from './command-context.js'
 import { findFeedLinks, findPageTitle, type FeedLink } from './find-feed-links.js'
 import { guessJsonSource, isJsonFeed } from './guess-json-source.js'
@@ -71,7 +72,7 @@ export async function planAddSource(
   const category = options.category === undefined ? undefined : resolveCategory(config, options.category)
   const page = await fetchDocument(fetcher, config, options.url)
   const finish = (source: { type: SourceType; url: string; title: string | undefined; rest?: Record<string, unknown> }): AddSourcePlan => {
-    const title = options.title ?? source.title
+    const title = cleanTitle(options.title ?? source.title)
     const id = options.id ?? pickSourceId({ title, url: source.url, taken: new Set(config.sources.map((s) => s.id)) })
     const location = source.type === 'share' ? { urls: [source.url] } : { url: source.url }
     return {
@@ -180,5 +181,5 @@ function resolveCategory(config: Readonly<Config>, value: string): { slug: strin
   if (known !== undefined) return { slug: known[0] }
   const slug = slugifyCategory(value)
   if (slug === '') throw new UsageError(`--category "${value}": no slug can be made of it`, 'give a slug such as meirijingjixinwen')
-  return Object.hasOwn(config.categories, slug) ? { slug } : { slug, create: value.trim() }
+  return Object.hasOwn(config.categories, slug) ? { slug } : { slug, create: cleanTitle(value) ?? slug }
 }

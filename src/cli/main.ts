@@ -10,6 +10,7 @@ import type { AddSourceOptions } from './add-source.js'
 import type { CliIo, CommandContext } from './command-context.js'
 import { createProgress } from './create-progress.js'
 import { type CliLogger, createTextLogger, type LogFormat, type LogLevel } from './create-text-logger.js'
+import { escapeTerminalText } from './escape-terminal-text.js'
 import { UsageError } from './usage-error.js'
 
 /*
@@ -59,7 +60,13 @@ function readPackageVersion(file: URL): string | undefined {
 }
 
 /** Parses argv, runs one command and returns its exit code. Touches no process.* itself: bin.ts does. */
-export async function runMain(io: CliIo): Promise<number> {
+export async function runMain(terminal: CliIo): Promise<number> {
+  // Lines carry text from feeds and servers (titles, error messages): none may drive the terminal.
+  const io: CliIo = {
+    ...terminal,
+    stdout: (line) => terminal.stdout(escapeTerminalText(line)),
+    stderr: (line) => terminal.stderr(escapeTerminalText(line)),
+  }
   let exitCode = 0
   let context: CommandContext | undefined
   const program = new Command('feedloom')
@@ -85,7 +92,7 @@ export async function runMain(io: CliIo): Promise<number> {
     const level: LogLevel = options.quiet ? 'warn' : options.verbose ? 'debug' : 'info'
     // A bar between JSON lines would break them for a collector; quiet means quiet.
     const progress = createProgress(options.logFormat === 'text' && level !== 'warn' ? io.progressStream : undefined)
-    const write = (line: string) => progress.log(line) || io.stderr(line)
+    const write = (line: string) => progress.log(escapeTerminalText(line)) || io.stderr(line)
     const log =
       options.logFormat === 'json' ? (await import('./create-logger.js')).createLogger({ write, format: 'json', level }) : createTextLogger(write, level)
     context = {

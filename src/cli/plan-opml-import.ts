@@ -2,6 +2,7 @@ import type { Config } from '../config/config-schema.js'
 import type { OpmlDocument, OpmlOutline } from '../config/parse-opml.js'
 import { slugifyCategory } from '../normalize/category-slug.js'
 import type { NewSource } from './append-sources.js'
+import { cleanTitle } from './clean-title.js'
 import { pickSourceId } from './pick-source-id.js'
 import { comparableUrl, sourceUrlsOf } from './source-urls.js'
 
@@ -31,7 +32,7 @@ export function planOpmlImport(config: Readonly<Pick<Config, 'categories' | 'sou
   const titles = new Map(Object.entries(config.categories).map(([slug, category]) => [category.title, slug]))
 
   const categoryOf = (attributes: OpmlOutline['attributes']): string | undefined => {
-    const title = (attributes.text ?? attributes.title)?.trim()
+    const title = cleanTitle(attributes.text ?? attributes.title)
     const explicit = attributes['feedloom:category']
     let slug: string
     if (explicit !== undefined && SLUG.test(explicit)) slug = explicit
@@ -66,7 +67,7 @@ export function planOpmlImport(config: Readonly<Pick<Config, 'categories' | 'sou
         skip(`duplicate url (already ${seen})`)
         continue
       }
-      const title = (attributes.title ?? attributes.text)?.trim() || undefined
+      const title = cleanTitle(attributes.title ?? attributes.text)
       const ownId = attributes['feedloom:id']
       if (ownId !== undefined && SLUG.test(ownId) && ids.has(ownId)) {
         skip(`duplicate id "${ownId}"`)

@@ -18,6 +18,15 @@ const urlTemplate = z
     error: 'must be an absolute http(s) URL, with {field} placeholders',
   })
 
+/** Node's timers hold a signed 32-bit count of ms; a longer delay fires at once instead (with a warning). */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A delay in ms that is handed to setTimeout or undici's timers. */
+const timerMs = z
+  .int()
+  .positive()
+  .max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} (about 24.8 days): timers fire at once for longer delays`)
+
 /** Dot path into a JSON answer: `data.list`, `record`, `items.0.text`. */
 const jsonPath = z.string().min(1)
 
@@ -131,7 +140,7 @@ export const configSchema = z.strictObject({
       /** Jekyll posts in the format of the system feedloom replaces (DESIGN.md "Where it comes from"). */
       jekyll: z
         .strictObject({
-          /** Relative to output.dir. */
+          /** Relative to output.dir, and inside it (load-config.ts checks). */
           dir: z.string().min(1).default('_posts'),
           /** Scheme-relative or absolute URL of the Jekyll site, e.g. `//finews.withounder.com`. */
           siteUrl: z.string().min(1),
@@ -150,7 +159,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       concurrency: z.int().positive().default(8),
       perHost: z.int().positive().default(2),
-      timeoutMs: z.int().positive().default(20_000),
+      timeoutMs: timerMs.default(20_000),
       maxBytes: z.int().positive().default(10 * 1024 * 1024),
       maxRedirects: z.int().min(0).max(20).default(5),
       userAgent: z.string().min(1).default('feedloom/0.1 (+https://github.com/feedloom/feedloom)'),

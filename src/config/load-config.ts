@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path'
+import { isAbsolute, parse, relative, resolve, sep } from 'node:path'
 import type { z } from 'zod'
 import { ConfigError } from '../errors.js'
 import { configSchema, type Config } from './config-schema.js'
@@ -22,12 +22,44 @@ export function loadConfig({ fileText, baseDir, env = {} }: LoadConfigOptions): 
   }
   const parsed = configSchema.safeParse(applyEnv(json, env))
   if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap(formatIssue))
-  const problems = crossCheck(parsed.data)
-  if (problems.length > 0) throw new ConfigError(problems)
   const config = parsed.data
   config.store.path = resolvePath(baseDir, config.store.path)
   config.output.dir = resolvePath(baseDir, config.output.dir)
+  const problems = [...crossCheck(config), ...checkPlacement(config, baseDir)]
+  if (problems.length > 0) throw new ConfigError(problems)
   return deepFreeze(config)
+}
+
+/**
+ * Everything in output.dir is published (by `serve` or a static host), and the Jekyll folder is
+ * written and cleaned: neither may reach the config, the store or anything outside. Paths are
+ * compared as written (resolved, not followed through symlinks).
+ */
+function checkPlacement(config: Config, configDir: string): string[] {
+  const problems: string[] = []
+  const outputDir = config.output.dir
+  if (isInside(configDir, outputDir)) {
+    const what = parse(outputDir).root === outputDir ? 'is the root of the file system' : `holds the config's own folder ${configDir}`
+    problems.push(`output.dir: ${what}; everything in output.dir is published, the config and the store too. Use a folder of its own, such as "out"`)
+  }
+  if (isInside(config.store.path, outputDir)) {
+    problems.push(`store.path: ${config.store.path} is inside output.dir ${outputDir}, which is published; keep the store outside it, such as "store/db.json"`)
+  }
+  const jekyllDir = config.output.jekyll?.dir
+  if (jekyllDir !== undefined) {
+    const postsDir = resolve(outputDir, jekyllDir)
+    if (isAbsolute(jekyllDir)) problems.push(`output.jekyll.dir: must be a folder relative to output.dir, such as "_posts"`)
+    else if (postsDir === outputDir || !isInside(postsDir, outputDir)) {
+      problems.push(`output.jekyll.dir: "${jekyllDir}" leaves output.dir; posts are written and removed there, so it must be a folder inside it, such as "_posts"`)
+    }
+  }
+  return problems
+}
+
+/** Whether `path` is `folder` or lies under it. */
+function isInside(path: string, folder: string): boolean {
+  const rel = relative(folder, path)
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
 }
 
 function applyEnv(json: unknown, env: LoadConfigOptions['env'] = {}): unknown {

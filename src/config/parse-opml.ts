@@ -16,10 +16,17 @@ export interface OpmlDocument {
 const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
 
 /**
+ * Elements open at once, `<opml>` and `<body>` included. Readers' folders nest a few levels; the
+ * outline tree is walked recursively later, so thousands of levels would overflow the stack.
+ */
+const MAX_OPML_DEPTH = 64
+
+/**
  * OPML 1.0/2.0 text → its `<body>` outlines. A small XML reader of our own (config/ does not import
  * the XML library publish/ uses): elements, attributes, comments, CDATA and the five XML entities
  * plus character references. A DOCTYPE with an internal subset is refused, so no entity can expand.
- * @throws ParseError E_PARSE_XML when the text is not well-formed, E_PARSE_FORMAT when it is not OPML
+ * @throws ParseError E_PARSE_XML when the text is not well-formed, E_PARSE_FORMAT when it is not OPML,
+ * E_PARSE_TOO_DEEP when elements nest deeper than MAX_OPML_DEPTH
  */
 export function parseOpml(text: string, source: string): OpmlDocument {
   const stack: { name: string; outline?: OpmlOutline }[] = []
@@ -83,6 +90,9 @@ export function parseOpml(text: string, source: string): OpmlDocument {
       }
       if (tag.name === 'title' && parent?.name === 'head' && !tag.selfClosing) titleStart = tag.end
       at = tag.end
+      if (!tag.selfClosing && stack.length === MAX_OPML_DEPTH) {
+        throw new ParseError('E_PARSE_TOO_DEEP', `OPML in ${source} nests elements more than ${MAX_OPML_DEPTH} deep at line ${lineAt(tag.end)}; flatten its folders`)
+      }
       if (!tag.selfClosing) stack.push({ name: tag.name, ...(outline ? { outline } : {}) })
     }
   }

@@ -27,14 +27,20 @@ export class BlockedAddressError extends Error {
  * Only ordinary global unicast is reachable. An allow-list rather than a deny-list: loopback,
  * RFC 1918 private, link-local (169.254.169.254, the cloud metadata service), CGNAT (100.64/10,
  * Alibaba's 100.100.100.200), unique-local (fd00:ec2::254), multicast, reserved and every
- * IPv6 range that embeds an IPv4 address (mapped, NAT64, 6to4, Teredo) are all refused.
+ * IPv6 range that embeds an IPv4 address (compatible, mapped, NAT64, 6to4, Teredo) are all refused.
  */
 export const refusePrivateAddresses: AddressPolicy = (address) => {
   if (!ipaddr.isValid(address)) return 'not an IP address'
   // ipaddr.process turns ::ffff:127.0.0.1 into 127.0.0.1, so a mapped address is judged as IPv4.
-  const range = ipaddr.process(address).range()
-  return range === 'unicast' ? undefined : range
+  const parsed = ipaddr.process(address)
+  const range = parsed.range()
+  if (range !== 'unicast') return range
+  // IPv4-compatible ::a.b.c.d (RFC 4291 §2.5.5.1, deprecated; new URL() writes [::127.0.0.1] as
+  // [::7f00:1]): ipaddr.js calls it unicast, but it is no global address (:: and ::1 are caught above).
+  return parsed.kind() === 'ipv6' && parsed.match(IPV4_COMPATIBLE) ? 'ipv4Compatible' : undefined
 }
+
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96')
 
 /** The address a URL names literally (`127.0.0.1`, `[::1]`), or undefined for a host name. */
 export function literalAddressOf(url: URL): string | undefined {

@@ -104,7 +104,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, root: string, b
   if (target.segments.some((segment) => segment.startsWith('.'))) return sendStatus(res, 404, 'not found')
   let file = await resolveInside(root, join(root, ...target.segments))
   let stats = file === undefined ? undefined : await stat(file)
+  let isIndex = false
   if (file !== undefined && stats?.isDirectory()) {
+    isIndex = true
     if (!target.directory) {
       // Relative links in the folder's index.html resolve against the folder only with the slash.
       const location = `/${target.segments.map(encodeURIComponent).join('/')}/${target.search}`
@@ -113,7 +115,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, root: string, b
     file = await resolveInside(root, join(file, 'index.html'))
     stats = file === undefined ? undefined : await stat(file)
   }
-  if (file === undefined || stats === undefined || !stats.isFile()) return sendStatus(res, 404, 'not found')
+  // `/rss.xml/` names a folder that does not exist, as on static hosts: answering with the file would
+  // resolve its relative links against a made-up folder.
+  if (file === undefined || stats === undefined || !stats.isFile() || (target.directory && !isIndex)) return sendStatus(res, 404, 'not found')
 
   const bytes = await readFile(file)
   const hash = createHash('sha256').update(bytes).digest('base64url').slice(0, 27)

@@ -1,8 +1,8 @@
 import { StoreError } from '../errors.js'
 import type { FailedOutput, PublishRecord, SourceState, StoredItem } from '../types.js'
+import { findDuplicateKey } from './find-duplicate-key.js'
 import { type RetentionSummary, summarizeRetention } from './retention-summary.js'
-
-export const STORE_VERSION = 1
+import { findSchemaProblem, formatStorePath, STORE_VERSION, storeDataSchema, storeHeadSchema } from './store-schema.js'
 
 /**
  * The store file as JSON. Every map is keyed by a plain string. The head (version, sources,
@@ -268,7 +268,10 @@ function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-/** @throws StoreError E_STORE_CORRUPT (not JSON, not our shape) or E_STORE_VERSION (written by a newer feedloom). */
+/**
+ * @throws StoreError E_STORE_CORRUPT (not JSON, a duplicate key, or a field that is not what
+ * feedloom writes, named by its path) or E_STORE_VERSION (written by a newer feedloom)
+ */
 export function parseStoreData(text: string, path: string): StoreData {
   let value: unknown
   try {
@@ -279,7 +282,7 @@ export function parseStoreData(text: string, path: string): StoreData {
   if (isPlainObject(value) && typeof value.version === 'number' && value.version > STORE_VERSION) {
     throw newerVersionError(value.version, path)
   }
-  const problem = findStoreDataProblem(value)
+  const problem = findStoreDataProblem(text, value)
   if (problem !== undefined) {
     throw new StoreError('E_STORE_CORRUPT', `store ${path} is not a feedloom store: ${problem}; it was left untouched`)
   }
@@ -288,7 +291,8 @@ export function parseStoreData(text: string, path: string): StoreData {
 
 /**
  * The head as store-file.ts cut it out (a JSON object of version, sources and retention), or
- * undefined when it is not one we can trust, so the caller reads the whole file instead.
+ * undefined when it is not one we can trust, so the caller reads the whole file instead (which
+ * names what is wrong with it).
  * @throws StoreError E_STORE_VERSION (written by a newer feedloom)
  */
 export function parseStoreHead(text: string, path: string): StoreHead | undefined {
@@ -301,91 +305,29 @@ export function parseStoreHead(text: string, path: string): StoreHead | undefine
   if (!isPlainObject(value) || typeof value.version !== 'number') return undefined
   if (value.version > STORE_VERSION) throw newerVersionError(value.version, path)
   const keys = Object.keys(value).join(',')
-  if ((keys !== 'version,sources,retention' && keys !== 'version,sources,retention,publish') || !isPlainObject(value.sources)) return undefined
-  if (!isRetentionSummary(value.retention)) return undefined
-  if (value.publish !== undefined && !isPublishRecord(value.publish)) return undefined
+  if (keys !== 'version,sources,retention' && keys !== 'version,sources,retention,publish') return undefined
+  if (findSchemaProblem(storeHeadSchema, value) !== undefined || findDuplicateKey(text, value) !== undefined) return undefined
+  const head = value as unknown as StoreData & { retention: RetentionSummary }
   const sources = new Map<string, SourceState>()
-  for (const [id, state] of Object.entries(value.sources)) {
-    if (!isSourceState(state)) return undefined
-    sources.set(id, toCanonicalSourceState(state))
-  }
-  return { sources, retention: value.retention, publish: toCanonicalPublishRecord(value.publish ?? {}) }
-}
-
-function isRetentionSummary(value: unknown): value is RetentionSummary {
-  const isInstant = (field: unknown): boolean => field === undefined || (typeof field === 'string' && !Number.isNaN(Date.parse(field)))
-  return isPlainObject(value) && Number.isInteger(value.largestCategory) && isInstant(value.oldestPublished) && isInstant(value.oldestTombstone)
+  for (const [id, state] of Object.entries(head.sources)) sources.set(id, toCanonicalSourceState(state))
+  return { sources, retention: head.retention, publish: toCanonicalPublishRecord(head.publish ?? {}) }
 }
 
 function newerVersionError(version: number, path: string): StoreError {
   return new StoreError('E_STORE_VERSION', `store ${path} has version ${version}; this feedloom reads version ${STORE_VERSION}`)
 }
 
-function findStoreDataProblem(value: unknown): string | undefined {
-  if (!isPlainObject(value)) return 'top level is not an object'
-  if (value.version !== STORE_VERSION) return `version is ${JSON.stringify(value.version)}`
-  if (!Array.isArray(value.items)) return 'items is not an array'
-  const itemProblem = findItemsProblem(value.items)
-  if (itemProblem !== undefined) return itemProblem
-  if (!isStringRecord(value.tombstones)) return 'tombstones is not an object of strings'
-  if (value.categorySlugs !== undefined && !isStringRecord(value.categorySlugs)) {
-    return 'categorySlugs is not an object of strings'
-  }
-  if (value.publish !== undefined && !isPublishRecord(value.publish)) return 'publish is not a list of Jekyll posts and failed outputs'
-  if (!isPlainObject(value.sources)) return 'sources is not an object'
-  for (const [id, state] of Object.entries(value.sources)) {
-    if (!isSourceState(state)) return `sources[${JSON.stringify(id)}] is not a source state`
-  }
-  return undefined
-}
-
-function findItemsProblem(items: unknown[]): string | undefined {
+function findStoreDataProblem(text: string, value: unknown): string | undefined {
+  const problem = findSchemaProblem(storeDataSchema, value)
+  if (problem !== undefined) return problem
+  const duplicate = findDuplicateKey(text, value)
+  if (duplicate !== undefined) return `${formatStorePath(duplicate)}: the key appears twice in one object`
   const ids = new Set<string>()
-  for (const [index, item] of items.entries()) {
-    if (!isStoredItem(item)) return `items[${index}] is not an item`
-    if (ids.has(item.id)) return `items[${index}].id ${item.id} is a duplicate`
+  for (const [index, item] of (value as StoreData).items.entries()) {
+    if (ids.has(item.id)) return `items[${index}].id: ${item.id} is a duplicate`
     ids.add(item.id)
   }
   return undefined
-}
-
-const ITEM_STRING_FIELDS = ['id', 'key', 'title', 'link', 'published', 'firstSeen', 'category'] as const
-const ITEM_LIST_FIELDS = ['aliases', 'sources', 'categories'] as const
-
-function isStoredItem(value: unknown): value is StoredItem {
-  return (
-    isPlainObject(value) &&
-    ITEM_STRING_FIELDS.every((field) => typeof value[field] === 'string') &&
-    ITEM_LIST_FIELDS.every((field) => isStringArray(value[field])) &&
-    !Number.isNaN(Date.parse(value.published as string))
-  )
-}
-
-function isSourceState(value: unknown): value is SourceState {
-  return (
-    isPlainObject(value) && typeof value.consecutiveFailures === 'number' && typeof value.itemsSeen === 'number'
-  )
-}
-
-function isPublishRecord(value: unknown): value is PublishRecord {
-  return (
-    isPlainObject(value) &&
-    Object.keys(value).every((key) => key === 'jekyllPosts' || key === 'failedOutputs') &&
-    (value.jekyllPosts === undefined || isStringArray(value.jekyllPosts)) &&
-    (value.failedOutputs === undefined || (Array.isArray(value.failedOutputs) && value.failedOutputs.every(isFailedOutput)))
-  )
-}
-
-function isFailedOutput(value: unknown): value is FailedOutput {
-  return isPlainObject(value) && typeof value.file === 'string' && typeof value.reason === 'string' && typeof value.since === 'string'
-}
-
-function isStringRecord(value: unknown): value is Record<string, string> {
-  return isPlainObject(value) && Object.values(value).every((entry) => typeof entry === 'string')
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((entry) => typeof entry === 'string')
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -104,4 +104,18 @@ describe('feedloom export-opml and import-opml', () => {
     expect(result.stderr).toContain('not OPML')
     expect(await readFile(configPath, 'utf8')).toBe(before)
   })
+
+  it('refuses an OPML nested 20,000 levels deep with E_PARSE_TOO_DEEP, no stack trace, and changes nothing', async () => {
+    const { dir, configPath } = await configWith({ site })
+    const before = await readFile(configPath, 'utf8')
+    const depth = 20_000
+    const folders = `${'<outline text="f">\n'.repeat(depth)}<outline type="rss" xmlUrl="https://a.example/rss"/>${'</outline>'.repeat(depth)}`
+    await writeFile(join(dir, 'deep.opml'), `<opml version="2.0">\n<head/>\n<body>\n${folders}</body></opml>`)
+    const result = await runCli('import-opml', join(dir, 'deep.opml'), '--config', configPath)
+    expect([result.code, result.stderr]).toEqual([
+      1,
+      `error: OPML in ${join(dir, 'deep.opml')} nests elements more than 64 deep at line 66; flatten its folders (E_PARSE_TOO_DEEP)`,
+    ])
+    expect(await readFile(configPath, 'utf8')).toBe(before)
+  })
 })

@@ -59,4 +59,20 @@ describe('per-source reporting through onSourceDone', () => {
 
     expect(terminal.written()).toContain('2/2 sources')
   })
+
+  it('prints a failure line above the bar with the control characters of the answer escaped', async () => {
+    // JSON.parse quotes the start of what it could not read in its message.
+    server.routes['/api.json'] = { status: 200, body: '[\u001b]0;pwned\u0007\u009b2J]', headers: { 'content-type': 'application/json' } }
+    const written = await writeConfig({
+      site: { title: '金融消息', url: 'https://news.example.com/' },
+      sources: [{ id: 'api', type: 'json', url: `${server.url}/api.json`, fields: { title: 'title', guid: 'id' } }],
+    })
+    const terminal = createTerminal()
+
+    await runCliWith(['run', '--config', written.configPath], { progressStream: terminal.stream }).done
+    await rm(written.dir, { recursive: true, force: true })
+
+    expect(terminal.written()).toMatch(/source api failed: .*\\u001b\]0;pwned\\u0007\\u009b2J/)
+    expect(terminal.written()).not.toMatch(/\u001b\]0;|\u009b/)
+  })
 })

@@ -53,6 +53,12 @@ describe('refusePrivateAddresses', () => {
     ['::ffff:169.254.169.254', 'linkLocal'],
     ['64:ff9b::a9fe:a9fe', 'rfc6052'],
     ['2002:7f00:1::', '6to4'],
+    ['::127.0.0.1', 'loopback'],
+    ['::7f00:1', 'ipv4Compatible'],
+    ['::a9fe:a9fe', 'ipv4Compatible'],
+    ['::5db8:d822', 'ipv4Compatible'],
+    ['::ffff:7f00:1', 'loopback'],
+    ['::ffff:0:7f00:1', 'rfc6145'],
   ])('refuses %s (%s)', (address, range) => {
     expect(refusePrivateAddresses(address)).toBe(range)
   })
@@ -154,6 +160,15 @@ describe('fetch.blockPrivateAddresses', () => {
     // 10.255.255.1 does not answer: a connect attempt would run into the deadline instead.
     expect([err.code, elapsedMs < 300]).toEqual(['E_FETCH_BLOCKED', true])
   })
+
+  it.each(['[::127.0.0.1]', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[0:0:0:0:0:ffff:127.0.0.1]'])(
+    'refuses a source on the loopback address written as IPv6 %s without connecting',
+    async (host) => {
+      const before = server.requests.length
+      const { err } = await timeFetchFailure(fetchers.create({ blockPrivateAddresses: true }).fetchText({ url: `http://${host}:${port()}/feed.xml` }))
+      expect([err.code, server.requests.length]).toEqual(['E_FETCH_BLOCKED', before])
+    },
+  )
 
   it('refuses a redirect hop to an IPv6 loopback literal', async () => {
     const fetcher = fetchers.create({ blockPrivateAddresses: true }, { addressPolicy: allowOnly127001 })

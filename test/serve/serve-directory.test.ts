@@ -163,6 +163,12 @@ describe('serveDirectory', () => {
     await response.body.dump()
   })
 
+  it.each(['/rss.xml/', '/meirijingjixinwen/index.html/'])('answers 404 for a file asked for as a folder (%s), as static hosts do', async (path) => {
+    const response = await get(path)
+    expect(response.statusCode).toBe(404)
+    await response.body.dump()
+  })
+
   it('hides dot files such as the temp files of atomic writes', async () => {
     const response = await get('/.rss.xml.tmp')
     expect(response.statusCode).toBe(404)

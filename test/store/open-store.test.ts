@@ -155,6 +155,36 @@ describe('openStore: the file', () => {
     await expect(openStore({ path })).rejects.toMatchObject({ code: 'E_STORE_CORRUPT' })
   })
 
+  it('opens a store whose texts hold quotes, colons and backslashes that look like keys', async () => {
+    const path = join(dir, 'db.json')
+    const first = await openStore({ path })
+    first.upsert([createEntry({ title: 'say "items": [] \\', content: '<p>"sources": {"a": 1}, \\"</p>' })], NOW)
+    await first.save()
+    await first.close()
+
+    const second = await openStore({ path })
+    await second.close()
+
+    expect(second.items().map((item) => [item.title, item.content])).toEqual([['say "items": [] \\', '<p>"sources": {"a": 1}, \\"</p>']])
+  })
+
+  it('rejects a key written twice in one item, naming it, even when the values agree', async () => {
+    const path = join(dir, 'db.json')
+    const first = await openStore({ path })
+    first.upsert([createEntry({ title: 't' })], NOW)
+    await first.save()
+    await first.close()
+    const text = await readFile(path, 'utf8')
+    await writeFile(path, text.replace('"title": "t",', '"title": "t",\n      "title": "t",'))
+
+    const err = await catchError(openStore({ path }))
+
+    expect([(err as StoreError).code, (err as Error).message]).toEqual([
+      'E_STORE_CORRUPT',
+      `store ${path} is not a feedloom store: items[0].title: the key appears twice in one object; it was left untouched`,
+    ])
+  })
+
   it('rejects a store written by a newer version with E_STORE_VERSION', async () => {
     const path = join(dir, 'db.json')
     await writeFile(path, JSON.stringify({ version: 2, items: {}, things: [] }))

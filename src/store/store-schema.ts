@@ -1,0 +1,143 @@
+import { z } from 'zod'
+import type { PublishRecord, SourceState, StoredItem } from '../types.js'
+import type { RetentionSummary } from './retention-summary.js'
+
+/*
+ * What a store file must hold, field by field. A file that passed JSON.parse but not these is
+ * refused on load with the field's path: a wrong type let through would crash publish later with a
+ * raw TypeError (content: 12345) or skip a source forever (nextAttemptAt: 12345). Unknown fields
+ * are let through: items drop them, source states carry them.
+ */
+
+export const STORE_VERSION = 1
+
+/** As every instant in the store is written: toISOString(), or at least ISO 8601 with a time. */
+const instant = z.string().refine((text) => ISO_INSTANT.test(text) && !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 date and time')
+
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d/
+
+/** Published ids and links end up in feeds, which need absolute URLs (feed@6 throws otherwise). */
+const absoluteUrl = z.string().refine((text) => URL.canParse(text), 'must be an absolute URL')
+
+/** Category slugs name folders of out/: nothing that could climb out of it. */
+const categorySlug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes')
+
+const count = z.int().nonnegative()
+
+/**
+ * A file publishing wrote or must write again, relative to output.dir: a listed Jekyll post may be
+ * removed, so nothing here may name a file outside the folder.
+ */
+const outputPath = z
+  .string()
+  .refine(
+    (path) => !path.startsWith('/') && !/[\\\0]/.test(path) && path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..'),
+    'must be a path inside output.dir (no "..", no leading "/")',
+  )
+
+const strings = z.array(z.string())
+
+export const storedItemSchema = z.object({
+  id: absoluteUrl,
+  key: z.string().min(1),
+  aliases: strings,
+  sources: strings,
+  title: z.string(),
+  link: absoluteUrl,
+  content: z.string().optional(),
+  summary: z.string().optional(),
+  author: z.string().optional(),
+  published: instant,
+  updated: instant.optional(),
+  firstSeen: instant,
+  category: categorySlug,
+  categoryTitle: z.string().optional(),
+  categories: strings,
+  infoCode: z.string().optional(),
+  media: z.string().optional(),
+  shareLink: z.string().optional(),
+})
+
+export const sourceStateSchema = z.object({
+  etag: z.string().optional(),
+  lastModified: z.string().optional(),
+  bodyHash: z.string().optional(),
+  lastAttemptAt: instant.optional(),
+  lastSuccessAt: instant.optional(),
+  lastErrorAt: instant.optional(),
+  lastError: z.object({ code: z.string(), message: z.string(), status: z.int().optional() }).optional(),
+  consecutiveFailures: count,
+  failingSince: instant.optional(),
+  nextAttemptAt: instant.optional(),
+  charset: z.object({ encoding: z.string(), reason: z.enum(['override', 'bom', 'header', 'prolog', 'meta', 'default']) }).optional(),
+  effectiveUrl: absoluteUrl.optional(),
+  pendingRedirect: absoluteUrl.optional(),
+  retiredAt: instant.optional(),
+  configuredUrl: z.string().optional(),
+  itemsSeen: count,
+  degraded: strings.optional(),
+})
+
+export const publishRecordSchema = z.object({
+  jekyllPosts: z.array(outputPath).optional(),
+  failedOutputs: z.array(z.object({ file: outputPath, reason: z.string(), since: instant })).optional(),
+})
+
+export const retentionSummarySchema = z.object({
+  largestCategory: count,
+  oldestPublished: instant.optional(),
+  oldestTombstone: instant.optional(),
+})
+
+const sourceStates = z.record(z.string(), sourceStateSchema)
+
+/** The head as store-file.ts cuts it out: version, sources, retention and the publish record when there is one. */
+export const storeHeadSchema = z.object({
+  version: z.number(),
+  sources: sourceStates,
+  retention: retentionSummarySchema,
+  publish: publishRecordSchema.optional(),
+})
+
+export const storeDataSchema = z.object({
+  version: z.literal(STORE_VERSION),
+  sources: sourceStates,
+  retention: retentionSummarySchema.optional(),
+  publish: publishRecordSchema.optional(),
+  items: z.array(storedItemSchema),
+  tombstones: z.record(z.string(), instant),
+  categorySlugs: z.record(categorySlug, z.string()).optional(),
+})
+
+/**
+ * The first problem the schema finds in `value`, as `path: reason` (`items[3].content: expected
+ * string, received number`), or undefined when it has none.
+ */
+export function findSchemaProblem(schema: z.ZodType, value: unknown): string | undefined {
+  const result = schema.safeParse(value)
+  if (result.success) return undefined
+  const [issue] = result.error.issues
+  return issue === undefined ? 'does not match the store schema' : `${formatStorePath(issue.path)}: ${issue.message}`
+}
+
+/** `['items', 3, 'content']` → `items[3].content`; keys that are not plain words are quoted (`sources["a b"]`). */
+export function formatStorePath(path: readonly PropertyKey[]): string {
+  let text = ''
+  for (const part of path) {
+    if (typeof part === 'number') text += `[${part}]`
+    else if (/^[A-Za-z_][\w-]*$/.test(String(part))) text += text === '' ? String(part) : `.${String(part)}`
+    else text += `[${JSON.stringify(String(part))}]`
+  }
+  return text === '' ? '(top level)' : text
+}
+
+/*
+ * The compiler fails here when a field is added to StoredItem, SourceState, RetentionSummary or PublishRecord and
+ * not to its schema (or the other way round), so no stored field goes unchecked.
+ */
+type Same<A, B> = [A, keyof A] extends [B, keyof B] ? ([B, keyof B] extends [A, keyof A] ? true : false) : false
+type Assert<T extends true> = T
+type ItemSchemaMatches = Assert<Same<z.infer<typeof storedItemSchema>, StoredItem>>
+type SourceStateSchemaMatches = Assert<Same<z.infer<typeof sourceStateSchema>, SourceState>>
+type RetentionSchemaMatches = Assert<Same<z.infer<typeof retentionSummarySchema>, RetentionSummary>>
+type PublishSchemaMatches = Assert<Same<z.infer<typeof publishRecordSchema>, PublishRecord>>

@@ -92,6 +92,17 @@ export interface StoredItem {
   shareLink?: string
 }
 
+/**
+ * Which items the outputs publish (the config's filters), handed to the store so that it can answer
+ * "the newest N that pass" from verdicts kept beside its index instead of reading every body.
+ */
+export interface ItemFilter {
+  /** Changes whenever the rules do: verdicts stored under another fingerprint are recomputed. */
+  fingerprint: string
+  /** Whether the item is published. Pure: depends on the item and the rules only. */
+  accepts(item: StoredItem): boolean
+}
+
 /** Which charset decoded a response and why. */
 export interface CharsetChoice {
   encoding: string

@@ -1,5 +1,6 @@
 import type { Config, FiltersConfig } from '../config/config-schema.js'
-import type { StoredItem } from '../types.js'
+import { createHash } from 'node:crypto'
+import type { ItemFilter, StoredItem } from '../types.js'
 import { htmlToText } from './html-to-text.js'
 
 type FilterField = 'title' | 'content' | 'author' | 'media' | 'category'
@@ -39,6 +40,36 @@ const REGEX_RULE = /^\/(.+)\/([a-z]*)$/s
  * Pure: the store keeps every item, so changing a rule and running `build` republishes them.
  */
 export function filterItems(items: readonly StoredItem[], config: Config): FilterItemsResult {
+  const { bySource, byCategory } = compileConfigFilters(config)
+  if (bySource.size === 0 && byCategory.size === 0) return { published: [...items], filtered: [] }
+  const result: FilterItemsResult = { published: [], filtered: [] }
+  for (const item of items) {
+    const rule = findBlockingRule(item, applicableFilters(item, bySource, byCategory), config)
+    if (rule === undefined) result.published.push(item)
+    else result.filtered.push({ item, rule })
+  }
+  return result
+}
+
+/**
+ * The same rules as filterItems, one item at a time, for the store to keep a verdict per item. The
+ * fingerprint covers everything a verdict depends on: the filters, and the category titles a
+ * `category` rule reads.
+ */
+export function createItemFilter(config: Config): ItemFilter {
+  const { bySource, byCategory } = compileConfigFilters(config)
+  if (bySource.size === 0 && byCategory.size === 0) return { fingerprint: 'none', accepts: () => true }
+  const rules = {
+    sources: config.sources.flatMap((source) => (source.filters ? [[source.id, source.filters]] : [])),
+    categories: Object.entries(config.categories).map(([slug, category]) => [slug, category.title ?? null, category.filters ?? null]),
+  }
+  return {
+    fingerprint: createHash('sha256').update(JSON.stringify(rules)).digest('hex').slice(0, 16),
+    accepts: (item) => findBlockingRule(item, applicableFilters(item, bySource, byCategory), config) === undefined,
+  }
+}
+
+function compileConfigFilters(config: Config): { bySource: Map<string, CompiledFilters>; byCategory: Map<string, CompiledFilters> } {
   const bySource = new Map<string, CompiledFilters>()
   for (const source of config.sources) {
     if (source.filters) bySource.set(source.id, compileFilters(`source ${source.id}`, source.filters))
@@ -47,15 +78,15 @@ export function filterItems(items: readonly StoredItem[], config: Config): Filte
   for (const [slug, category] of Object.entries(config.categories)) {
     if (category.filters) byCategory.set(slug, compileFilters(`category ${slug}`, category.filters))
   }
-  if (bySource.size === 0 && byCategory.size === 0) return { published: [...items], filtered: [] }
-  const result: FilterItemsResult = { published: [], filtered: [] }
-  for (const item of items) {
-    const applicable = [bySource.get(item.sources[0] ?? ''), byCategory.get(item.category)].filter((filters) => filters !== undefined)
-    const rule = findBlockingRule(item, applicable, config)
-    if (rule === undefined) result.published.push(item)
-    else result.filtered.push({ item, rule })
-  }
-  return result
+  return { bySource, byCategory }
+}
+
+function applicableFilters(
+  item: StoredItem,
+  bySource: Map<string, CompiledFilters>,
+  byCategory: Map<string, CompiledFilters>,
+): CompiledFilters[] {
+  return [bySource.get(item.sources[0] ?? ''), byCategory.get(item.category)].filter((filters) => filters !== undefined)
 }
 
 function findBlockingRule(item: StoredItem, applicable: CompiledFilters[], config: Config): string | undefined {

@@ -332,11 +332,11 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
         expect(live[0]).toMatchObject({ content: createEntry().content, infoCode: 'TODAY' })
       })
 
-      it('counts items per category, titled by the newest item that has a title', async () => {
+      it('counts items per category, titled by the newest item that has a title (none for a category without)', async () => {
         await store.upsert(
           [
             entryOf('M1', 1, { categoryTitle: undefined }),
-            entryOf('M2', 2, { categoryTitle: '每经' }),
+            entryOf('M2', 2),
             entryOf('M3', 3),
             entryOf('C1', 1, { category: 'caijing', categoryTitle: undefined }),
           ],
@@ -348,7 +348,7 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
           all: 4,
           categories: new Map([
             ['caijing', { items: 1 }],
-            ['meirijingjixinwen', { items: 3, title: '每经' }],
+            ['meirijingjixinwen', { items: 3, title: '每日经济新闻' }],
           ]),
         })
         expect([...(await reopened.countItems()).categories.keys()]).toEqual(['caijing', 'meirijingjixinwen'])

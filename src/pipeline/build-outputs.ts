@@ -1,4 +1,5 @@
 import type { Config } from '../config/config-schema.js'
+import { createItemFilter } from '../publish/filter-items.js'
 import { publishOutputs, type PublishResult } from '../publish/publish-outputs.js'
 import { publishStatus } from '../publish/publish-status.js'
 import { type AcquireStoreLockOptions, openStore } from '../store/open-store.js'
@@ -19,17 +20,19 @@ export interface BuildOptions {
  */
 export async function buildOutputs(config: Readonly<Config>, options: BuildOptions = {}): Promise<PublishResult> {
   const { lock = {}, now = new Date() } = options
-  const store = await openStore({ path: config.store.path, lock })
+  const store = await openStore({ path: config.store.path, lock, filter: createItemFilter(config) })
   try {
-    const feeds = await publishOutputs({ items: store.items(), config, changedCategories: 'all', now })
+    const feeds = await publishOutputs({ items: store, config, changedCategories: 'all', now })
     const status = await publishStatus({
-      health: describeSourceHealth(config, store, now),
+      health: describeSourceHealth(config, await store.sourceStates(), now),
       outputDir: config.output.dir,
       alertAfterHours: config.health.alertAfterHours,
     })
     const failed = [...feeds.failed, ...status.failed]
-    // Saved only for this: `build` leaves the rest of the store as it found it.
-    if (recordFailedOutputs(store, failed, now)) await store.save()
+    await recordFailedOutputs(store, failed, now)
+    // Only that record, and the filter verdicts of a changed config (so the next cycle need not
+    // judge every item again), can have changed: `build` leaves the rest of the store as it found it.
+    await store.commit()
     return {
       written: [...feeds.written, ...status.written],
       unchanged: feeds.unchanged + status.unchanged,

@@ -43,7 +43,7 @@ export function describePlannedChanges(options: {
   const addedIds = new Set(upserted.added.map((item) => item.id))
   const updatedIds = new Set(upserted.updated.map((item) => item.id))
   const tallies = new Map<string, Tally>()
-  const count = (item: StoredItem, name: keyof Tally) => {
+  const count = (item: Pick<StoredItem, 'category'>, name: keyof Tally) => {
     for (const key of [item.category, '']) {
       const tally = tallies.get(key) ?? { new: 0, updated: 0, merged: 0, pruned: 0, filtered: 0 }
       tally[name] += 1

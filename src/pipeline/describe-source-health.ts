@@ -1,6 +1,5 @@
 import type { Config } from '../config/config-schema.js'
-import type { Store } from '../store/open-store.js'
-import type { SourceHealth } from '../types.js'
+import type { SourceHealth, SourceState } from '../types.js'
 import { dropUndefined } from './refresh-result.js'
 
 const HOUR_MS = 3_600_000
@@ -11,16 +10,17 @@ const HOUR_MS = 3_600_000
  */
 export function describeSourceHealth(
   config: Readonly<Config>,
-  store: Pick<Store, 'sourceState' | 'hasSourceState'>,
+  states: ReadonlyMap<string, SourceState>,
   now: Date,
 ): SourceHealth[] {
   const alertAfterMs = config.health.alertAfterHours * HOUR_MS
   return config.sources.map((source) => {
-    const state = store.sourceState(source.id)
+    const stored = states.get(source.id)
+    const state = stored ?? { consecutiveFailures: 0, itemsSeen: 0 }
     const failingForMs = state.failingSince === undefined ? 0 : now.getTime() - Date.parse(state.failingSince)
     return dropUndefined({
       id: source.id,
-      state: stateOf(store.hasSourceState(source.id), state, now),
+      state: stateOf(stored !== undefined, state, now),
       url: 'url' in source ? source.url : undefined,
       effectiveUrl: state.effectiveUrl,
       pendingRedirect: state.pendingRedirect,
@@ -39,7 +39,7 @@ export function describeSourceHealth(
   })
 }
 
-function stateOf(hasState: boolean, state: ReturnType<Store['sourceState']>, now: Date): SourceHealth['state'] {
+function stateOf(hasState: boolean, state: SourceState, now: Date): SourceHealth['state'] {
   if (!hasState) return 'new'
   if (state.retiredAt !== undefined) return 'retired'
   if (state.consecutiveFailures === 0) return state.degraded === undefined ? 'ok' : 'degraded'

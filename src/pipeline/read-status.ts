@@ -13,9 +13,9 @@ export interface StatusReport {
 
 /** Reads the store without taking its lock (a worker may hold it): every source's health and the outputs that failed. */
 export async function readStatus(config: Readonly<Config>, now: Date): Promise<StatusReport> {
-  const store = await openStore({ path: config.store.path, lock: false, items: 'lazy' })
+  const store = await openStore({ path: config.store.path, lock: false })
   try {
-    return { sources: describeSourceHealth(config, store, now), failedOutputs: store.publishRecord().failedOutputs ?? [] }
+    return { sources: describeSourceHealth(config, await store.sourceStates(), now), failedOutputs: (await store.publishRecord()).failedOutputs ?? [] }
   } finally {
     await store.close()
   }

@@ -10,19 +10,19 @@ import type { FailedOutput } from '../types.js'
  * one file stays unwritable would cost a write per cycle and its ETag.
  * @returns whether the record changed
  */
-export function recordFailedOutputs(
+export async function recordFailedOutputs(
   store: Pick<Store, 'publishRecord' | 'setPublishRecord'>,
   failed: PublishResult['failed'],
   now: Date,
-): boolean {
-  const record = store.publishRecord()
+): Promise<boolean> {
+  const record = await store.publishRecord()
   const previous = new Map((record.failedOutputs ?? []).map((output) => [output.file, output]))
   const failedOutputs = failed.map(({ file, reason }): FailedOutput => previous.get(file) ?? { file, reason, since: now.toISOString() })
-  store.setPublishRecord({ ...record, failedOutputs })
-  return JSON.stringify(store.publishRecord()) !== JSON.stringify(record)
+  await store.setPublishRecord({ ...record, failedOutputs })
+  return JSON.stringify(await store.publishRecord()) !== JSON.stringify(record)
 }
 
 /** Whether an earlier publish left outputs to write again. */
-export function hasFailedOutputs(store: Pick<Store, 'publishRecord'>): boolean {
-  return (store.publishRecord().failedOutputs ?? []).length > 0
+export async function hasFailedOutputs(store: Pick<Store, 'publishRecord'>): Promise<boolean> {
+  return ((await store.publishRecord()).failedOutputs ?? []).length > 0
 }

@@ -1,7 +1,6 @@
 import type { Config, SourceConfig } from '../config/config-schema.js'
 import { describeError } from '../errors.js'
 import type { Fetcher } from '../fetch/create-fetcher.js'
-import type { Store } from '../store/open-store.js'
 import type { DroppedEntry, NormalizedEntry, SourceState, StoredItem } from '../types.js'
 import { nextAttemptAfterFailure } from './next-attempt.js'
 
@@ -33,24 +32,10 @@ export interface RefreshResult {
   error?: { code: string; message: string }
 }
 
-/** What the store already holds, so articles are fetched only once. */
+/** What the store already holds, so articles are fetched only once (the store itself answers). */
 export interface KnownItems {
   findItem(keys: readonly string[]): Promise<StoredItem | undefined>
   isTombstoned(keys: readonly string[]): Promise<boolean>
-}
-
-/** The store's items as KnownItems, read on the first question: a cycle that asks none never reads them. */
-export function knownItemsOf(store: Store): KnownItems {
-  return {
-    findItem: async (keys) => {
-      await store.loadItems()
-      return store.findItem(keys)
-    },
-    isTombstoned: async (keys) => {
-      await store.loadItems()
-      return store.isTombstoned(keys)
-    },
-  }
 }
 
 export interface RefreshOptions<S extends SourceConfig = SourceConfig> {

@@ -2,16 +2,16 @@ import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Config } from '../config/config-schema.js'
 import { createFetcher, type Fetcher } from '../fetch/create-fetcher.js'
+import { createItemFilter } from '../publish/filter-items.js'
 import { feedUrlsOf } from '../publish/plan-feeds.js'
 import { publishOutputs, type PublishResult } from '../publish/publish-outputs.js'
 import { publishStatus } from '../publish/publish-status.js'
 import { type AcquireStoreLockOptions, openStore, type Store } from '../store/open-store.js'
-import type { Logger } from '../types.js'
+import type { Logger, SourceState } from '../types.js'
 import { describePlannedChanges, type PlannedChange } from './describe-planned-changes.js'
 import { describeSourceHealth } from './describe-source-health.js'
 import { type FormPoster, type HubPingResult, pingWebSubHub } from './ping-websub-hub.js'
 import { hasFailedOutputs, recordFailedOutputs } from './record-failed-outputs.js'
-import { knownItemsOf } from './refresh-result.js'
 import { refreshSource, type RefreshResult, type SourceStatus } from './refresh-source.js'
 
 /** One source finished (fetched, failed, or not fetched at all), for progress bars and per-source logs. */
@@ -74,43 +74,43 @@ export interface CycleSummary {
 export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
   const { config, log, now = () => new Date(), signal, dryRun = false, lock = {} } = options
   const startedMs = performance.now()
-  const store = await openStore({ path: config.store.path, lock: lock === 'held' ? false : lock, items: 'lazy' })
+  const store = await openStore({
+    path: config.store.path,
+    lock: lock === 'held' ? false : lock,
+    filter: createItemFilter(config),
+    log,
+  })
   const fetcher = createFetcher(config.fetch)
   try {
     const cycleStart = now()
-    const results = await refreshAll({ config, fetcher, store, now: cycleStart, signal, onSourceDone: options.onSourceDone })
+    const states = await store.sourceStates()
+    const results = await refreshAll({ config, fetcher, store, states, now: cycleStart, signal, onSourceDone: options.onSourceDone })
     for (const result of results) {
-      store.setSourceState(result.sourceId, result.state)
+      await store.setSourceState(result.sourceId, result.state)
+      states.set(result.sourceId, result.state)
       reportResult(result, log)
     }
     const entries = results.flatMap((result) => result.entries)
-    const retention = { ...config.store, now: cycleStart }
+    // Both read no more than the store's head when nothing arrived and retention has nothing to do.
+    const upserted = await store.upsert(entries, cycleStart)
+    const pruned = await store.prune({ ...config.store, now: cycleStart })
+    const changedCategories = new Set([...upserted.changedCategories, ...pruned.changedCategories])
     const outputsExist = await hasOutputs(config)
     // An output an earlier cycle failed to write (EMFILE, ENOSPC, a read-only out/) is written
     // again now, new items or not: everything is regenerated, and only changed bytes are written.
-    const healing = hasFailedOutputs(store)
-    // The items are read only when something may change them or the outputs need them, so a
-    // cycle where nothing new arrives reads no more of the store than its head.
-    const needsItems =
-      entries.length > 0 || store.isPruneDue(retention) || !outputsExist || healing || config.output.jekyll !== undefined
-    if (needsItems) await store.loadItems()
-    const upserted = store.upsert(entries, cycleStart)
-    const pruned = store.prune(retention)
-    const changedCategories = new Set([...upserted.changedCategories, ...pruned.changedCategories])
-    // Outputs go first: if the process dies before the store write, the next cycle sees the
+    const healing = await hasFailedOutputs(store)
+    // Outputs go first: if the process dies before the store commit, the next cycle sees the
     // same items as new again and republishes identical files; the other order could leave
     // stored items that never reach out/.
-    const feeds = needsItems
-      ? await publishOutputs({
-          items: store.items(),
-          config,
-          changedCategories: outputsExist && !healing ? changedCategories : 'all',
-          now: cycleStart,
-          dryRun,
-        })
-      : { written: [], unchanged: 0, failed: [], removed: [] }
+    const feeds = await publishOutputs({
+      items: store,
+      config,
+      changedCategories: outputsExist && !healing ? changedCategories : 'all',
+      now: cycleStart,
+      dryRun,
+    })
     const status = await publishStatus({
-      health: describeSourceHealth(config, store, cycleStart),
+      health: describeSourceHealth(config, states, cycleStart),
       outputDir: config.output.dir,
       alertAfterHours: config.health.alertAfterHours,
       dryRun,
@@ -122,7 +122,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
       removed: feeds.removed,
     }
     for (const failure of published.failed) log.error(`output ${failure.file} not replaced: ${failure.reason}`, { file: failure.file })
-    if (!dryRun) recordFailedOutputs(store, published.failed, cycleStart)
+    if (!dryRun) await recordFailedOutputs(store, published.failed, cycleStart)
     const changedFeedUrls = config.output.websub === undefined ? [] : feedUrlsOf(feeds.written, config)
     const base = {
       sources: countStatuses(results),
@@ -143,13 +143,13 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
         storeWritten: false,
         dryRun: {
           changes: describePlannedChanges({ published, upserted, pruned, config }),
-          storeChanged: store.hasUnsavedChanges(),
+          storeChanged: store.hasChanges(),
           hubFeedUrls: changedFeedUrls,
         },
         durationMs: Math.round(performance.now() - startedMs),
       }
     }
-    const storeWritten = await store.save()
+    const storeWritten = await store.commit()
     const hub = await pingHub(config, changedFeedUrls, fetcher, log)
     return {
       ...base,
@@ -168,20 +168,20 @@ async function refreshAll(options: {
   config: Readonly<Config>
   fetcher: Fetcher
   store: Store
+  states: ReadonlyMap<string, SourceState>
   now: Date
   signal: AbortSignal | undefined
   onSourceDone: CycleOptions['onSourceDone']
 }): Promise<RefreshResult[]> {
-  const { config, fetcher, store, now, signal, onSourceDone } = options
-  const known = knownItemsOf(store)
+  const { config, fetcher, store, states, now, signal, onSourceDone } = options
   // The fetcher bounds concurrency overall and per host, so every source can start at once.
   return Promise.all(
     config.sources.map(async (source) => {
       const startedMs = performance.now()
-      const state = store.sourceState(source.id)
+      const state = states.get(source.id) ?? { consecutiveFailures: 0, itemsSeen: 0 }
       const result: RefreshResult = signal?.aborted
         ? { sourceId: source.id, status: 'skipped', entries: [], dropped: [], state }
-        : await refreshSource({ source, state, config, fetcher, known, now })
+        : await refreshSource({ source, state, config, fetcher, known: store, now })
       notifySourceDone(onSourceDone, result, Math.round(performance.now() - startedMs))
       return result
     }),

@@ -41,26 +41,44 @@ export interface SitePlan {
   categories: FeedSpec[]
 }
 
-/** Items are the published ones (already filtered), in any order. */
-export function planSite(items: readonly StoredItem[], config: Config): SitePlan {
-  const sorted = sortNewestFirst(items)
-  const byCategory = groupByCategory(sorted)
-  const categoryTitles = new Map([...byCategory].map(([slug, group]) => [slug, titleCategory(slug, group, config)]))
-  const toEntries = (newestFirst: StoredItem[], maxItems: number): FeedEntry[] =>
-    newestFirst.slice(0, maxItems).map((item) => toFeedEntry(item, categoryTitles.get(item.category) ?? item.category))
-  const categories = [...byCategory.keys()].sort().map((slug) => {
-    const group = byCategory.get(slug) ?? []
-    const name = categoryTitles.get(slug) ?? slug
-    const maxItems = config.categories[slug]?.maxItems ?? config.output.itemsPerFeed
-    return createFeedSpec(config, slug, name, `${name} - ${config.site.title}`, toEntries(group, maxItems), group.length)
-  })
-  const all = createFeedSpec(config, '', config.site.title, config.site.title, toEntries(sorted, config.output.itemsPerFeed), sorted.length)
+/**
+ * The published items as the store hands them out: the newest N (of a category, or of all), the
+ * live ones, and counts, each with the config's filters already applied, so publishing never
+ * holds every item.
+ */
+export interface PublishedItems {
+  /** Newest `published` first, equal instants by id. */
+  newestItems(query: { category?: string; limit: number }): Promise<StoredItem[]>
+  /** Published at or after `since`, in the order of newestItems. */
+  liveItems(query: { since: Date }): Promise<StoredItem[]>
+  /** Overall and per category (slug order), with each category's title from its newest item that has one. */
+  countItems(): Promise<{ all: number; categories: Map<string, { items: number; title?: string }> }>
+}
+
+/** Every feed the published items make: the all-categories one and one per category that has items. */
+export async function planSite(items: PublishedItems, config: Config): Promise<SitePlan> {
+  const counts = await items.countItems()
+  const categoryTitles = titleCategories(counts, config)
+  const toEntries = (newestFirst: StoredItem[]): FeedEntry[] =>
+    newestFirst.map((item) => toFeedEntry(item, categoryTitles.get(item.category) ?? item.category))
+  const slugs = [...counts.categories.keys()].sort()
+  const categories = await Promise.all(
+    slugs.map(async (slug) => {
+      const name = categoryTitles.get(slug) ?? slug
+      const maxItems = config.categories[slug]?.maxItems ?? config.output.itemsPerFeed
+      const newest = await items.newestItems({ category: slug, limit: maxItems })
+      const itemCount = counts.categories.get(slug)?.items ?? 0
+      return createFeedSpec(config, slug, name, `${name} - ${config.site.title}`, toEntries(newest), itemCount)
+    }),
+  )
+  const newest = await items.newestItems({ limit: config.output.itemsPerFeed })
+  const all = createFeedSpec(config, '', config.site.title, config.site.title, toEntries(newest), counts.all)
   return { all, categories }
 }
 
 /** Each category's title (config, else its newest item's categoryTitle, else the slug), by slug. */
-export function titleCategories(items: readonly StoredItem[], config: Config): Map<string, string> {
-  return new Map([...groupByCategory(sortNewestFirst(items))].map(([slug, group]) => [slug, titleCategory(slug, group, config)]))
+export function titleCategories(counts: Awaited<ReturnType<PublishedItems['countItems']>>, config: Config): Map<string, string> {
+  return new Map([...counts.categories].map(([slug, count]) => [slug, config.categories[slug]?.title ?? count.title ?? slug]))
 }
 
 function createFeedSpec(config: Config, dir: string, name: string, title: string, entries: FeedEntry[], itemCount: number): FeedSpec {
@@ -99,30 +117,4 @@ export function resolveSiteUrl(siteUrl: string, relativePath: string): string {
   const base = new URL(siteUrl)
   if (!base.pathname.endsWith('/')) base.pathname = `${base.pathname}/`
   return new URL(relativePath, base).href
-}
-
-function sortNewestFirst(items: readonly StoredItem[]): StoredItem[] {
-  return items
-    .map((item) => ({ item, publishedMs: Date.parse(item.published) }))
-    .sort((a, b) => b.publishedMs - a.publishedMs || compareCodeUnits(a.item.id, b.item.id))
-    .map(({ item }) => item)
-}
-
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
-}
-
-/** Keeps the input order within each group. */
-function groupByCategory(items: StoredItem[]): Map<string, StoredItem[]> {
-  const groups = new Map<string, StoredItem[]>()
-  for (const item of items) {
-    const group = groups.get(item.category)
-    if (group) group.push(item)
-    else groups.set(item.category, [item])
-  }
-  return groups
-}
-
-function titleCategory(slug: string, newestFirst: StoredItem[], config: Config): string {
-  return config.categories[slug]?.title ?? newestFirst.find((item) => item.categoryTitle)?.categoryTitle ?? slug
 }

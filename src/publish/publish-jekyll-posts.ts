@@ -31,7 +31,7 @@ export interface PublishJekyllPostsResult {
   removed: string[]
 }
 
-const DAY_MS = 86_400_000
+export const DAY_MS = 86_400_000
 
 /** What this module writes; any other file in the folder is left alone. */
 const POST_FILE = /^\d{4}-\d{2}-\d{2}-[A-Za-z0-9_-]+\.md$/

@@ -2,14 +2,12 @@ import path from 'node:path'
 import { CAPS } from '../caps.js'
 import type { Config } from '../config/config-schema.js'
 import { FeedloomError } from '../errors.js'
-import type { StoredItem } from '../types.js'
 import { checkHtmlPage, checkOpml, checkOutput } from './check-output.js'
-import { filterItems } from './filter-items.js'
 import { mapConcurrently } from './map-concurrently.js'
 import { escapeHtml } from './html-to-text.js'
 import type { PageContext } from './html-page.js'
-import { OUTPUT_FILE_NAMES, planSite, resolveSiteUrl, titleCategories, type FeedSpec, type OutputFormat, type SitePlan } from './plan-feeds.js'
-import { publishJekyllPosts } from './publish-jekyll-posts.js'
+import { OUTPUT_FILE_NAMES, planSite, type PublishedItems, resolveSiteUrl, titleCategories, type FeedSpec, type OutputFormat, type SitePlan } from './plan-feeds.js'
+import { DAY_MS, publishJekyllPosts } from './publish-jekyll-posts.js'
 import { renderAtom } from './render-atom.js'
 import { renderCategoryPage } from './render-category-page.js'
 import { renderIndexPage } from './render-index-page.js'
@@ -19,8 +17,8 @@ import { renderRss } from './render-rss.js'
 import { writeIfChanged, type WriteOutcome } from './write-if-changed.js'
 
 export interface PublishOptions {
-  /** All live items (from the store), in any order; filters are applied here. */
-  items: readonly StoredItem[]
+  /** The items the config's filters publish (the store, opened with createItemFilter). */
+  items: PublishedItems
   /** Uses site, output (dir already absolute), categories and sources' filters. */
   config: Config
   /**
@@ -86,18 +84,18 @@ export async function publishOutputs({ items, config, changedCategories, now = n
   const anyChanged = changedCategories === 'all' || changedCategories.size > 0
   // The Jekyll window moves with the clock, so posts are checked even when no item changed.
   if (!anyChanged && !config.output.jekyll) return summarizeOutcomes([])
-  const { published } = filterItems(items, config)
-  const plan = anyChanged ? planSite(published, config) : undefined
+  const plan = anyChanged ? await planSite(items, config) : undefined
   const documents = plan ? planDocuments(plan, config, changedCategories) : []
   const outcomes = await mapConcurrently(documents, CAPS.maxConcurrentWrites, (document) => publishDocument(config.output.dir, document, dryRun))
   const result = summarizeOutcomes(outcomes)
   if (config.output.jekyll) {
+    const jekyll = config.output.jekyll
     const posts = await publishJekyllPosts({
-      items: published,
-      jekyll: config.output.jekyll,
+      items: await items.liveItems({ since: new Date(now.getTime() - jekyll.liveDays * DAY_MS) }),
+      jekyll,
       outputDir: config.output.dir,
       timeZone: config.site.timezone,
-      categoryTitles: plan ? new Map(plan.categories.map((spec) => [spec.dir, spec.name])) : titleCategories(published, config),
+      categoryTitles: plan ? new Map(plan.categories.map((spec) => [spec.dir, spec.name])) : titleCategories(await items.countItems(), config),
       changedCategories,
       now,
       dryRun,

@@ -1,43 +1,10 @@
 import { CAPS } from '../caps.js'
 import type { StoredItem } from '../types.js'
 import { DAY_MS } from './retention-summary.js'
-import type { StoreContents } from './store-data.js'
+import type { RetentionOptions } from './store.js'
 
-export interface RetentionOptions {
-  /** Items kept per category, newest published first. */
-  maxItemsPerCategory: number
-  /** Items published longer ago than this are removed. */
-  maxAgeDays: number
-  now: Date
-}
-
-export interface PruneResult {
-  pruned: number
-  /** The items removed, as they were. */
-  prunedItems: StoredItem[]
-  /** Categories that lost at least one item. */
-  changedCategories: Set<string>
-}
-
-/**
- * Applies retention; every pruned item leaves tombstones for its key and aliases. Tombstones are
- * bounded in age and number (CAPS): a source that rotates its codes prunes hundreds of items a
- * cycle, and their tombstones must not grow the store without end.
- */
-export function pruneItems(
-  contents: StoreContents,
-  itemsNewestFirst: readonly StoredItem[],
-  options: RetentionOptions,
-): PruneResult {
-  const nowIso = options.now.toISOString()
-  const doomed = selectItemsToPrune(itemsNewestFirst, options)
-  for (const item of doomed) removeItem(contents, item, nowIso)
-  dropExpiredTombstones(contents.tombstones, options.now)
-  dropOldestTombstones(contents.tombstones, CAPS.maxTombstones)
-  return { pruned: doomed.length, prunedItems: doomed, changedCategories: new Set(doomed.map((item) => item.category)) }
-}
-
-function selectItemsToPrune(itemsNewestFirst: readonly StoredItem[], options: RetentionOptions): StoredItem[] {
+/** The items retention removes, from all live items newest first: past maxAgeDays, or past maxItemsPerCategory in their category. */
+export function selectItemsToPrune<T extends Pick<StoredItem, 'published' | 'category'>>(itemsNewestFirst: readonly T[], options: RetentionOptions): T[] {
   const oldestKeptMs = options.now.getTime() - options.maxAgeDays * DAY_MS
   const keptPerCategory = new Map<string, number>()
   return itemsNewestFirst.filter((item) => {
@@ -48,12 +15,21 @@ function selectItemsToPrune(itemsNewestFirst: readonly StoredItem[], options: Re
   })
 }
 
-function removeItem(contents: StoreContents, item: StoredItem, nowIso: string): void {
-  contents.items.delete(item.id)
-  for (const identity of new Set([item.key, ...item.aliases])) {
-    contents.tombstones.set(identity, nowIso)
-    if (contents.aliases.get(identity) === item.id) contents.aliases.delete(identity)
-  }
+/** Every identity a pruned item leaves a tombstone for. */
+export function listTombstoneIdentities(item: Pick<StoredItem, 'key' | 'aliases'>): string[] {
+  return [...new Set([item.key, ...item.aliases])]
+}
+
+/**
+ * Bounds tombstones in age and number (CAPS): a source that rotates its codes prunes hundreds of
+ * items a cycle, and their tombstones must not grow the store without end.
+ * @returns whether any went
+ */
+export function boundTombstones(tombstones: Map<string, string>, now: Date): boolean {
+  const before = tombstones.size
+  dropExpiredTombstones(tombstones, now)
+  dropOldestTombstones(tombstones, CAPS.maxTombstones)
+  return tombstones.size !== before
 }
 
 function dropExpiredTombstones(tombstones: Map<string, string>, now: Date): void {

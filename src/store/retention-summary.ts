@@ -1,6 +1,6 @@
 import { CAPS } from '../caps.js'
 import type { StoredItem } from '../types.js'
-import type { RetentionOptions } from './prune-items.js'
+import type { RetentionOptions } from './store.js'
 
 export const DAY_MS = 86_400_000
 
@@ -18,7 +18,10 @@ export interface RetentionSummary {
   oldestTombstone?: string
 }
 
-export function summarizeRetention(items: Iterable<StoredItem>, tombstones: Map<string, string>): RetentionSummary {
+export function summarizeRetention(
+  items: Iterable<Pick<StoredItem, 'published' | 'category'>>,
+  tombstones: ReadonlyMap<string, string>,
+): RetentionSummary {
   const perCategory = new Map<string, number>()
   let largestCategory = 0
   let oldestPublished: string | undefined

@@ -1,24 +1,16 @@
 import type { NormalizedEntry, StoredItem } from '../types.js'
 import { claimCategorySlug } from './claim-category-slug.js'
 import { mintItemId } from './mint-item-id.js'
-import { type StoreContents, toCanonicalItem } from './store-data.js'
+import type { StoreContents } from './store-data.js'
+import { toCanonicalItem } from './store-data.js'
+import { listItemCategories, type UpsertResult } from './store.js'
 
-export interface UpsertResult {
-  /** Items seen for the first time: announce these. */
-  added: StoredItem[]
-  /** Known items whose title or content changed; never also in `added`. */
-  updated: StoredItem[]
-  /** Entries that matched a known item from a source it did not list yet (that source was added). */
-  merged: number
-  /** The items those entries merged into, as they are now (an item merged twice is listed once). */
-  mergedItems: StoredItem[]
-  /** Entries that matched a known item and changed neither its sources, title nor content. */
-  unchanged: number
-  /** Entries whose key or an alias belongs to a pruned item. */
-  skippedTombstoned: number
-  /** Categories of every added or updated item. */
-  changedCategories: Set<string>
-}
+/**
+ * What upsert works on: the items the batch can touch (every item any entry's identity maps to),
+ * the identity map and tombstones, and the category slug registry. Changed and new items are
+ * set into `items` as new objects, never mutated, so a backend finds them by comparing objects.
+ */
+export type UpsertContents = Pick<StoreContents, 'items' | 'aliases' | 'tombstones' | 'categorySlugs'>
 
 type ContentChanges = Partial<Pick<StoredItem, 'title' | 'content'>>
 
@@ -26,7 +18,7 @@ type ContentChanges = Partial<Pick<StoredItem, 'title' | 'content'>>
  * Adds or merges entries into `contents` (DESIGN.md "Item identity"). Items are replaced,
  * never mutated, so arrays handed out earlier keep their values.
  */
-export function upsertEntries(contents: StoreContents, entries: readonly NormalizedEntry[], now: Date): UpsertResult {
+export function upsertEntries(contents: UpsertContents, entries: readonly NormalizedEntry[], now: Date): UpsertResult {
   const nowIso = now.toISOString()
   const addedIds = new Set<string>()
   const updatedIds = new Set<string>()
@@ -57,16 +49,16 @@ export function upsertEntries(contents: StoreContents, entries: readonly Normali
   }
   const added = getItems(contents, addedIds)
   const updated = getItems(contents, updatedIds)
-  const changedCategories = new Set([...added, ...updated].map((item) => item.category))
+  const changedCategories = new Set([...added, ...updated].flatMap((item) => listItemCategories(item)))
   return { added, updated, merged, mergedItems: getItems(contents, mergedIds), unchanged, skippedTombstoned, changedCategories }
 }
 
-function listIdentities(entry: NormalizedEntry): string[] {
+export function listIdentities(entry: NormalizedEntry): string[] {
   return [...new Set([entry.key, ...entry.aliases])].filter((identity) => identity !== '')
 }
 
 /** By key first, then by each alias, in the given order. */
-export function findItem(contents: StoreContents, identities: readonly string[]): StoredItem | undefined {
+export function findItem(contents: UpsertContents, identities: readonly string[]): StoredItem | undefined {
   for (const identity of identities) {
     const id = contents.aliases.get(identity)
     const item = id === undefined ? undefined : contents.items.get(id)
@@ -75,7 +67,7 @@ export function findItem(contents: StoreContents, identities: readonly string[])
   return undefined
 }
 
-function addItem(contents: StoreContents, entry: NormalizedEntry, identities: string[], nowIso: string): StoredItem {
+function addItem(contents: UpsertContents, entry: NormalizedEntry, identities: string[], nowIso: string): StoredItem {
   const item = toCanonicalItem({
     id: mintItemId(entry.key),
     key: entry.key,
@@ -105,13 +97,13 @@ function addItem(contents: StoreContents, entry: NormalizedEntry, identities: st
  * store's registry, so two outlets whose names share a pinyin spelling stay apart. Entries are
  * upserted in config source order, so which one keeps the plain slug does not depend on timing.
  */
-function categoryOf(contents: StoreContents, entry: NormalizedEntry): string {
+function categoryOf(contents: UpsertContents, entry: NormalizedEntry): string {
   if (entry.categoryTitle === undefined) return entry.category
   return claimCategorySlug(contents.categorySlugs, entry.category, entry.categoryTitle)
 }
 
 /** DESIGN.md: an item without a date keeps its first-seen time forever. */
-function choosePublished(entry: NormalizedEntry, nowIso: string): string {
+export function choosePublished(entry: NormalizedEntry, nowIso: string): string {
   const isValid = entry.published !== undefined && !Number.isNaN(Date.parse(entry.published))
   return isValid ? (entry.published as string) : nowIso
 }
@@ -136,7 +128,7 @@ function hasText(value: string | undefined): value is string {
 
 /** Records the entry's new identities and source on the item; id, firstSeen and published stay. */
 function replaceItem(
-  contents: StoreContents,
+  contents: UpsertContents,
   item: StoredItem,
   entry: NormalizedEntry,
   identities: readonly string[],
@@ -154,6 +146,6 @@ function replaceItem(
   )
 }
 
-function getItems(contents: StoreContents, ids: Set<string>): StoredItem[] {
+function getItems(contents: UpsertContents, ids: Set<string>): StoredItem[] {
   return [...ids].flatMap((id) => contents.items.get(id) ?? [])
 }

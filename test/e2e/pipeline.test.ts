@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { closedPort, createFeedServer, type FeedServer, type Route } from '../helpers/feed-server.js'
 import { feedparserMissing, hasFeedparser, readFeeds } from '../helpers/feedparser.js'
 import { runCli, spawnCli, writeConfig } from '../helpers/run-cli.js'
+import { readStoreSnapshot } from '../store/store-test-helpers.js'
 
 const samplesDir = resolve(import.meta.dirname, '../../samples/feeds')
 const sample = (name: string) => readFile(join(samplesDir, name))
@@ -90,8 +91,8 @@ describe('feedloom run', () => {
     expect(all.items.filter((item) => item.id === 'urn:feedloom:NW202201112243496752')).toHaveLength(1)
     // 3 + 3 + 3 + 2 entries, two of them repeating an infoCode another source already gave.
     expect(all.items).toHaveLength(9)
-    const store = JSON.parse(await readFile(join(dir, 'store/db.json'), 'utf8'))
-    expect(JSON.stringify(store)).toMatch(/"sources":\["nbd","stcn"\]/)
+    const { items } = await readStoreSnapshot(join(dir, 'store/db.json'))
+    expect(items.find((item) => item.id === 'urn:feedloom:NW202201112243496752')?.sources).toEqual(['nbd', 'stcn'])
   })
 
   it('decodes a GBK feed whose charset is named only in the XML prolog', async () => {

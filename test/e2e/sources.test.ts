@@ -5,15 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { StoredItem } from '../../src/types.js'
 import { createFeedServer, type FeedServer, type Route } from '../helpers/feed-server.js'
 import { runCli, writeConfig } from '../helpers/run-cli.js'
+import { readStoreSnapshot } from '../store/store-test-helpers.js'
 
 const seedDir = resolve(import.meta.dirname, '../fixtures/seed-article')
 const SEED_CODE = 'NW202201112243496752'
 const SHARE_TEMPLATE = 'http://finews.zning.xyz/html_News/NewsShare.html?infoCode={infoCode}'
-
-interface StoreFile {
-  items: StoredItem[]
-  sources: Record<string, { lastError?: { code: string; message: string }; etag?: string; bodyHash?: string }>
-}
 
 let server: FeedServer
 let dir: string
@@ -73,8 +69,8 @@ async function run() {
   return runCli('run', '--config', configPath)
 }
 
-async function readStore(): Promise<StoreFile> {
-  return JSON.parse(await readFile(join(dir, 'store/db.json'), 'utf8')) as StoreFile
+function readStore() {
+  return readStoreSnapshot(join(dir, 'store/db.json'))
 }
 
 async function storedItem(infoCode: string): Promise<StoredItem | undefined> {

@@ -184,7 +184,7 @@ async function killOnce(lane: Lane, iteration: number, plan: KillPlan): Promise<
 async function readIds(storePath: string): Promise<Set<string>> {
   const store = await openStore({ path: storePath, lock: false })
   try {
-    return new Set(store.items().map((item) => item.id))
+    return new Set((await store.newestItems({ limit: Number.MAX_SAFE_INTEGER })).map((item) => item.id))
   } finally {
     await store.close()
   }

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises'
 import { loadConfig } from '../../src/config/load-config.js'
 import type { Config } from '../../src/config/config-schema.js'
 import { runCycle, type CycleOptions, type CycleSummary } from '../../src/pipeline/run-cycle.js'
-import type { StoreData } from '../../src/store/store-data.js'
 import type { Logger, SourceState } from '../../src/types.js'
 
 /** An RSS 2.0 document with one item per title. */
@@ -50,8 +49,8 @@ export function runCycleAt(config: Readonly<Config>, at: Date, options: Partial<
   return runCycle({ config, log: createMemoryLog(), now: () => at, ...options })
 }
 
-/** A source's state as saved in the store file. */
+/** A source's state as committed in the store's index head. */
 export async function readSourceState(config: Readonly<Config>, id: string): Promise<SourceState | undefined> {
-  const data = JSON.parse(await readFile(config.store.path, 'utf8')) as StoreData
+  const data = JSON.parse(await readFile(config.store.path, 'utf8')) as { sources: Record<string, SourceState> }
   return data.sources[id]
 }

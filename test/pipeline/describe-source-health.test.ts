@@ -7,7 +7,7 @@ const NOW = new Date('2022-01-12T00:00:00.000Z')
 
 function healthOf(state: SourceState) {
   const config = createCycleConfig('/tmp', [{ id: 'nbd', type: 'feed', url: 'https://nbd.example/rss.xml', category: 'meirijingjixinwen' }])
-  const [health] = describeSourceHealth(config, { sourceState: () => state, hasSourceState: () => true }, NOW)
+  const [health] = describeSourceHealth(config, new Map([['nbd', state]]), NOW)
   return health
 }
 

@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load-config.js'
 import { createFetcher, type Fetcher } from '../../src/fetch/create-fetcher.js'
 import { refreshSource } from '../../src/pipeline/refresh-source.js'
-import { knownItemsOf } from '../../src/pipeline/refresh-result.js'
 import { openStore, type Store } from '../../src/store/open-store.js'
 import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
 import { createTempDir, removeTempDir } from '../store/store-test-helpers.js'
@@ -45,7 +44,7 @@ async function refresh(source: object, fetch: object = {}) {
   fetcher = createFetcher(config.fetch)
   const [sourceConfig] = config.sources
   if (sourceConfig === undefined) throw new Error('no source')
-  return refreshSource({ source: sourceConfig, state: store.sourceState(sourceConfig.id), config, fetcher, known: knownItemsOf(store), now: NOW })
+  return refreshSource({ source: sourceConfig, state: (await store.sourceStates()).get(sourceConfig.id) ?? { consecutiveFailures: 0, itemsSeen: 0 }, config, fetcher, known: store, now: NOW })
 }
 
 function jsonSource(detailUrl = `${server.url}/api/detail?id={infoCode}`) {
@@ -133,8 +132,8 @@ describe('refreshSource: json details', () => {
     server.routes['/api/list'] = listOf(1)
     server.routes['/api/detail'] = '{"text":"<p>正文</p>"}'
     const first = await refresh(jsonSource())
-    store.upsert(first.entries, NOW)
-    store.prune({ maxItemsPerCategory: 500, maxAgeDays: 0.01, now: NOW })
+    await store.upsert(first.entries, NOW)
+    await store.prune({ maxItemsPerCategory: 500, maxAgeDays: 0.01, now: NOW })
     await fetcher.close()
     const requestsBefore = server.requests.length
     await refresh(jsonSource())

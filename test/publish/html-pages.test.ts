@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { publishOutputs } from '../../src/publish/publish-outputs.js'
 import type { StoredItem } from '../../src/types.js'
-import { createConfig, createItem, createItems, createOutputDir, fileIdentities, readOutput, readOutputs } from './publish-fixtures.js'
+import { createConfig, createItem, createItems, createOutputDir, fileIdentities, readOutput, publishItems, readOutputs } from './publish-fixtures.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const hasChromium = existsSync(CHROMIUM)
@@ -20,7 +19,7 @@ function createHtmlConfig(outputDir: string, output: object = {}) {
 
 async function publishPages(items: StoredItem[] = createItems(), output: object = {}): Promise<string> {
   const dir = await createOutputDir()
-  await publishOutputs({ items, config: createHtmlConfig(dir, output), changedCategories: 'all' })
+  await publishItems({ items, config: createHtmlConfig(dir, output), changedCategories: 'all' })
   return dir
 }
 
@@ -59,7 +58,7 @@ afterEach(() => {
 describe('HTML pages', () => {
   it('writes out/index.html and out/<category>/index.html', async () => {
     const dir = await createOutputDir()
-    const result = await publishOutputs({ items: createItems(), config: createHtmlConfig(dir), changedCategories: 'all' })
+    const result = await publishItems({ items: createItems(), config: createHtmlConfig(dir), changedCategories: 'all' })
     expect(result.written.filter((file) => file.endsWith('.html'))).toEqual(PAGES)
   })
 
@@ -137,7 +136,7 @@ describe('HTML pages', () => {
   it('writes dates in the configured site time zone', async () => {
     const dir = await createOutputDir()
     const config = { ...createHtmlConfig(dir), site: { ...createHtmlConfig(dir).site, timezone: 'America/New_York' } }
-    await publishOutputs({ items: createItems(), config, changedCategories: 'all' })
+    await publishItems({ items: createItems(), config, changedCategories: 'all' })
     expect(await readOutput(dir, 'meirijingjixinwen/index.html')).toContain('<time datetime="2022-01-11T06:10:00.000Z">2022-01-11 01:10</time>')
   })
 
@@ -159,7 +158,7 @@ describe('HTML pages', () => {
     const items = Array.from({ length: 4 }, (_, i) => createItem(`NW${i}`, { published: `2022-01-1${i}T00:00:00.000Z` }))
     const dir = await createOutputDir()
     const config = createConfig(dir, { output: { html: true }, categories: { meirijingjixinwen: { title: '每日经济新闻', maxItems: 2 } } })
-    await publishOutputs({ items, config, changedCategories: 'all' })
+    await publishItems({ items, config, changedCategories: 'all' })
     const page = await readOutput(dir, 'meirijingjixinwen/index.html')
     expect(page.match(/<article>/g)).toHaveLength(2)
     expect(page).toContain('<span class="count">最新 2 篇，共 4 篇</span>')
@@ -168,7 +167,7 @@ describe('HTML pages', () => {
   it('writes English labels for a site in another language', async () => {
     const dir = await createOutputDir()
     const config = { ...createHtmlConfig(dir), site: { ...createHtmlConfig(dir).site, language: 'en' } }
-    await publishOutputs({ items: createItems(), config, changedCategories: 'all' })
+    await publishItems({ items: createItems(), config, changedCategories: 'all' })
     expect(await readOutput(dir, 'index.html')).toContain('<span class="count">2 items</span>')
   })
 
@@ -182,17 +181,17 @@ describe('HTML pages', () => {
 
   it('regenerates the home page with any change and a category page only with its category', async () => {
     const dir = await createOutputDir()
-    await publishOutputs({ items: createItems(), config: createHtmlConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: createItems(), config: createHtmlConfig(dir), changedCategories: 'all' })
     const before = await fileIdentities(dir, ['zhengquanshibao/index.html'])
     const items = [...createItems(), createItem('NW9', { published: '2022-01-12T00:00:00.000Z' })]
-    const result = await publishOutputs({ items, config: createHtmlConfig(dir), changedCategories: new Set(['meirijingjixinwen']) })
+    const result = await publishItems({ items, config: createHtmlConfig(dir), changedCategories: new Set(['meirijingjixinwen']) })
     expect(result.written.filter((file) => file.endsWith('.html'))).toEqual(['index.html', 'meirijingjixinwen/index.html'])
     expect(await fileIdentities(dir, ['zhengquanshibao/index.html'])).toEqual(before)
   })
 
   it('writes no page when output.html is false', async () => {
     const dir = await createOutputDir()
-    const result = await publishOutputs({ items: createItems(), config: createHtmlConfig(dir, { html: false }), changedCategories: 'all' })
+    const result = await publishItems({ items: createItems(), config: createHtmlConfig(dir, { html: false }), changedCategories: 'all' })
     expect(result.written.filter((file) => file.endsWith('.html'))).toEqual([])
   })
 

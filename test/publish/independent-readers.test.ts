@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { publishOutputs } from '../../src/publish/publish-outputs.js'
 import { feedparserMissing, hasFeedparser, readFeeds } from '../helpers/feedparser.js'
-import { ALL_FILES, createConfig, createItem, createItems, createOutputDir } from './publish-fixtures.js'
+import { ALL_FILES, createConfig, createItem, createItems, createOutputDir, publishItems } from './publish-fixtures.js'
 
 const hasXmllint = spawnSync('xmllint', ['--version']).status === 0
 
@@ -33,7 +32,7 @@ let outputDir = ''
 
 beforeAll(async () => {
   outputDir = await createOutputDir()
-  await publishOutputs({ items: createTrickyItems(), config: createConfig(outputDir, { output: { opml: true } }), changedCategories: 'all' })
+  await publishItems({ items: createTrickyItems(), config: createConfig(outputDir, { output: { opml: true } }), changedCategories: 'all' })
 })
 
 describe('published files read by independent tools', () => {

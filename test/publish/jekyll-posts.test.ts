@@ -3,7 +3,6 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import type { Config } from '../../src/config/config-schema.js'
-import { publishOutputs } from '../../src/publish/publish-outputs.js'
 import type { StoredItem } from '../../src/types.js'
 import {
   SEED_POST_PATH,
@@ -13,6 +12,7 @@ import {
   createSeedItem,
   fileIdentities,
   listFiles,
+  publishItems,
   readOutput,
 } from './publish-fixtures.js'
 
@@ -32,7 +32,7 @@ function createJekyllConfig(outputDir: string, overrides: { categories?: object;
 }
 
 async function publishPosts(outputDir: string, items: StoredItem[], now = SEED_NOW, config = createJekyllConfig(outputDir)) {
-  return publishOutputs({ items, config, changedCategories: 'all', now })
+  return publishItems({ items, config, changedCategories: 'all', now })
 }
 
 async function listPosts(outputDir: string): Promise<string[]> {
@@ -181,7 +181,7 @@ describe('Jekyll posts', () => {
   it('writes a missing live post even when its category did not change', async () => {
     const dir = await createOutputDir()
     const config = createJekyllConfig(dir)
-    const result = await publishOutputs({ items: [await createSeedItem()], config, changedCategories: new Set(), now: SEED_NOW })
+    const result = await publishItems({ items: [await createSeedItem()], config, changedCategories: new Set(), now: SEED_NOW })
     expect(result).toEqual({ written: [SEED_POST], unchanged: 0, failed: [], removed: [] })
   })
 

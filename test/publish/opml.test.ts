@@ -1,7 +1,6 @@
 import { XMLParser } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
-import { publishOutputs } from '../../src/publish/publish-outputs.js'
-import { createConfig, createItem, createItems, createOutputDir, fileIdentities, readOutput } from './publish-fixtures.js'
+import { createConfig, createItem, createItems, createOutputDir, fileIdentities, publishItems, readOutput } from './publish-fixtures.js'
 
 function createOpmlConfig(outputDir: string, output: object = {}) {
   return createConfig(outputDir, { output: { opml: true, ...output } })
@@ -9,7 +8,7 @@ function createOpmlConfig(outputDir: string, output: object = {}) {
 
 async function publishOpml(items = createItems(), output: object = {}): Promise<string> {
   const dir = await createOutputDir()
-  await publishOutputs({ items, config: createOpmlConfig(dir, output), changedCategories: 'all' })
+  await publishItems({ items, config: createOpmlConfig(dir, output), changedCategories: 'all' })
   return readOutput(dir, 'feeds.opml')
 }
 
@@ -41,19 +40,19 @@ describe('feeds.opml', () => {
   it('escapes titles so the list stays well-formed', async () => {
     const dir = await createOutputDir()
     const config = createConfig(dir, { output: { opml: true }, categories: { meirijingjixinwen: { title: 'A&B <新闻> "引号"' } } })
-    await publishOutputs({ items: createItems(), config, changedCategories: 'all' })
+    await publishItems({ items: createItems(), config, changedCategories: 'all' })
     const opml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await readOutput(dir, 'feeds.opml'))
     expect(opml.opml.body.outline[1].text).toBe('A&B <新闻> "引号" - 金融消息')
   })
 
   it('is regenerated whenever any category changes, and left alone when none does', async () => {
     const dir = await createOutputDir()
-    await publishOutputs({ items: createItems(), config: createOpmlConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: createItems(), config: createOpmlConfig(dir), changedCategories: 'all' })
     const before = await fileIdentities(dir, ['feeds.opml'])
-    const unchanged = await publishOutputs({ items: createItems(), config: createOpmlConfig(dir), changedCategories: new Set() })
+    const unchanged = await publishItems({ items: createItems(), config: createOpmlConfig(dir), changedCategories: new Set() })
     expect(unchanged.written).toEqual([])
     const items = [...createItems(), createItem('NW9', { category: 'xinhuashe', categoryTitle: '新华社' })]
-    const changed = await publishOutputs({ items, config: createOpmlConfig(dir), changedCategories: new Set(['xinhuashe']) })
+    const changed = await publishItems({ items, config: createOpmlConfig(dir), changedCategories: new Set(['xinhuashe']) })
     expect(changed.written).toContain('feeds.opml')
     expect(await fileIdentities(dir, ['feeds.opml'])).not.toEqual(before)
     expect(await readOutput(dir, 'feeds.opml')).toContain('text="新华社 - 金融消息"')

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { feedUrlsOf } from '../../src/publish/plan-feeds.js'
-import { publishOutputs } from '../../src/publish/publish-outputs.js'
 import { publishStatus } from '../../src/publish/publish-status.js'
 import type { SourceHealth } from '../../src/types.js'
-import { ALL_FILES, createConfig, createItem, createItems, createOutputDir, fileIdentities, listFiles, readOutput } from './publish-fixtures.js'
+import { ALL_FILES, createConfig, createItem, createItems, createOutputDir, fileIdentities, listFiles, publishItems, readOutput } from './publish-fixtures.js'
 
 const HEALTH: SourceHealth[] = [
   { id: 'nbd', state: 'ok', url: 'https://nbd.example.com/rss.xml', lastSuccessAt: '2022-01-11T00:00:00.000Z', consecutiveFailures: 0, itemsSeen: 3, alert: false },
@@ -13,7 +12,7 @@ describe('publishOutputs with dryRun', () => {
   it('lists every file it would write and writes none', async () => {
     const dir = await createOutputDir()
 
-    const result = await publishOutputs({ items: createItems(), config: createConfig(dir), changedCategories: 'all', dryRun: true })
+    const result = await publishItems({ items: createItems(), config: createConfig(dir), changedCategories: 'all', dryRun: true })
 
     expect(result.written).toEqual(ALL_FILES)
     expect(await listFiles(dir)).toEqual([])
@@ -22,11 +21,11 @@ describe('publishOutputs with dryRun', () => {
   it('lists only the files whose bytes would change and touches none of them', async () => {
     const dir = await createOutputDir()
     const config = createConfig(dir)
-    await publishOutputs({ items: createItems(), config, changedCategories: 'all' })
+    await publishItems({ items: createItems(), config, changedCategories: 'all' })
     const before = await fileIdentities(dir, ALL_FILES)
     const items = [...createItems(), createItem('NW202201119999999999', { category: 'zhengquanshibao' })]
 
-    const result = await publishOutputs({ items, config, changedCategories: new Set(['zhengquanshibao']), dryRun: true })
+    const result = await publishItems({ items, config, changedCategories: new Set(['zhengquanshibao']), dryRun: true })
 
     expect(result.written).toEqual(ALL_FILES.filter((file) => !file.startsWith('meirijingjixinwen/')))
     expect(await fileIdentities(dir, ALL_FILES)).toEqual(before)

@@ -2,6 +2,9 @@ import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { configSchema, type Config } from '../../src/config/config-schema.js'
+import { createItemFilter } from '../../src/publish/filter-items.js'
+import { publishOutputs, type PublishOptions, type PublishResult } from '../../src/publish/publish-outputs.js'
+import { openStore } from '../../src/store/open-store.js'
 import type { StoredItem } from '../../src/types.js'
 
 export const ALL_FILES = [
@@ -123,4 +126,18 @@ export async function listFiles(dir: string): Promise<string[]> {
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
     .sort()
+}
+
+/**
+ * publishOutputs over a store holding exactly `items`, opened with the config's filters as a cycle
+ * opens it. Nothing is committed, so the store never touches the disk.
+ */
+export async function publishItems(options: Omit<PublishOptions, 'items'> & { items: readonly StoredItem[] }): Promise<PublishResult> {
+  const store = await openStore({ path: path.join(tmpdir(), 'feedloom-publish-never-written', 'db.json'), lock: false, filter: createItemFilter(options.config) })
+  try {
+    await store.importRecords(options.items.map((item) => ({ kind: 'item', item })))
+    return await publishOutputs({ ...options, items: store })
+  } finally {
+    await store.close()
+  }
 }

@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises'
 import path from 'node:path'
 import { XMLValidator } from 'fast-xml-parser'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { PublishedItems } from '../../src/publish/plan-feeds.js'
 import { publishOutputs } from '../../src/publish/publish-outputs.js'
 import {
   ALL_FILES,
@@ -11,6 +12,7 @@ import {
   createOutputDir,
   fileIdentities,
   listFiles,
+  publishItems,
   readOutput,
   readOutputs,
 } from './publish-fixtures.js'
@@ -28,23 +30,23 @@ afterEach(() => {
 describe('publishOutputs', () => {
   it('writes rss.xml, atom.xml and feed.json for all categories and for each category', async () => {
     const dir = await createOutputDir()
-    const result = await publishOutputs({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
+    const result = await publishItems({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
     expect(result).toEqual({ written: ALL_FILES, unchanged: 0, failed: [], removed: [] })
     expect(await listFiles(dir)).toEqual([...ALL_FILES].sort())
   })
 
   it('writes only the formats in output.formats', async () => {
     const dir = await createOutputDir()
-    await publishOutputs({ items: createItems(), config: createConfig(dir, { output: { formats: ['atom'] } }), changedCategories: 'all' })
+    await publishItems({ items: createItems(), config: createConfig(dir, { output: { formats: ['atom'] } }), changedCategories: 'all' })
     expect(await listFiles(dir)).toEqual(['atom.xml', 'meirijingjixinwen/atom.xml', 'zhengquanshibao/atom.xml'])
   })
 
   it('writes nothing and leaves every file untouched when the same items are published again', async () => {
     const dir = await createOutputDir()
     const options = { items: createItems(), config: createConfig(dir), changedCategories: 'all' as const }
-    await publishOutputs(options)
+    await publishItems(options)
     const before = await fileIdentities(dir, ALL_FILES)
-    const result = await publishOutputs(options)
+    const result = await publishItems(options)
     expect(result).toEqual({ written: [], unchanged: ALL_FILES.length, failed: [], removed: [] })
     expect(await fileIdentities(dir, ALL_FILES)).toEqual(before)
   })
@@ -52,11 +54,11 @@ describe('publishOutputs', () => {
   it('produces the same bytes later, from items in another order, whatever the clock says', async () => {
     const firstDir = await createOutputDir()
     const secondDir = await createOutputDir()
-    await publishOutputs({ items: createItems(), config: createConfig(firstDir), changedCategories: 'all' })
+    await publishItems({ items: createItems(), config: createConfig(firstDir), changedCategories: 'all' })
     // Only Date is faked: nothing here waits on timers.
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(new Date('2031-06-01T12:00:00Z'))
-    await publishOutputs({ items: createItems().reverse(), config: createConfig(secondDir), changedCategories: 'all' })
+    await publishItems({ items: createItems().reverse(), config: createConfig(secondDir), changedCategories: 'all' })
     expect(await readOutputs(secondDir, ALL_FILES)).toEqual(await readOutputs(firstDir, ALL_FILES))
   })
 
@@ -66,14 +68,14 @@ describe('publishOutputs', () => {
       createItem('NW202201112243496752', { published: '2022-01-11T05:35:18.000Z', updated: '2022-01-12T09:00:00.000Z' }),
       createItem('NW202201112243496753', { published: '2022-01-11T06:10:00.000Z' }),
     ]
-    await publishOutputs({ items, config: createConfig(dir), changedCategories: 'all' })
+    await publishItems({ items, config: createConfig(dir), changedCategories: 'all' })
     expect(await readOutput(dir, 'meirijingjixinwen/atom.xml')).toContain('<updated>2022-01-12T09:00:00.000Z</updated>\n    <generator>')
     expect(await readOutput(dir, 'meirijingjixinwen/rss.xml')).toContain('<lastBuildDate>Wed, 12 Jan 2022 09:00:00 GMT</lastBuildDate>')
   })
 
   it('dates an empty all-categories feed with the Unix epoch', async () => {
     const dir = await createOutputDir()
-    const result = await publishOutputs({ items: [], config: createConfig(dir), changedCategories: 'all' })
+    const result = await publishItems({ items: [], config: createConfig(dir), changedCategories: 'all' })
     expect(result.written).toEqual(['rss.xml', 'atom.xml', 'feed.json'])
     expect(await readOutput(dir, 'atom.xml')).toContain('<updated>1970-01-01T00:00:00.000Z</updated>')
     expect(await readOutput(dir, 'rss.xml')).toContain('<lastBuildDate>Thu, 01 Jan 1970 00:00:00 GMT</lastBuildDate>')
@@ -86,16 +88,16 @@ describe('publishOutputs', () => {
       createItem('NW2', { published: '2022-01-11T08:00:00.000Z' }),
       createItem('NW1', { published: '2022-01-11T08:00:00.000Z' }),
     ]
-    await publishOutputs({ items, config: createConfig(dir, { output: { itemsPerFeed: 2 } }), changedCategories: 'all' })
+    await publishItems({ items, config: createConfig(dir, { output: { itemsPerFeed: 2 } }), changedCategories: 'all' })
     expect(jsonItemIds(await readOutput(dir, 'feed.json'))).toEqual(['urn:feedloom:NW1', 'urn:feedloom:NW2'])
   })
 
   it('regenerates only the changed categories and the all-categories feeds', async () => {
     const dir = await createOutputDir()
-    await publishOutputs({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
     const zhengquanBefore = await fileIdentities(dir, ZHENGQUAN_FILES)
     const retitled = createItems().map((item) => ({ ...item, title: `${item.title}（更新）` }))
-    const result = await publishOutputs({
+    const result = await publishItems({
       items: retitled,
       config: createConfig(dir),
       changedCategories: new Set(['meirijingjixinwen']),
@@ -107,17 +109,17 @@ describe('publishOutputs', () => {
 
   it('leaves the files of a category that no longer has items in place', async () => {
     const dir = await createOutputDir()
-    await publishOutputs({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
     const before = await readOutputs(dir, ZHENGQUAN_FILES)
     const remaining = createItems().filter((item) => item.category !== 'zhengquanshibao')
-    const result = await publishOutputs({ items: remaining, config: createConfig(dir), changedCategories: new Set(['zhengquanshibao']) })
+    const result = await publishItems({ items: remaining, config: createConfig(dir), changedCategories: new Set(['zhengquanshibao']) })
     expect(result.written).toEqual(['rss.xml', 'atom.xml', 'feed.json'])
     expect(await readOutputs(dir, ZHENGQUAN_FILES)).toEqual(before)
   })
 
   it('regenerates nothing when no category changed', async () => {
     const dir = await createOutputDir()
-    const result = await publishOutputs({ items: createItems(), config: createConfig(dir), changedCategories: new Set() })
+    const result = await publishItems({ items: createItems(), config: createConfig(dir), changedCategories: new Set() })
     expect(result).toEqual({ written: [], unchanged: 0, failed: [], removed: [] })
     expect(await listFiles(dir)).toEqual([])
   })
@@ -126,7 +128,7 @@ describe('publishOutputs', () => {
     'links rss and atom to themselves with atom:link rel="self" and an absolute URL (site url %s)',
     async (siteUrl) => {
       const dir = await createOutputDir()
-      await publishOutputs({ items: createItems(), config: createConfig(dir, { siteUrl }), changedCategories: 'all' })
+      await publishItems({ items: createItems(), config: createConfig(dir, { siteUrl }), changedCategories: 'all' })
       expect(await readOutput(dir, 'meirijingjixinwen/rss.xml')).toContain(
         '<atom:link href="https://news.example.com/feeds/meirijingjixinwen/rss.xml" rel="self" type="application/rss+xml"/>',
       )
@@ -139,7 +141,7 @@ describe('publishOutputs', () => {
 
   it('writes JSON Feed 1.1 with authors arrays, language and feed_url', async () => {
     const dir = await createOutputDir()
-    await publishOutputs({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
     const feed = JSON.parse(await readOutput(dir, 'meirijingjixinwen/feed.json')) as Record<string, unknown>
     expect(feed).toMatchObject({
       version: 'https://jsonfeed.org/version/1.1',
@@ -164,7 +166,7 @@ describe('publishOutputs', () => {
   it('titles a category from the config, else from its newest item, else with its slug', async () => {
     const dir = await createOutputDir()
     const items = [...createItems(), createItem('NW9', { category: 'xinhuashe', categoryTitle: undefined })]
-    await publishOutputs({ items, config: createConfig(dir), changedCategories: 'all' })
+    await publishItems({ items, config: createConfig(dir), changedCategories: 'all' })
     const titleOf = async (file: string) => (JSON.parse(await readOutput(dir, file)) as { title: string }).title
     expect(await titleOf('meirijingjixinwen/feed.json')).toBe('每日经济新闻 - 金融消息')
     expect(await titleOf('zhengquanshibao/feed.json')).toBe('证券时报 - 金融消息')
@@ -174,17 +176,17 @@ describe('publishOutputs', () => {
   it('summarizes an item without a summary with the first 200 characters of its text', async () => {
     const dir = await createOutputDir()
     const content = `<p>${'央行'.repeat(150)}</p>`
-    await publishOutputs({ items: [createItem('NW1', { summary: undefined, content })], config: createConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: [createItem('NW1', { summary: undefined, content })], config: createConfig(dir), changedCategories: 'all' })
     const feed = JSON.parse(await readOutput(dir, 'feed.json')) as { items: { summary: string }[] }
     expect(feed.items[0]?.summary).toBe(`${'央行'.repeat(100)}…`)
   })
 
   it('keeps the old files and reports them when an item has a relative link', async () => {
     const dir = await createOutputDir()
-    await publishOutputs({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
     const before = await readOutputs(dir, ALL_FILES)
     const items = [...createItems(), createItem('NW202201112243496999', { link: '/a/NW202201112243496999.html' })]
-    const result = await publishOutputs({ items, config: createConfig(dir), changedCategories: 'all' })
+    const result = await publishItems({ items, config: createConfig(dir), changedCategories: 'all' })
     expect(result.failed.map((failure) => failure.file)).toEqual(ALL_FILES.filter((file) => !ZHENGQUAN_FILES.includes(file)))
     expect(result.failed.find((failure) => failure.file === 'feed.json')?.reason).toBe(
       'link is not absolute http(s): "/a/NW202201112243496999.html"',
@@ -195,9 +197,15 @@ describe('publishOutputs', () => {
 
   it('keeps the old file and reports it when an item has an invalid date', async () => {
     const dir = await createOutputDir()
-    await publishOutputs({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
     const before = await readOutput(dir, 'rss.xml')
-    const items = [...createItems(), createItem('NW202201112243496999', { published: 'not a date' })]
+    // No store holds such an item (upsert dates it first-seen); publishing must still refuse it.
+    const invalid = createItem('NW202201112243496999', { published: 'not a date' })
+    const items: PublishedItems = {
+      newestItems: async ({ category }) => (category === undefined || category === invalid.category ? [invalid] : []),
+      liveItems: async () => [],
+      countItems: async () => ({ all: 1, categories: new Map([[invalid.category, { items: 1 }]]) }),
+    }
     const result = await publishOutputs({ items, config: createConfig(dir), changedCategories: new Set(['meirijingjixinwen']) })
     expect(result.failed.find((failure) => failure.file === 'rss.xml')?.reason).toContain('invalid date "Invalid Date"')
     expect(result.written).toEqual([])
@@ -207,7 +215,7 @@ describe('publishOutputs', () => {
   it('strips characters XML 1.0 forbids so the output stays well-formed', async () => {
     const dir = await createOutputDir()
     const title = '\u0001央行\u0008开展\u000B公开\uFFFE市场\uD800操作\u001F'
-    await publishOutputs({ items: [createItem('NW1', { title })], config: createConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: [createItem('NW1', { title })], config: createConfig(dir), changedCategories: 'all' })
     const rss = await readOutput(dir, 'rss.xml')
     expect(XMLValidator.validate(rss)).toBe(true)
     expect(XMLValidator.validate(await readOutput(dir, 'atom.xml'))).toBe(true)
@@ -217,7 +225,7 @@ describe('publishOutputs', () => {
   it("tags items with their category title, their outlet's name + 新闻 and their own categories", async () => {
     const dir = await createOutputDir()
     const item = createItem('NW1', { media: '证券时报', categories: ['宏观', '证券时报新闻'] })
-    await publishOutputs({ items: [item], config: createConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: [item], config: createConfig(dir), changedCategories: 'all' })
     const feed = JSON.parse(await readOutput(dir, 'feed.json')) as { items: { tags: string[] }[] }
     expect(feed.items[0]?.tags).toEqual(['每日经济新闻', '证券时报新闻', '宏观'])
     expect(await readOutput(dir, 'rss.xml')).toContain('<category>证券时报新闻</category>')
@@ -226,7 +234,7 @@ describe('publishOutputs', () => {
   it('caps a category feed at its maxItems, leaving the all-categories feed at itemsPerFeed', async () => {
     const dir = await createOutputDir()
     const config = createConfig(dir, { categories: { meirijingjixinwen: { title: '每日经济新闻', maxItems: 1 } } })
-    await publishOutputs({ items: createItems(), config, changedCategories: 'all' })
+    await publishItems({ items: createItems(), config, changedCategories: 'all' })
     expect(jsonItemIds(await readOutput(dir, 'meirijingjixinwen/feed.json'))).toEqual(['urn:feedloom:NW202201112243496753'])
     expect(jsonItemIds(await readOutput(dir, 'feed.json'))).toHaveLength(4)
   })
@@ -235,7 +243,7 @@ describe('publishOutputs', () => {
     const dir = await createOutputDir()
     const items = [...createItems(), createItem('NW9', { title: '【广告】理财' })]
     const config = createConfig(dir, { categories: { meirijingjixinwen: { title: '每日经济新闻', filters: { exclude: { title: ['广告'] } } } } })
-    await publishOutputs({ items, config, changedCategories: 'all' })
+    await publishItems({ items, config, changedCategories: 'all' })
     expect(jsonItemIds(await readOutput(dir, 'feed.json'))).not.toContain('urn:feedloom:NW9')
     expect(await readOutput(dir, 'meirijingjixinwen/rss.xml')).not.toContain('广告')
   })
@@ -244,14 +252,14 @@ describe('publishOutputs', () => {
     const dir = await createOutputDir()
     const items = [...createItems(), createItem('NW9', { title: '【广告】理财' })]
     const filtered = createConfig(dir, { categories: { meirijingjixinwen: { title: '每日经济新闻', filters: { exclude: { title: ['广告'] } } } } })
-    await publishOutputs({ items, config: filtered, changedCategories: 'all' })
-    await publishOutputs({ items, config: createConfig(dir), changedCategories: 'all' })
+    await publishItems({ items, config: filtered, changedCategories: 'all' })
+    await publishItems({ items, config: createConfig(dir), changedCategories: 'all' })
     expect(jsonItemIds(await readOutput(dir, 'meirijingjixinwen/feed.json'))).toContain('urn:feedloom:NW9')
   })
 
   it('does not write outside output.dir for a category that is not a path segment', async () => {
     const dir = await createOutputDir()
-    const result = await publishOutputs({
+    const result = await publishItems({
       items: [createItem('NW1', { category: '../escape' })],
       config: createConfig(dir),
       changedCategories: 'all',

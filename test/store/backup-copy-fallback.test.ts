@@ -28,14 +28,15 @@ describe('openStore: <path>.bak where hard links fail', () => {
   it.each(['EXDEV', 'EPERM'])('falls back to a copy on %s', async (code) => {
     linkFailure.code = code
     const path = join(dir, 'db.json')
-    // The lock takes itself with link() too: leave it out, only the .bak rotation is under test.
+    // The lock takes itself with link() too: leave it out, only the backup of the index head is under test.
     const store = await openStore({ path, lock: false })
-    await store.save()
+    await store.setSourceState('nbd', { consecutiveFailures: 0, itemsSeen: 0 })
+    await store.commit()
     const before = await stat(path)
     const firstText = await readFile(path, 'utf8')
 
-    store.upsert([createEntry()], NOW)
-    await store.save()
+    await store.upsert([createEntry()], NOW)
+    await store.commit()
     await store.close()
 
     const bak = await stat(`${path}.bak`)
@@ -43,16 +44,17 @@ describe('openStore: <path>.bak where hard links fail', () => {
     expect(await readFile(`${path}.bak`, 'utf8')).toBe(firstText)
   })
 
-  it('fails the save on other link errors, leaving the file as it was', async () => {
+  it('fails the commit on other link errors, leaving the file as it was', async () => {
     linkFailure.code = 'EIO'
     const path = join(dir, 'db.json')
-    // The lock takes itself with link() too: leave it out, only the .bak rotation is under test.
+    // The lock takes itself with link() too: leave it out, only the backup of the index head is under test.
     const store = await openStore({ path, lock: false })
-    await store.save()
+    await store.setSourceState('nbd', { consecutiveFailures: 0, itemsSeen: 0 })
+    await store.commit()
     const firstText = await readFile(path, 'utf8')
 
-    store.upsert([createEntry()], NOW)
-    await expect(store.save()).rejects.toMatchObject({ code: 'E_STORE_IO' })
+    await store.upsert([createEntry()], NOW)
+    await expect(store.commit()).rejects.toMatchObject({ code: 'E_STORE_IO' })
     await store.close()
 
     expect(await readFile(path, 'utf8')).toBe(firstText)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Store, StoreRecord } from '../../src/store/store.js'
 import type { ItemFilter, NormalizedEntry } from '../../src/types.js'
@@ -52,6 +53,8 @@ function entryOf(code: string, daysAgo: number, overrides: Partial<NormalizedEnt
 }
 
 const ids = (items: readonly { id: string }[]): string[] => items.map((item) => item.id)
+
+const FAILED_RSS = { file: 'rss.xml', reason: 'cannot write out/rss.xml: EACCES', since: '2022-01-11T06:00:00.000Z' }
 
 /** Publishes items whose title does not contain 广告. */
 const NO_ADS: ItemFilter = { fingerprint: 'no-ads', accepts: (item) => !item.title.includes('广告') }
@@ -355,6 +358,50 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
       })
     })
 
+    describe('media category slugs', () => {
+      /** 珠江日报 and 朱江日报 both spell zhujiangribao; normalize gives both the plain slug. */
+      const fromMedia = (code: string, media: string): NormalizedEntry =>
+        entryOf(code, 1, { aliases: [], media, category: 'zhujiangribao', categoryTitle: media })
+      const suffixOf = (name: string) => createHash('sha1').update(name).digest('hex').slice(0, 6)
+      const categoryOf = async (handle: Store, code: string) => (await handle.findItem([`infocode:${code}`]))?.category
+
+      it('gives the first name the plain slug, and a second name with the same pinyin the slug plus 6 hex digits of its sha1', async () => {
+        await store.upsert([fromMedia('NW1', '珠江日报'), fromMedia('NW2', '朱江日报'), fromMedia('NW3', '珠江日报')], T0)
+
+        expect([await categoryOf(store, 'NW1'), await categoryOf(store, 'NW2'), await categoryOf(store, 'NW3')]).toEqual([
+          'zhujiangribao',
+          `zhujiangribao-${suffixOf('朱江日报')}`,
+          'zhujiangribao',
+        ])
+      })
+
+      it('keeps both slugs after a reopen, whichever name comes first then, and after every item of a name was pruned', async () => {
+        await store.upsert([fromMedia('NW1', '珠江日报'), fromMedia('NW2', '朱江日报')], T0)
+        await store.prune({ maxItemsPerCategory: 500, maxAgeDays: 1, now: new Date(T0.getTime() + 10 * DAY_MS) })
+        const reopened = await reopen()
+
+        await reopened.upsert([fromMedia('NW4', '朱江日报'), fromMedia('NW3', '珠江日报')], T0)
+
+        expect(await categoryOf(reopened, 'NW3')).toBe('zhujiangribao')
+        expect(await categoryOf(reopened, 'NW4')).toBe(`zhujiangribao-${suffixOf('朱江日报')}`)
+      })
+
+      it('leaves a configured category alone', async () => {
+        await store.upsert([createEntry({ category: 'zhujiangribao', categoryTitle: undefined }), fromMedia('NW2', '朱江日报')], T0)
+
+        expect(await categoryOf(store, 'NW2')).toBe('zhujiangribao')
+      })
+
+      it('has nothing to commit when a known name comes again', async () => {
+        await store.upsert([fromMedia('NW1', '珠江日报')], T0)
+        await store.commit()
+
+        await store.upsert([fromMedia('NW1', '珠江日报')], T1)
+
+        expect(store.hasChanges()).toBe(false)
+      })
+    })
+
     describe('source state and publish record', () => {
       it('keeps source states across a commit, whatever the key order they were given in', async () => {
         const lastError = { code: 'E_FETCH_STATUS', message: 'HTTP 503', status: 503 }
@@ -381,6 +428,15 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
         expect(await reopened.publishRecord()).toEqual({ jekyllPosts: ['_posts/a.md', '_posts/b.md'] })
       })
 
+      it('keeps one failed output per file (the last given), sorted by file', async () => {
+        const atom = { file: 'atom.xml', reason: 'cannot write out/atom.xml: EACCES', since: FAILED_RSS.since }
+        const rssAgain = { ...FAILED_RSS, reason: 'cannot write out/rss.xml: ENOSPC' }
+        await store.setPublishRecord({ failedOutputs: [FAILED_RSS, atom, rssAgain] })
+        const reopened = await reopen()
+
+        expect(await reopened.publishRecord()).toEqual({ failedOutputs: [atom, rssAgain] })
+      })
+
       it('has no changes to commit for a source state or record set to what it already is', async () => {
         await store.setSourceState('nbd', { consecutiveFailures: 0, itemsSeen: 3, etag: '"a"' })
         await store.setPublishRecord({ jekyllPosts: ['_posts/a.md'] })
@@ -399,7 +455,7 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
         await store.upsert([entryOf('NEW', 1), entryOf('OLD', 2)], T0)
         await store.prune({ maxItemsPerCategory: 1, maxAgeDays: 30, now: T0 })
         await store.setSourceState('nbd', { consecutiveFailures: 0, itemsSeen: 2 })
-        await store.setPublishRecord({ failedOutputs: ['rss.xml'] })
+        await store.setPublishRecord({ failedOutputs: [FAILED_RSS] })
 
         const before = await open()
         const seenBefore = {
@@ -418,7 +474,7 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
           tombstoned: await after.isTombstoned(['infocode:OLD']),
           sources: (await after.sourceStates()).size,
           record: await after.publishRecord(),
-        }).toEqual({ items: ['urn:feedloom:NEW'], tombstoned: true, sources: 1, record: { failedOutputs: ['rss.xml'] } })
+        }).toEqual({ items: ['urn:feedloom:NEW'], tombstoned: true, sources: 1, record: { failedOutputs: [FAILED_RSS] } })
         expect(store.hasChanges()).toBe(false)
       })
 

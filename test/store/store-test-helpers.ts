@@ -1,10 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach } from 'vitest'
 import { openStore, type Store } from '../../src/store/open-store.js'
-import type { StoreData } from '../../src/store/store-data.js'
-import type { NormalizedEntry } from '../../src/types.js'
+import type { NormalizedEntry, SourceState, StoredItem } from '../../src/types.js'
 
 export function createEntry(overrides: Partial<NormalizedEntry> = {}): NormalizedEntry {
   return {
@@ -48,9 +47,29 @@ export function useTempStorePath(): { readonly path: string } {
   return current
 }
 
-/** The store file as saved, parsed without the store's own reader. */
-export async function readStoreFile(path: string): Promise<StoreData> {
-  return JSON.parse(await readFile(path, 'utf8')) as StoreData
+/** Everything a committed store holds, read through the store (without its lock), items newest first. */
+export async function readStoreSnapshot(path: string): Promise<{
+  items: StoredItem[]
+  sources: Record<string, SourceState>
+  tombstones: Record<string, string>
+  categorySlugs: Record<string, string>
+}> {
+  const store = await openStore({ path, lock: false })
+  const snapshot = { items: [] as StoredItem[], sources: {} as Record<string, SourceState>, tombstones: {} as Record<string, string>, categorySlugs: {} as Record<string, string> }
+  try {
+    for await (const batch of store.exportRecords()) {
+      for (const record of batch) {
+        if (record.kind === 'item') snapshot.items.push(record.item)
+        else if (record.kind === 'source') snapshot.sources[record.id] = record.state
+        else if (record.kind === 'tombstone') snapshot.tombstones[record.identity] = record.prunedAt
+        else if (record.kind === 'category-slug') snapshot.categorySlugs[record.slug] = record.name
+      }
+    }
+  } finally {
+    await store.close()
+  }
+  snapshot.items.sort((a, b) => Date.parse(b.published) - Date.parse(a.published) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  return snapshot
 }
 
 export const DAY_MS = 86_400_000

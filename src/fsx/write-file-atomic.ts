@@ -1,0 +1,39 @@
+import { open, rename, rm } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+
+/**
+ * Replaces `file` with `data` so that a reader (or the next process after a kill) sees either the
+ * old bytes or the new ones, never a mix: the bytes go to a dot file in the same folder, are
+ * flushed to disk, and the dot file is renamed over `file`. The folder must exist. Errors are the
+ * file system's, for the caller to wrap in its own stage's error.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`)
+  try {
+    const handle = await open(temp, 'w')
+    try {
+      await handle.writeFile(data)
+      // Without it a power cut after the rename can leave an empty file under the new name.
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(temp, file)
+  } catch (err) {
+    await rm(temp, { force: true }).catch(() => undefined)
+    throw err
+  }
+}
+
+/** Flushes a folder's entries (renames, new and removed files) to disk. Best effort where a platform cannot. */
+export async function syncDir(dir: string): Promise<void> {
+  let handle
+  try {
+    handle = await open(dir, 'r')
+    await handle.sync()
+  } catch {
+    // Some file systems refuse fsync on a folder; the rename itself is still atomic there.
+  } finally {
+    await handle?.close()
+  }
+}

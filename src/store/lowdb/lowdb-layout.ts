@@ -1,0 +1,123 @@
+import { basename, dirname, join } from 'node:path'
+import { StoreError } from '../../errors.js'
+import type { PublishRecord, SourceState } from '../../types.js'
+import type { RetentionSummary } from '../retention-summary.js'
+
+/** The version of the segmented layout; version 1 was the single file (migrate-single-file.ts). */
+export const LAYOUT_VERSION = 2
+
+/**
+ * `store.path` (db.json): the index head, rewritten whole by every commit that changes anything.
+ * It names, for each segment, the generation of its two files; a commit writes new generations
+ * first and switches them in by replacing this one file, so a reader never sees half a commit.
+ */
+export interface IndexHead {
+  version: typeof LAYOUT_VERSION
+  /** Bumped by every commit; new segment files are named after it. */
+  generation: number
+  sources: Record<string, SourceState>
+  retention: RetentionSummary
+  /** Absent while empty. */
+  publish?: PublishRecord
+  /** ItemFilter.fingerprint the verdicts in the index files were computed with. */
+  filter: string
+  /** Slug → media name (claim-category-slug.ts); absent while empty. */
+  categorySlugs?: Record<string, string>
+  /** Generation of the tombstones file; absent while there are none. */
+  tombstones?: number
+  /** Segment (UTC hour of `published`, `2022-01-11T05`) → its files' generations and item count. Keys sorted. */
+  segments: Record<string, SegmentRef>
+}
+
+export interface SegmentRef {
+  /** Generation of `index-<segment>.g<n>.json`: the items without bodies. */
+  index: number
+  /** Generation of `items-<segment>.g<n>.json`: the items whole. */
+  items: number
+  count: number
+}
+
+/** One item in an index file: all that lookups, ordering, counts and filters need, no bodies. */
+export interface IndexEntry {
+  id: string
+  key: string
+  /** Every identity the item is known by (its key first). */
+  aliases: string[]
+  published: string
+  /** Its own category: retention counts per this one. */
+  category: string
+  /** Every category it is published in (store.ts listItemCategories). */
+  memberOf: string[]
+  categoryTitle?: string
+  /** Whether the filter with the head's fingerprint publishes it. */
+  pass: boolean
+}
+
+/** Where every file of the store at `path` lives. */
+export interface StoreLayout {
+  head: string
+  backup: string
+  /** The single-file store as it was before conversion. */
+  singleFile: string
+  segmentsDir: string
+  indexFile(segment: string, generation: number): string
+  itemsFile(segment: string, generation: number): string
+  tombstonesFile(generation: number): string
+}
+
+export function describeLayout(path: string): StoreLayout {
+  const segmentsDir = join(dirname(path), `${basename(path).replace(/\.json$/, '')}.segments`)
+  return {
+    head: path,
+    backup: `${path}.bak`,
+    singleFile: `${path}.v1`,
+    segmentsDir,
+    indexFile: (segment, generation) => join(segmentsDir, `index-${segment}.g${generation}.json`),
+    itemsFile: (segment, generation) => join(segmentsDir, `items-${segment}.g${generation}.json`),
+    tombstonesFile: (generation) => join(segmentsDir, `tombstones.g${generation}.json`),
+  }
+}
+
+/** Every file name in the segments folder that `head` refers to. */
+export function listReferencedFiles(layout: StoreLayout, head: IndexHead): Set<string> {
+  const names = new Set<string>()
+  for (const [segment, ref] of Object.entries(head.segments)) {
+    names.add(basename(layout.indexFile(segment, ref.index)))
+    names.add(basename(layout.itemsFile(segment, ref.items)))
+  }
+  if (head.tombstones !== undefined) names.add(basename(layout.tombstonesFile(head.tombstones)))
+  return names
+}
+
+/** The segment an item lives in, for good: `published` never changes. */
+export function segmentOf(published: string): string {
+  return new Date(published).toISOString().slice(0, 13)
+}
+
+/** @throws StoreError E_STORE_CORRUPT when `value` is not a head this version can trust */
+export function checkIndexHead(value: unknown, path: string): IndexHead {
+  const problem = findHeadProblem(value)
+  if (problem !== undefined) throw new StoreError('E_STORE_CORRUPT', `store ${path} is not a feedloom store index: ${problem}; it was left untouched`)
+  return value as IndexHead
+}
+
+function findHeadProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'top level is not an object'
+  if (!Number.isInteger(value.generation)) return 'generation is not a whole number'
+  if (!isObject(value.sources)) return 'sources is not an object'
+  if (!isObject(value.retention)) return 'retention is not an object'
+  if (typeof value.filter !== 'string') return 'filter is not a string'
+  if (!isObject(value.segments)) return 'segments is not an object'
+  for (const [segment, ref] of Object.entries(value.segments)) {
+    if (!isObject(ref) || !Number.isInteger(ref.index) || !Number.isInteger(ref.items) || !Number.isInteger(ref.count)) {
+      return `segments[${JSON.stringify(segment)}] is not a segment reference`
+    }
+    if (!/^[0-9T+-]+$/.test(segment)) return `segment name ${JSON.stringify(segment)} is not an hour`
+  }
+  if (value.tombstones !== undefined && !Number.isInteger(value.tombstones)) return 'tombstones is not a generation'
+  return undefined
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -4,11 +4,12 @@ import { basename, dirname, join } from 'node:path'
 /**
  * Replaces `file` with `data` so that a reader (or the next process after a kill) sees either the
  * old bytes or the new ones, never a mix: the bytes go to a dot file in the same folder, are
- * flushed to disk, and the dot file is renamed over `file`. The folder must exist. Errors are the
- * file system's, for the caller to wrap in its own stage's error.
+ * flushed to disk, and the dot file (`.<name>.tmp`, as lowdb's own writer names it) is renamed over
+ * `file`. The folder must exist, and the caller must be the only writer of `file` (the store holds
+ * its lock). Errors are the file system's, for the caller to wrap in its own stage's error.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`)
+  const temp = join(dirname(file), `.${basename(file)}.tmp`)
   try {
     const handle = await open(temp, 'w')
     try {

@@ -1,33 +1,22 @@
 import { StoreError } from '../errors.js'
 import type { FailedOutput, PublishRecord, SourceState, StoredItem } from '../types.js'
 import { findDuplicateKey } from './find-duplicate-key.js'
-import { type RetentionSummary, summarizeRetention } from './retention-summary.js'
-import { findSchemaProblem, formatStorePath, STORE_VERSION, storeDataSchema, storeHeadSchema } from './store-schema.js'
+import { findSchemaProblem, formatStorePath, STORE_VERSION, storeDataSchema } from './store-schema.js'
 
-/**
- * The store file as JSON. Every map is keyed by a plain string. The head (version, sources,
- * retention) comes first, so a cycle that needs no item reads only that (store-file.ts).
- */
+/** The single-file store as JSON, as read once to convert it (lowdb/open-lowdb-store.ts). */
 export interface StoreData {
   version: typeof STORE_VERSION
   sources: Record<string, SourceState>
-  /** Derived from items and tombstones; absent in files written before it existed. */
-  retention?: RetentionSummary
-  /** Absent while empty, so stores that never needed it keep their bytes. */
   publish?: PublishRecord
-  /** Newest first (published desc, then id). Each item lists every key and alias it is known by. */
+  /** Each item lists every key and alias it is known by. */
   items: StoredItem[]
   /** Key or alias of a pruned item → ISO instant it was pruned. */
   tombstones: Record<string, string>
-  /**
-   * Category slug made from a media name → that name, so two names with the same pinyin keep
-   * distinct slugs across runs (claim-category-slug.ts). Absent while empty, so stores without
-   * media categories keep their bytes.
-   */
+  /** Category slug made from a media name → that name (claim-category-slug.ts). */
   categorySlugs?: Record<string, string>
 }
 
-/** The same data held for lookups while the store is open. */
+/** A store's data held for lookups. */
 export interface StoreContents {
   items: Map<string, StoredItem>
   /** Every key and alias → the id of the item that lists it; derived from the items, never stored. */
@@ -38,87 +27,22 @@ export interface StoreContents {
   publish: PublishRecord
 }
 
-/** The part of the file before the items: all a cycle needs while no source brings anything new. */
-export interface StoreHead {
-  sources: Map<string, SourceState>
-  retention: RetentionSummary
-  publish: PublishRecord
-}
-
-export function createEmptyStoreData(): StoreData {
-  return { version: STORE_VERSION, sources: {}, retention: { largestCategory: 0 }, items: [], tombstones: {} }
-}
-
-export interface ReadStoreContents {
-  contents: StoreContents
-  /**
-   * True only when toStoreData(contents, sortedItems) is provably the same data, in the same key
-   * order, as `data`: nothing was canonicalized, sorted or registered on the way in. False on any doubt.
-   */
-  isCanonical: boolean
-  /** The items newest first, when `data.items` already was in that order (else undefined). */
-  sortedItems: StoredItem[] | undefined
-}
-
-/** The top-level keys in the order toStoreData writes them; the optional ones only when not empty. */
-function canonicalTopLevelKeys(data: StoreData): string {
-  const hasPublish = data.publish !== undefined && Object.keys(data.publish).length > 0
-  const hasSlugs = Object.keys(data.categorySlugs ?? {}).length > 0
-  return ['version', 'sources', 'retention', ...(hasPublish ? ['publish'] : []), 'items', 'tombstones', ...(hasSlugs ? ['categorySlugs'] : [])].join(',')
-}
-
-/**
- * The data as held while the store is open, canonicalized (so a file with other key orders is
- * rewritten once in ours), plus whether the data read was already canonical. Items whose fields are
- * already in canonical order are kept as parsed rather than copied (they serialize the same).
- */
-export function readStoreContents(data: StoreData): ReadStoreContents {
-  const publish = toCanonicalPublishRecord(data.publish ?? {})
-  let isCanonical = Object.keys(data).join(',') === canonicalTopLevelKeys(data) && JSON.stringify(publish) === JSON.stringify(data.publish ?? {})
-  let isSorted = true
-  let previousMs = Number.POSITIVE_INFINITY
-  let previousId = ''
-  const items = new Map<string, StoredItem>()
-  const itemsInOrder: StoredItem[] = []
-  for (const parsed of data.items) {
-    let item = parsed
-    if (!hasCanonicalItemKeys(parsed)) {
-      isCanonical = false
-      item = toCanonicalItem(parsed)
-    }
-    items.set(item.id, item)
-    itemsInOrder.push(item)
-    const publishedMs = Date.parse(item.published)
-    // Newest first, then by id (sort-items.ts); the first item compares against +∞.
-    if (!(previousMs > publishedMs || (previousMs === publishedMs && previousId < item.id))) isSorted = false
-    previousMs = publishedMs
-    previousId = item.id
-  }
-  if (!isSorted) isCanonical = false
-  const sources = new Map<string, SourceState>()
-  for (const [id, state] of Object.entries(data.sources)) {
-    const canonical = toCanonicalSourceState(state)
-    if (isCanonical && JSON.stringify(canonical) !== JSON.stringify(state)) isCanonical = false
-    sources.set(id, canonical)
-  }
-  const storedSlugs = data.categorySlugs ?? {}
-  const slugs = readRecord(storedSlugs)
-  const categorySlugs = registerStoredCategories(slugs.map, items.values())
-  const aliases = deriveAliases(itemsInOrder)
-  const tombstones = readRecord(data.tombstones)
-  if (isCanonical) {
-    const retention = summarizeRetention(items.values(), tombstones.map)
-    isCanonical =
-      JSON.stringify(data.retention) === JSON.stringify(retention) &&
-      slugs.isSorted &&
-      categorySlugs.size === Object.keys(storedSlugs).length &&
-      tombstones.isSorted &&
-      readRecord(data.sources).isSorted
-  }
+/** The single file's data, canonicalized, with the alias map and the slug registry derived from the items. */
+export function readStoreContents(data: StoreData): StoreContents {
+  const itemsNewestFirst = data.items
+    .map((item) => ({ item: toCanonicalItem(item), ms: Date.parse(item.published) }))
+    .sort((a, b) => b.ms - a.ms || compareKeys(a.item.id, b.item.id))
+    .map(({ item }) => item)
+  const items = new Map(itemsNewestFirst.map((item) => [item.id, item]))
+  const sources = new Map(Object.entries(data.sources).map(([id, state]) => [id, toCanonicalSourceState(state)]))
+  const categorySlugs = registerStoredCategories(new Map(Object.entries(data.categorySlugs ?? {})), items.values())
   return {
-    contents: { items, aliases, tombstones: tombstones.map, sources, categorySlugs, publish },
-    isCanonical,
-    sortedItems: isSorted ? itemsInOrder : undefined,
+    items,
+    aliases: deriveAliases(itemsNewestFirst),
+    tombstones: new Map(Object.entries(data.tombstones)),
+    sources,
+    categorySlugs,
+    publish: toCanonicalPublishRecord(data.publish ?? {}),
   }
 }
 
@@ -138,38 +62,6 @@ function deriveAliases(items: readonly StoredItem[]): Map<string, string> {
 }
 
 /**
- * new Map(Object.entries(record)) without an array per entry (~3× faster for 300k entries), and
- * whether the keys were strictly ascending in the object's own order (integer-like keys, which
- * objects move to the front, fail this: any doubt means not canonical).
- */
-function readRecord<T>(record: Record<string, T>): { map: Map<string, T>; isSorted: boolean } {
-  const map = new Map<string, T>()
-  let isSorted = true
-  let previous: string | undefined
-  for (const key of Object.keys(record)) {
-    if (previous !== undefined && !(previous < key)) isSorted = false
-    previous = key
-    map.set(key, record[key] as T)
-  }
-  return { map, isSorted }
-}
-
-/** The canonical field order; toCanonicalItem lists every field, so this is all of them. */
-const ITEM_FIELDS: readonly string[] = Object.keys(toCanonicalItem({} as StoredItem))
-
-/** Whether the item's own keys are canonical fields in canonical order (absent ones skipped) with no undefined value. */
-function hasCanonicalItemKeys(item: StoredItem): boolean {
-  let field = 0
-  for (const key of Object.keys(item)) {
-    while (field < ITEM_FIELDS.length && ITEM_FIELDS[field] !== key) field++
-    if (field === ITEM_FIELDS.length) return false
-    if ((item as unknown as Record<string, unknown>)[key] === undefined) return false
-    field++
-  }
-  return true
-}
-
-/**
  * A store written before the slug registry existed already has media categories: their slugs are
  * claimed by the names they show, oldest item first, so the registry agrees with what was published.
  * Only items whose slug is not registered yet can claim one, so only those are sorted.
@@ -184,27 +76,6 @@ function registerStoredCategories(registry: Map<string, string>, items: Iterable
     if (!registry.has(item.category)) registry.set(item.category, item.categoryTitle as string)
   }
   return registry
-}
-
-export function toStoreData(contents: StoreContents, sortedItems: readonly StoredItem[]): StoreData {
-  return {
-    version: STORE_VERSION,
-    sources: toSortedRecord(contents.sources),
-    retention: summarizeRetention(sortedItems, contents.tombstones),
-    ...(Object.keys(contents.publish).length === 0 ? {} : { publish: contents.publish }),
-    items: [...sortedItems],
-    tombstones: toSortedRecord(contents.tombstones),
-    ...(contents.categorySlugs.size === 0 ? {} : { categorySlugs: toSortedRecord(contents.categorySlugs) }),
-  }
-}
-
-/**
- * Key order is part of the bytes: equal data must serialize identically, or a no-change cycle
- * would rewrite the file. Items, source states and maps are therefore kept canonical as they
- * are built, which is much cheaper at 100k items than sorting keys inside JSON.stringify.
- */
-export function serializeStoreData(data: StoreData): string {
-  return `${JSON.stringify(data, null, 2)}\n`
 }
 
 /** Fields in a fixed order, content last so the file stays readable. Unknown fields are dropped. */
@@ -260,25 +131,16 @@ function sortKeysDeep(value: unknown): unknown {
   )
 }
 
-function toSortedRecord<T>(map: Map<string, T>): Record<string, T> {
-  return Object.fromEntries([...map].sort(([a], [b]) => compareKeys(a, b)))
-}
-
 function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
 /**
- * @throws StoreError E_STORE_CORRUPT (not JSON, a duplicate key, or a field that is not what
- * feedloom writes, named by its path) or E_STORE_VERSION (written by a newer feedloom)
+ * The single file as parsed from `text`, checked field by field.
+ * @throws StoreError E_STORE_CORRUPT (a duplicate key, or a field that is not what feedloom writes,
+ * named by its path) or E_STORE_VERSION (written by a newer feedloom)
  */
-export function parseStoreData(text: string, path: string): StoreData {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (cause) {
-    throw new StoreError('E_STORE_CORRUPT', `store ${path} is not valid JSON; it was left untouched`, { cause })
-  }
+export function checkStoreData(text: string, value: unknown, path: string): StoreData {
   if (isPlainObject(value) && typeof value.version === 'number' && value.version > STORE_VERSION) {
     throw newerVersionError(value.version, path)
   }
@@ -287,30 +149,6 @@ export function parseStoreData(text: string, path: string): StoreData {
     throw new StoreError('E_STORE_CORRUPT', `store ${path} is not a feedloom store: ${problem}; it was left untouched`)
   }
   return value as StoreData
-}
-
-/**
- * The head as store-file.ts cut it out (a JSON object of version, sources and retention), or
- * undefined when it is not one we can trust, so the caller reads the whole file instead (which
- * names what is wrong with it).
- * @throws StoreError E_STORE_VERSION (written by a newer feedloom)
- */
-export function parseStoreHead(text: string, path: string): StoreHead | undefined {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (!isPlainObject(value) || typeof value.version !== 'number') return undefined
-  if (value.version > STORE_VERSION) throw newerVersionError(value.version, path)
-  const keys = Object.keys(value).join(',')
-  if (keys !== 'version,sources,retention' && keys !== 'version,sources,retention,publish') return undefined
-  if (findSchemaProblem(storeHeadSchema, value) !== undefined || findDuplicateKey(text, value) !== undefined) return undefined
-  const head = value as unknown as StoreData & { retention: RetentionSummary }
-  const sources = new Map<string, SourceState>()
-  for (const [id, state] of Object.entries(head.sources)) sources.set(id, toCanonicalSourceState(state))
-  return { sources, retention: head.retention, publish: toCanonicalPublishRecord(head.publish ?? {}) }
 }
 
 function newerVersionError(version: number, path: string): StoreError {

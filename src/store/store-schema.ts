@@ -109,6 +109,25 @@ export const storeDataSchema = z.object({
   categorySlugs: z.record(categorySlug, z.string()).optional(),
 })
 
+/** The segmented store's index head (lowdb/lowdb-layout.ts IndexHead). */
+export const indexHeadSchema = z.object({
+  version: z.literal(2),
+  generation: count,
+  sources: sourceStates,
+  retention: retentionSummarySchema,
+  publish: publishRecordSchema.optional(),
+  filter: z.string(),
+  categorySlugs: z.record(categorySlug, z.string()).optional(),
+  tombstones: count.optional(),
+  segments: z.record(
+    z.string().regex(/^[0-9T+-]+$/, 'must be an hour (2022-01-11T05)'),
+    z.object({ index: count, items: count, count }),
+  ),
+})
+
+/** The items file of one segment: whole items, as the single file held them. */
+export const segmentItemsSchema = z.object({ items: z.array(storedItemSchema) })
+
 /**
  * The first problem the schema finds in `value`, as `path: reason` (`items[3].content: expected
  * string, received number`), or undefined when it has none.

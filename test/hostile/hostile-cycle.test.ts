@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feedparserMissing, hasFeedparser, readFeeds } from '../helpers/feedparser.js'
 import { ACTIVE_CONTENT_MARKERS, type RemoteHostileFarm, spawnHostileFarm } from '../helpers/hostile-farm.js'
 import { type CliRun, runCli, writeConfig } from '../helpers/run-cli.js'
+import { readStoreSnapshot } from '../store/store-test-helpers.js'
 
 const TIMEOUT_MS = 1_000
 const MAX_BYTES = 4 * 1024 * 1024
@@ -18,12 +19,6 @@ const hasXmllint = spawnSync('xmllint', ['--version']).status === 0
  */
 const ALSO_UNDER_LOAD: Record<string, string> = { 'gzip-bomb': 'E_FETCH_TIMEOUT', 'brotli-bomb': 'E_FETCH_TIMEOUT' }
 
-
-interface StoreFile {
-  items: { category: string; title: string; content?: string }[]
-  sources: Record<string, { lastError?: { code: string }; degraded?: string[] }>
-}
-
 /** Sources that answer more than a cap keeps (src/caps.ts): each must show as degraded, with a reason. */
 const CAPPED_SOURCES = ['enormous', 'many-entries', 'json-many-records', 'json-rotating', 'json-enormous-fields', 'share-enormous']
 
@@ -31,7 +26,8 @@ let farm: RemoteHostileFarm
 let dir: string
 let run: CliRun
 let elapsedMs: number
-let store: StoreFile
+let store: Awaited<ReturnType<typeof readStoreSnapshot>>
+let storeFiles: string[]
 let outputs: string[]
 
 beforeAll(async () => {
@@ -60,7 +56,8 @@ beforeAll(async () => {
   const startedMs = performance.now()
   run = await runCli('run', '--config', configPath)
   elapsedMs = performance.now() - startedMs
-  store = JSON.parse(await readFile(join(dir, 'store/db.json'), 'utf8')) as StoreFile
+  store = await readStoreSnapshot(join(dir, 'store/db.json'))
+  storeFiles = [join(dir, 'store/db.json'), ...(await readdir(join(dir, 'store/db.segments'))).map((file) => join(dir, 'store/db.segments', file))]
   const files = await readdir(join(dir, 'out'), { recursive: true })
   outputs = files.map((file) => join(dir, 'out', file)).filter((file) => /\.(xml|json|opml)$/.test(file))
 }, 60_000)
@@ -125,7 +122,7 @@ describe('a cycle over every hostile source plus two good feeds', () => {
   })
 
   it('writes no file and no store text containing what an external entity names', async () => {
-    const texts = await Promise.all([...outputs, join(dir, 'store/db.json')].map((file) => readFile(file, 'utf8')))
+    const texts = await Promise.all([...outputs, ...storeFiles].map((file) => readFile(file, 'utf8')))
     expect(texts.filter((text) => text.includes(SECRET))).toEqual([])
   })
 

@@ -1,7 +1,9 @@
 import { basename, dirname, join } from 'node:path'
 import { StoreError } from '../../errors.js'
 import type { PublishRecord, SourceState } from '../../types.js'
+import { findDuplicateKey } from '../find-duplicate-key.js'
 import type { RetentionSummary } from '../retention-summary.js'
+import { findSchemaProblem, formatStorePath, indexHeadSchema } from '../store-schema.js'
 
 /** The version of the segmented layout; version 1 was the single file (migrate-single-file.ts). */
 export const LAYOUT_VERSION = 2
@@ -94,30 +96,11 @@ export function segmentOf(published: string): string {
   return new Date(published).toISOString().slice(0, 13)
 }
 
-/** @throws StoreError E_STORE_CORRUPT when `value` is not a head this version can trust */
-export function checkIndexHead(value: unknown, path: string): IndexHead {
-  const problem = findHeadProblem(value)
+/** @throws StoreError E_STORE_CORRUPT when `value` (parsed from `text`) is not a head this version can trust */
+export function checkIndexHead(text: string, value: unknown, path: string): IndexHead {
+  const schemaProblem = findSchemaProblem(indexHeadSchema, value)
+  const duplicate = schemaProblem === undefined ? findDuplicateKey(text, value) : undefined
+  const problem = schemaProblem ?? (duplicate === undefined ? undefined : `${formatStorePath(duplicate)}: the key appears twice in one object`)
   if (problem !== undefined) throw new StoreError('E_STORE_CORRUPT', `store ${path} is not a feedloom store index: ${problem}; it was left untouched`)
   return value as IndexHead
-}
-
-function findHeadProblem(value: unknown): string | undefined {
-  if (!isObject(value)) return 'top level is not an object'
-  if (!Number.isInteger(value.generation)) return 'generation is not a whole number'
-  if (!isObject(value.sources)) return 'sources is not an object'
-  if (!isObject(value.retention)) return 'retention is not an object'
-  if (typeof value.filter !== 'string') return 'filter is not a string'
-  if (!isObject(value.segments)) return 'segments is not an object'
-  for (const [segment, ref] of Object.entries(value.segments)) {
-    if (!isObject(ref) || !Number.isInteger(ref.index) || !Number.isInteger(ref.items) || !Number.isInteger(ref.count)) {
-      return `segments[${JSON.stringify(segment)}] is not a segment reference`
-    }
-    if (!/^[0-9T+-]+$/.test(segment)) return `segment name ${JSON.stringify(segment)} is not an hour`
-  }
-  if (value.tombstones !== undefined && !Number.isInteger(value.tombstones)) return 'tombstones is not a generation'
-  return undefined
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -1,13 +1,13 @@
-import { copyFile, link, mkdir, readdir, rename, rm } from 'node:fs/promises'
+import { copyFile, link, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { StoreError } from '../../errors.js'
 import { syncDir } from '../../fsx/write-file-atomic.js'
 import type { ItemFilter, Logger, PublishRecord, SourceState, StoredItem } from '../../types.js'
 import { boundTombstones, listTombstoneIdentities, selectItemsToPrune } from '../prune-items.js'
 import { isPruneDue, type RetentionSummary, summarizeRetention } from '../retention-summary.js'
-import { parseStoreData, readStoreContents, toCanonicalItem, toCanonicalPublishRecord, toCanonicalSourceState } from '../store-data.js'
+import { checkStoreData, readStoreContents, toCanonicalItem, toCanonicalPublishRecord, toCanonicalSourceState } from '../store-data.js'
 import { acquireStoreLock, type StoreLock } from '../store-lock.js'
-import { STORE_VERSION } from '../store-schema.js'
+import { findSchemaProblem, segmentItemsSchema, STORE_VERSION } from '../store-schema.js'
 import {
   type ItemCounts,
   listItemCategories,
@@ -57,6 +57,8 @@ export async function openLowdbStore(options: OpenStoreOptions): Promise<Store> 
     const layout = describeLayout(options.path)
     const read = await readHead(layout.head)
     const store = createLowdbStore(layout, read, options.filter ?? PUBLISH_ALL, lock, options.log)
+    // Converted at once when this process may write; a read-only open keeps the conversion in memory.
+    if (read.kind === 'single-file' && lock !== undefined) await store.commit()
     return store
   } catch (err) {
     await lock?.release()
@@ -64,25 +66,28 @@ export async function openLowdbStore(options: OpenStoreOptions): Promise<Store> 
   }
 }
 
-type HeadRead = { kind: 'none' } | { kind: 'head'; head: IndexHead } | { kind: 'single-file'; text: string }
+type HeadRead = { kind: 'none' } | { kind: 'head'; head: IndexHead } | { kind: 'single-file'; text: string; value: unknown }
 
 async function readHead(path: string): Promise<HeadRead> {
-  let value: unknown
+  let text: string
   try {
-    value = await createJsonFile<unknown>(path, serializeIndented).read()
+    text = await readFile(path, 'utf8')
   } catch (cause) {
-    if (cause instanceof SyntaxError) throw new StoreError('E_STORE_CORRUPT', `store ${path} is not valid JSON; it was left untouched`, { cause })
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' }
     throw new StoreError('E_STORE_IO', `cannot read store ${path}`, { cause })
   }
-  if (value === undefined) return { kind: 'none' }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (cause) {
+    throw new StoreError('E_STORE_CORRUPT', `store ${path} is not valid JSON; it was left untouched`, { cause })
+  }
   const version = (value as { version?: unknown } | null)?.version
   if (typeof version === 'number' && version > LAYOUT_VERSION) {
     throw new StoreError('E_STORE_VERSION', `store ${path} has version ${version}; this feedloom reads versions up to ${LAYOUT_VERSION}`)
   }
-  // A single-file store is parsed again by its own reader, which checks every item.
-  if (version === STORE_VERSION) return { kind: 'single-file', text: JSON.stringify(value) }
-  if (version !== LAYOUT_VERSION) throw new StoreError('E_STORE_CORRUPT', `store ${path} is not a feedloom store: version is ${JSON.stringify(version)}; it was left untouched`)
-  return { kind: 'head', head: checkIndexHead(value, path) }
+  if (version === STORE_VERSION) return { kind: 'single-file', text, value }
+  return { kind: 'head', head: checkIndexHead(text, value, path) }
 }
 
 function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilter, lock: StoreLock | undefined, log: Logger | undefined): Store {
@@ -118,7 +123,7 @@ function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilte
       cause === undefined ? undefined : { cause },
     )
 
-  const readItemList = async <T>(file: string, expected: number): Promise<T[]> => {
+  const readItemList = async <T>(file: string, expected: number, schema?: Parameters<typeof findSchemaProblem>[0]): Promise<T[]> => {
     let data: { items?: unknown } | undefined
     try {
       data = await createJsonFile<{ items?: unknown }>(file, serializeIndented).read()
@@ -128,12 +133,14 @@ function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilte
     }
     if (data === undefined) throw corrupt(file, 'is missing')
     if (!Array.isArray(data.items)) throw corrupt(file, 'has no item list')
+    const problem = schema === undefined ? undefined : findSchemaProblem(schema, data)
+    if (problem !== undefined) throw corrupt(file, `is not what feedloom writes: ${problem}`)
     if (data.items.length !== expected) throw corrupt(file, `holds ${data.items.length} items where the index head counts ${expected}`)
     return data.items as T[]
   }
 
   const readIndexFile = (segment: string, ref: SegmentRef): Promise<IndexEntry[]> => readItemList<IndexEntry>(layout.indexFile(segment, ref.index), ref.count)
-  const readItemsFile = (segment: string, ref: SegmentRef): Promise<StoredItem[]> => readItemList<StoredItem>(layout.itemsFile(segment, ref.items), ref.count)
+  const readItemsFile = (segment: string, ref: SegmentRef): Promise<StoredItem[]> => readItemList<StoredItem>(layout.itemsFile(segment, ref.items), ref.count, segmentItemsSchema)
 
   const ensureIndex = (): Promise<LoadedIndex> => {
     if (index !== undefined) return Promise.resolve(index)
@@ -336,7 +343,7 @@ function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilte
   }
 
   if (read.kind === 'single-file') {
-    const contents = readStoreContents(parseStoreData(read.text, layout.head)).contents
+    const contents = readStoreContents(checkStoreData(read.text, read.value, layout.head))
     const loaded: LoadedIndex = { entries: new Map(), aliases: contents.aliases, bySegment: new Map() }
     for (const item of contents.items.values()) {
       const segment = segmentOf(item.published)
@@ -349,7 +356,7 @@ function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilte
     index = loaded
     verdicts = filter.fingerprint
     tombstones = contents.tombstones
-    tombstonesDirty = tombstones.size > 0
+    tombstonesDirty = contents.tombstones.size > 0
     for (const [id, state] of contents.sources) sources.set(id, state)
     for (const [slug, name] of contents.categorySlugs) slugs.set(slug, name)
     publish = contents.publish

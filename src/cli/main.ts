@@ -151,6 +151,25 @@ export async function runMain(terminal: CliIo): Promise<number> {
       if (result.failed.length > 0) exitCode = 1
     })
 
+  const storeCommand = program.command('store').description('check the store, or copy it to another path or database')
+  storeCommand
+    .command('check')
+    .description('verify the store: every index entry has its body, no orphan segment, counts right; prints each problem and exits 1 on any')
+    .action(async () => {
+      const context = await ctx()
+      const { checkStore } = await import('./store-commands.js')
+      exitCode = await checkStore(context, await context.load())
+    })
+  storeCommand
+    .command('copy')
+    .description('copy the whole store into an empty one (a lowdb path, or a database url)')
+    .requiredOption('--to <path or url>', 'where to copy it: a new store path (store/copy.json) or a database url')
+    .action(async (options: { to: string }) => {
+      const context = await ctx()
+      const { copyStoreTo } = await import('./store-commands.js')
+      exitCode = await copyStoreTo(context, await context.load(), options.to)
+    })
+
   program
     .command('status')
     .description('per-source health from the store; exits 2 when a source has failed for longer than health.alertAfterHours')

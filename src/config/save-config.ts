@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto'
-import { chmod, open, rename, rm, stat } from 'node:fs/promises'
-import { basename, dirname, join, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
+import { writeFileAtomic as writeFileAtomicOrThrow } from '../fsx/write-file-atomic.js'
 import type { Config } from './config-schema.js'
 import { loadConfig } from './load-config.js'
 
@@ -28,25 +27,11 @@ export async function saveConfig({ path, fileText, env }: SaveConfigOptions): Pr
   return config
 }
 
-/** Temp file beside `path`, then rename: readers see the old bytes or the new ones. */
+/** write-file-atomic.ts, with a failure reported as the config's: readers see the old bytes or the new ones. */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomUUID().slice(0, 8)}.tmp`)
-  const mode = await stat(path).then(
-    (stats) => stats.mode & 0o777,
-    () => undefined,
-  )
   try {
-    const handle = await open(temp, 'wx')
-    try {
-      await handle.writeFile(text, 'utf8')
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    if (mode !== undefined) await chmod(temp, mode)
-    await rename(temp, path)
+    await writeFileAtomicOrThrow(path, text)
   } catch (cause) {
-    await rm(temp, { force: true })
     throw new ConfigError([`${path}: cannot write: ${(cause as Error).message}`], { cause, code: 'E_CONFIG_READ' })
   }
 }

@@ -1,15 +1,20 @@
-import { open, rename, rm } from 'node:fs/promises'
+import { chmod, open, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 
 /**
  * Replaces `file` with `data` so that a reader (or the next process after a kill) sees either the
  * old bytes or the new ones, never a mix: the bytes go to a dot file in the same folder, are
  * flushed to disk, and the dot file (`.<name>.tmp`, as lowdb's own writer names it) is renamed over
- * `file`. The folder must exist, and the caller must be the only writer of `file` (the store holds
- * its lock). Errors are the file system's, for the caller to wrap in its own stage's error.
+ * `file`, keeping the permission bits of the file it replaces. The folder must exist, and the
+ * caller must be the only writer of `file` (the store holds its lock; a config edit is one command).
+ * Errors are the file system's, for the caller to wrap in its own stage's error.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const temp = join(dirname(file), `.${basename(file)}.tmp`)
+  const mode = await stat(file).then(
+    (stats) => stats.mode & 0o777,
+    () => undefined,
+  )
   try {
     const handle = await open(temp, 'w')
     try {
@@ -19,6 +24,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     } finally {
       await handle.close()
     }
+    if (mode !== undefined) await chmod(temp, mode)
     await rename(temp, file)
   } catch (err) {
     await rm(temp, { force: true }).catch(() => undefined)

@@ -1,3 +1,4 @@
+import { StoreError } from '../errors.js'
 import { openLowdbStore } from './lowdb/open-lowdb-store.js'
 import type { OpenStoreOptions, Store } from './store.js'
 
@@ -6,9 +7,12 @@ export { acquireStoreLock, StoreLockedError } from './store-lock.js'
 export type { ItemCounts, OpenStoreOptions, PrunedItem, PruneResult, RetentionOptions, Store, StoreRecord, UpsertResult } from './store.js'
 
 /**
- * The one place a backend is chosen: the lowdb files at `options.path`, the embedded default.
+ * The one place a backend is chosen: by the scheme of `options.url` when set, else the lowdb files
+ * at `options.path`, the embedded default.
  * @throws StoreError E_STORE_LOCKED, E_STORE_CORRUPT, E_STORE_VERSION or E_STORE_IO
  */
-export function openStore(options: OpenStoreOptions): Promise<Store> {
-  return openLowdbStore(options)
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  if (options.url === undefined) return openLowdbStore(options)
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(options.url)?.[1] ?? ''
+  throw new StoreError('E_STORE_IO', `store url ${options.url}: feedloom has no store backend for "${scheme}:" urls`)
 }

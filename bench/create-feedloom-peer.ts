@@ -27,12 +27,15 @@ export interface FeedloomPeer extends Peer {
   adoptStore(items: number): void
 }
 
-/** Items the store holds, read from its JSON file; undefined when the file is not in a shape we know. */
+/**
+ * Items the store holds, from its index head (the item count of every segment) or, for a store
+ * written before segments, its one file; undefined when the file is not in a shape we know.
+ */
 export async function countStoredItems(storePath: string): Promise<number | undefined> {
   try {
-    const data: unknown = JSON.parse(await readFile(storePath, 'utf8'))
-    const items = (data as { items?: unknown }).items
-    return Array.isArray(items) ? items.length : undefined
+    const data = JSON.parse(await readFile(storePath, 'utf8')) as { items?: unknown; segments?: Record<string, { count?: unknown }> }
+    if (data.segments !== undefined) return Object.values(data.segments).reduce((sum, ref) => sum + Number(ref.count), 0)
+    return Array.isArray(data.items) ? data.items.length : undefined
   } catch {
     return undefined
   }

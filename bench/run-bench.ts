@@ -24,6 +24,7 @@ import { countStoredItems, createFeedloomPeer, FEEDLOOM_BIN, REPO_DIR, writeFeed
 import { createNewsboatPeer } from './create-newsboat-peer.js'
 import { createParseFloor } from './create-parse-floor.js'
 import { createSfeedPeer } from './create-sfeed-peer.js'
+import { extractStoreSection } from './store-section.js'
 import { ensureDebianPeers } from './ensure-debian-peers.js'
 import { createFeedFarm, type FeedFarm } from './feed-farm.js'
 import { measureStartup } from './measure-startup.js'
@@ -322,7 +323,7 @@ async function main(): Promise<void> {
     await writeFile(join(workDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`)
     process.stdout.write(`\n${formatSummaryTable(report)}\n`)
     if (resultsPath !== undefined) {
-      await writeFile(resultsPath, formatReport(report))
+      await writeFile(resultsPath, await keepStoreSection(resultsPath, formatReport(report)))
       log(`wrote ${resultsPath}`)
     }
     log(`done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`)
@@ -337,8 +338,14 @@ async function rewriteReport(file: string): Promise<void> {
   const report = JSON.parse(await readFile(file, 'utf8')) as BenchReport
   process.stdout.write(`${formatSummaryTable(report)}\n`)
   const path = args.out ?? join(REPO_DIR, 'bench', 'RESULTS.md')
-  await writeFile(path, formatReport(report))
+  await writeFile(path, await keepStoreSection(path, formatReport(report)))
   log(`wrote ${path}`)
+}
+
+/** The new report, followed by the store section `npm run bench:store` left in the old one. */
+async function keepStoreSection(path: string, text: string): Promise<string> {
+  const section = extractStoreSection(await readFile(path, 'utf8').catch(() => ''))
+  return section === '' ? text : `${text.trimEnd()}\n\n${section}\n`
 }
 
 if (args['report-only'] === undefined) await main()

@@ -1,8 +1,9 @@
 /**
  * Child script: fills a feedloom store with `--count` stories through feedloom's own store
- * interface (dist/store/open-store.js: upsert, then one save), the way a cycle stores
- * normalized entries, without fetching or parsing them first. Stories come from a farm seed the
- * measured farm does not use, so none collides with the farm's.
+ * interface (dist/store/open-store.js: upsert and commit, a batch at a time so that a million
+ * stories never sit in memory at once), the way a cycle stores normalized entries, without
+ * fetching or parsing them first. Stories come from a farm seed the measured farm does not use,
+ * so none collides with the farm's.
  *
  *   node --import tsx bench/seed-store.ts --store <path> --count 92308
  */
@@ -16,11 +17,13 @@ const REPO_DIR = join(import.meta.dirname, '..')
 
 interface StoreModule {
   openStore(options: { path: string }): Promise<{
-    upsert(entries: unknown[], now: Date): { added: unknown[] }
-    save(): Promise<boolean>
+    upsert(entries: unknown[], now: Date): Promise<{ added: unknown[] }>
+    commit(): Promise<boolean>
     close(): Promise<void>
   }>
 }
+
+const BATCH = 20_000
 
 const { values } = parseArgs({ options: { store: { type: 'string' }, count: { type: 'string' } } })
 if (values.store === undefined || values.count === undefined) throw new Error('usage: seed-store.ts --store <path> --count <n>')
@@ -30,7 +33,7 @@ const distModule = (path: string): Promise<unknown> => import(pathToFileURL(join
 const { openStore } = (await distModule('store/open-store.js')) as StoreModule
 const { slugifyCategory } = (await distModule('normalize/category-slug.js')) as { slugifyCategory(name: string): string }
 
-const entries = Array.from({ length: count }, (_, index) => {
+function entryOf(index: number) {
   const story = createStory(SEED_FARM_SEED, index)
   const outlet = OUTLETS[index % OUTLETS.length] as string
   const sourceId = `seed-${index % 40}`
@@ -50,9 +53,14 @@ const entries = Array.from({ length: count }, (_, index) => {
     infoCode: story.infoCode,
     media: outlet,
   }
-})
+}
+
 const store = await openStore({ path: values.store })
-const { added } = store.upsert(entries, new Date())
-await store.save()
+let added = 0
+for (let start = 0; start < count; start += BATCH) {
+  const entries = Array.from({ length: Math.min(BATCH, count - start) }, (_, offset) => entryOf(start + offset))
+  added += (await store.upsert(entries, new Date())).added.length
+  await store.commit()
+}
 await store.close()
-console.log(JSON.stringify({ added: added.length }))
+console.log(JSON.stringify({ added }))

@@ -335,6 +335,8 @@ function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilte
       tombstonesDirty = false
       dirtyIndex.clear()
       dirtyItems.clear()
+      // A commit ends a cycle (or a batch of a bulk load): what it wrote need not stay in memory.
+      bodies.clear()
       return true
     } catch (cause) {
       if (cause instanceof StoreError) throw cause

@@ -91,14 +91,6 @@ export const retentionSummarySchema = z.object({
 
 const sourceStates = z.record(z.string(), sourceStateSchema)
 
-/** The head as store-file.ts cuts it out: version, sources, retention and the publish record when there is one. */
-export const storeHeadSchema = z.object({
-  version: z.number(),
-  sources: sourceStates,
-  retention: retentionSummarySchema,
-  publish: publishRecordSchema.optional(),
-})
-
 export const storeDataSchema = z.object({
   version: z.literal(STORE_VERSION),
   sources: sourceStates,

@@ -1,9 +1,9 @@
 import { readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { StoreData } from '../../src/store/store-data.js'
 import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
 import { runCli, writeConfig } from '../helpers/run-cli.js'
+import { readStoreSnapshot } from '../store/store-test-helpers.js'
 
 /** The caps documented in src/caps.ts (CAPS), spelled out so a changed cap fails here. */
 const CAPS = { maxEntriesPerAnswer: 1_000, maxTitleChars: 1_000, maxReferenceChars: 2_048, maxNameChars: 200, maxCategoriesPerAnswer: 100, maxSlugBytes: 64 }
@@ -56,8 +56,8 @@ function jsonSource(): object {
   }
 }
 
-async function readStore(configPath: string): Promise<StoreData> {
-  return JSON.parse(await readFile(join(configPath, '..', 'store', 'db.json'), 'utf8')) as StoreData
+function readStore(configPath: string) {
+  return readStoreSnapshot(join(configPath, '..', 'store', 'db.json'))
 }
 
 describe('caps on a JSON API', () => {

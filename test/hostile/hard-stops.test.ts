@@ -132,15 +132,19 @@ async function killRepeatedly(lane: Lane, kills: number): Promise<void> {
 
 /**
  * A few kills during startup; a third anywhere in the cycle, spread over 1.3 × its usual length (so
- * that some runs finish); the rest timed from the first write of an output or of the store, seen
- * through inotify, because those windows are a few ms of a cycle that takes hundreds.
+ * that some runs finish); the rest timed from the first write of an output, of a store segment or
+ * of the store's head switch, seen through inotify, because those windows are a few ms of a cycle
+ * that takes hundreds.
  */
 function planKill(lane: Lane): KillPlan {
   const draw = Math.random()
   if (draw < STARTUP_KILL_SHARE) return { beforeLockMs: Math.random() * lane.startupMs }
   if (draw < 0.4) return { afterLockMs: Math.random() * lane.cycleMs * 1.3 }
   if (draw < 0.75) return { afterWriteMs: Math.random() * 20, watchDir: join(lane.dir, 'out'), fileName: /\.tmp$/ }
-  return { afterWriteMs: Math.random() * 4, watchDir: join(lane.dir, 'store'), fileName: /\.(tmp|bak)$/ }
+  // A commit writes its segment files first, then switches the head in (the backup's temp link
+  // comes just before): some kills land among the segment writes, the others around the switch.
+  if (draw < 0.85) return { afterWriteMs: Math.random() * 4, watchDir: join(lane.dir, 'store'), fileName: /\.tmp$/ }
+  return { afterWriteMs: Math.random() * 4, watchDir: join(lane.dir, 'store'), fileName: /^db\.json\.bak\.tmp$/ }
 }
 
 async function killOnce(lane: Lane, iteration: number, plan: KillPlan): Promise<KillRecord> {

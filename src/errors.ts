@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'E_STORE_IO'
   | 'E_STORE_LOCKED'
   | 'E_STORE_VERSION'
+  | 'E_STORE_CONNECT'
+  | 'E_STORE_CONFLICT'
   | 'E_PUBLISH_INVALID'
   | 'E_PUBLISH_IO'
 

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { afterAll, beforeAll } from 'vitest'
+
+/** The server scripts/test-postgres.sh starts, for when FEEDLOOM_TEST_PG_URL is not set. */
+const DEFAULT_SERVER_URL = 'postgres://feedloom_test:feedloom_test@127.0.0.1:54329/feedloom_test'
+
+export interface TestPostgres {
+  /** This test file's own database (valid from beforeAll on). */
+  readonly url: string
+  /** A fresh, empty schema in that database, as a URL whose connections use it: one store each. */
+  createSchemaUrl(): Promise<string>
+  /** Runs SQL as the test role in this file's database, outside any store (to look at or damage what a store wrote). */
+  query<Row extends object = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<Row[]>
+}
+
+/**
+ * Gives the calling test file a fresh database on the test server, dropped after the file. Call
+ * with top-level await. Resolves to undefined when no server answers: the caller skips its tests,
+ * and the reason is printed (the skip must not go unnoticed). Under CI (CI set) it throws instead,
+ * because CI starts a server and must never skip these tests.
+ */
+export async function useTestPostgres(env: NodeJS.ProcessEnv = process.env): Promise<TestPostgres | undefined> {
+  const serverUrl = env.FEEDLOOM_TEST_PG_URL || DEFAULT_SERVER_URL
+  const problem = await probe(serverUrl)
+  if (problem !== undefined) {
+    const message = `no PostgreSQL test server at ${redact(serverUrl)}: ${problem}. Start one with \`eval "$(scripts/test-postgres.sh start)"\``
+    if (env.CI) throw new Error(`${message} (CI must not skip the PostgreSQL tests)`)
+    console.warn(`SKIPPED PostgreSQL tests: ${message}`)
+    return undefined
+  }
+  const database = `feedloom_t_${randomBytes(6).toString('hex')}`
+  const url = withDatabase(serverUrl, database)
+  let client: pg.Client | undefined
+  let schemas = 0
+  beforeAll(async () => {
+    await withClient(serverUrl, (admin) => admin.query(`CREATE DATABASE ${database}`))
+    client = new pg.Client({ connectionString: url })
+    await client.connect()
+  })
+  afterAll(async () => {
+    await client?.end()
+    await withClient(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`))
+  })
+  const connected = (): pg.Client => {
+    if (client === undefined) throw new Error('useTestPostgres: the database is created in beforeAll; use it inside tests')
+    return client
+  }
+  return {
+    url,
+    async createSchemaUrl() {
+      const schema = `store_${++schemas}`
+      await connected().query(`CREATE SCHEMA ${schema}`)
+      const schemaUrl = new URL(url)
+      schemaUrl.searchParams.set('options', `-c search_path=${schema}`)
+      return schemaUrl.toString()
+    },
+    async query<Row extends object>(sql: string, values: unknown[] = []) {
+      return (await connected().query<Row>(sql, values)).rows
+    },
+  }
+}
+
+async function probe(serverUrl: string): Promise<string | undefined> {
+  try {
+    await withClient(serverUrl, (client) => client.query('SELECT 1'))
+    return undefined
+  } catch (err) {
+    return err instanceof Error ? err.message || String((err as NodeJS.ErrnoException).code) : String(err)
+  }
+}
+
+async function withClient<T>(url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
+  client.on('error', () => undefined)
+  try {
+    await client.connect()
+    return await body(client)
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl)
+  url.pathname = `/${database}`
+  return url.toString()
+}
+
+function redact(serverUrl: string): string {
+  try {
+    const url = new URL(serverUrl)
+    url.password = ''
+    return url.toString()
+  } catch {
+    return '(FEEDLOOM_TEST_PG_URL is not a URL)'
+  }
+}

@@ -1,5 +1,8 @@
 import { z } from 'zod'
 
+/** Where the file store lives unless `store.path` says otherwise. */
+export const DEFAULT_STORE_PATH = 'store/db.json'
+
 const slug = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes (a URL path segment)')
@@ -120,7 +123,15 @@ export const configSchema = z.strictObject({
   schedule: z.string().default('*/5 * * * *'),
   store: z
     .strictObject({
-      path: z.string().min(1).default('store/db.json'),
+      path: z.string().min(1).default(DEFAULT_STORE_PATH),
+      /**
+       * A PostgreSQL server to keep the store in instead of files: `postgres://user:password@host:port/db`
+       * (env FEEDLOOM_STORE_URL). Not together with a `path` of your own.
+       */
+      url: z
+        .string()
+        .refine((url) => /^postgres(ql)?:\/\//.test(url) && URL.canParse(url), 'must be a postgres:// URL (postgres://user:password@host:5432/database)')
+        .optional(),
       maxItemsPerCategory: z.int().positive().default(500),
       maxAgeDays: z.number().positive().default(30),
     })

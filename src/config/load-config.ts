@@ -1,14 +1,14 @@
 import { isAbsolute, parse, relative, resolve, sep } from 'node:path'
 import type { z } from 'zod'
 import { ConfigError } from '../errors.js'
-import { configSchema, type Config } from './config-schema.js'
+import { configSchema, type Config, DEFAULT_STORE_PATH } from './config-schema.js'
 
 export interface LoadConfigOptions {
   /** The text of feeds.config.json. */
   fileText: string
   /** Folder relative paths in the file are resolved against (the config file's folder). */
   baseDir: string
-  /** Only `FEEDLOOM_*` variables are read: SITE_URL, STORE_PATH, OUTPUT_DIR. */
+  /** Only `FEEDLOOM_*` variables are read: SITE_URL, STORE_PATH, STORE_URL, OUTPUT_DIR. */
   env?: Readonly<Record<string, string | undefined>>
 }
 
@@ -72,6 +72,7 @@ function applyEnv(json: unknown, env: LoadConfigOptions['env'] = {}): unknown {
   }
   set('site', 'url', env.FEEDLOOM_SITE_URL)
   set('store', 'path', env.FEEDLOOM_STORE_PATH)
+  set('store', 'url', env.FEEDLOOM_STORE_URL)
   set('output', 'dir', env.FEEDLOOM_OUTPUT_DIR)
   return copy
 }
@@ -80,6 +81,9 @@ function crossCheck(config: Config): string[] {
   const problems: string[] = []
   const seenIds = new Map<string, number>()
   const seenUrls = new Map<string, number>()
+  if (config.store.url !== undefined && config.store.path !== DEFAULT_STORE_PATH) {
+    problems.push('store.url: a PostgreSQL store has no file, so store.path cannot be set with it; remove one of them')
+  }
   config.sources.forEach((source, index) => {
     const firstId = seenIds.get(source.id)
     if (firstId !== undefined) problems.push(`sources[${index}].id: duplicate id "${source.id}" (also sources[${firstId}])`)

@@ -69,6 +69,24 @@ describe('loadConfig', () => {
     expect(config.site.url).toBe('https://feeds.example.org')
   })
 
+  it('takes a PostgreSQL store URL from store.url or FEEDLOOM_STORE_URL', () => {
+    const url = 'postgres://feedloom:secret@db.internal:5432/feedloom'
+    expect(load({ ...minimal, store: { url } }).store.url).toBe(url)
+    expect(load(minimal, { FEEDLOOM_STORE_URL: url }).store.url).toBe(url)
+  })
+
+  it('refuses a store URL that is not postgres://', () => {
+    expect(issuesOf({ ...minimal, store: { url: 'mysql://db.internal/feedloom' } })).toEqual([
+      'store.url: must be a postgres:// URL (postgres://user:password@host:5432/database)',
+    ])
+  })
+
+  it('refuses a store URL together with a store path of your own', () => {
+    expect(issuesOf({ ...minimal, store: { url: 'postgres://db.internal/feedloom', path: 'data/db.json' } })).toEqual([
+      'store.url: a PostgreSQL store has no file, so store.path cannot be set with it; remove one of them',
+    ])
+  })
+
   it('returns a frozen config', () => {
     expect(Object.isFrozen(load(minimal).site)).toBe(true)
   })

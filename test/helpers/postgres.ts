@@ -5,11 +5,18 @@ import { afterAll, beforeAll } from 'vitest'
 /** The server scripts/test-postgres.sh starts, for when FEEDLOOM_TEST_PG_URL is not set. */
 const DEFAULT_SERVER_URL = 'postgres://feedloom_test:feedloom_test@127.0.0.1:54329/feedloom_test'
 
+export interface TestSchema {
+  readonly name: string
+  readonly url: string
+  /** Drops the schema and everything in it. */
+  drop(): Promise<void>
+}
+
 export interface TestPostgres {
   /** This test file's own database (valid from beforeAll on). */
   readonly url: string
-  /** A fresh, empty schema in that database, as a URL whose connections use it: one store each. */
-  createSchemaUrl(): Promise<string>
+  /** A fresh, empty schema in that database: `url` connects with it as the search path; one store each. */
+  createSchema(): Promise<TestSchema>
   /** Runs SQL as the test role in this file's database, outside any store (to look at or damage what a store wrote). */
   query<Row extends object = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<Row[]>
 }
@@ -48,12 +55,18 @@ export async function useTestPostgres(env: NodeJS.ProcessEnv = process.env): Pro
   }
   return {
     url,
-    async createSchemaUrl() {
-      const schema = `store_${++schemas}`
-      await connected().query(`CREATE SCHEMA ${schema}`)
+    async createSchema() {
+      const name = `store_${++schemas}`
+      await connected().query(`CREATE SCHEMA ${name}`)
       const schemaUrl = new URL(url)
-      schemaUrl.searchParams.set('options', `-c search_path=${schema}`)
-      return schemaUrl.toString()
+      schemaUrl.searchParams.set('options', `-c search_path=${name}`)
+      return {
+        name,
+        url: schemaUrl.toString(),
+        drop: async () => {
+          await connected().query(`DROP SCHEMA ${name} CASCADE`)
+        },
+      }
     },
     async query<Row extends object>(sql: string, values: unknown[] = []) {
       return (await connected().query<Row>(sql, values)).rows

@@ -21,6 +21,10 @@ export async function migratePostgres(
   migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
 ): Promise<MigratePostgresResult> {
   const latest = migrations.at(-1)?.version ?? 0
+  // The common case, every open of an up-to-date store, without a transaction or a lock.
+  const current = await readSchemaVersion(connection)
+  if (current > latest) throw newerSchemaError(connection, current, latest)
+  if (current === latest) return { applied: [], version: current }
   const applied: MigratePostgresResult['applied'] = []
   await inTransaction(connection, 'creating the migrations table', async () => {
     await connection.query(

@@ -18,32 +18,39 @@ export interface PostgresMigration {
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
-    name: 'items, identities, tombstones, category slugs, source states, publish record',
+    name: 'items, identities, tombstones, category slugs, source states, publish record, category counts',
     sql: `
 CREATE TABLE items (
   id text COLLATE "C" PRIMARY KEY,
   key text COLLATE "C" NOT NULL,
   category text COLLATE "C" NOT NULL,
+  category_title text,
   published text NOT NULL,
   published_at timestamptz NOT NULL,
   first_seen text NOT NULL,
   updated text,
-  -- Everything else of the item but its bodies: title, link, sources, categories, media…
+  -- The rest of the item but its bodies: title, link, aliases, sources, categories, media…
   fields jsonb NOT NULL,
   summary text,
-  content text
+  content text,
+  -- Whether the filter with this fingerprint publishes the item; recomputed under other rules.
+  verdict_fingerprint text COLLATE "C" NOT NULL,
+  verdict boolean NOT NULL,
+  -- Bumped by every change, so that a writer that read an older revision notices and starts over.
+  revision integer NOT NULL DEFAULT 1
 );
 CREATE INDEX items_newest ON items (published_at DESC, id);
 CREATE INDEX items_category_newest ON items (category, published_at DESC, id);
+CREATE INDEX items_category_titled ON items (category, published_at DESC, id) WHERE category_title IS NOT NULL;
+CREATE INDEX items_verdict_fingerprint ON items (verdict_fingerprint);
 
--- Every key and alias an item is known by; the primary key is what makes one identity one item,
--- also between processes upserting at the same time.
+-- Every key and alias a live item is known by (its aliases list, indexed). The primary key is what
+-- makes one identity one item, also between processes upserting at the same time.
 CREATE TABLE item_identities (
   identity text COLLATE "C" PRIMARY KEY,
-  item_id text COLLATE "C" NOT NULL REFERENCES items (id) ON DELETE CASCADE,
-  position integer NOT NULL
+  item_id text COLLATE "C" NOT NULL REFERENCES items (id) ON DELETE CASCADE
 );
-CREATE INDEX item_identities_item ON item_identities (item_id, position);
+CREATE INDEX item_identities_item ON item_identities (item_id);
 
 CREATE TABLE tombstones (
   identity text COLLATE "C" PRIMARY KEY,
@@ -65,6 +72,44 @@ CREATE TABLE publish_record (
   singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   record jsonb NOT NULL
 );
+
+-- Live and published items per category, kept by the trigger below, so that counts and the
+-- retention check cost the same with a million items as with ten.
+CREATE TABLE category_counts (
+  category text COLLATE "C" PRIMARY KEY,
+  items integer NOT NULL,
+  published integer NOT NULL
+);
+
+CREATE FUNCTION count_category_items() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- Transition tables exist only for the events that have them.
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO category_counts AS counts (category, items, published)
+      SELECT category, count(*), count(*) FILTER (WHERE verdict) FROM new_items GROUP BY category ORDER BY category
+    ON CONFLICT (category) DO UPDATE SET items = counts.items + excluded.items, published = counts.published + excluded.published;
+  ELSIF TG_OP = 'DELETE' THEN
+    UPDATE category_counts AS counts SET items = counts.items - gone.items, published = counts.published - gone.published
+      FROM (SELECT category, count(*) AS items, count(*) FILTER (WHERE verdict) AS published FROM old_items GROUP BY category) AS gone
+      WHERE counts.category = gone.category;
+  ELSE
+    INSERT INTO category_counts AS counts (category, items, published)
+      SELECT category, sum(items), sum(published) FROM (
+        SELECT category, 1 AS items, verdict::integer AS published FROM new_items
+        UNION ALL
+        SELECT category, -1, -verdict::integer FROM old_items
+      ) AS changes GROUP BY category HAVING sum(items) <> 0 OR sum(published) <> 0 ORDER BY category
+    ON CONFLICT (category) DO UPDATE SET items = counts.items + excluded.items, published = counts.published + excluded.published;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER items_counted_on_insert AFTER INSERT ON items
+  REFERENCING NEW TABLE AS new_items FOR EACH STATEMENT EXECUTE FUNCTION count_category_items();
+CREATE TRIGGER items_counted_on_update AFTER UPDATE ON items
+  REFERENCING OLD TABLE AS old_items NEW TABLE AS new_items FOR EACH STATEMENT EXECUTE FUNCTION count_category_items();
+CREATE TRIGGER items_counted_on_delete AFTER DELETE ON items
+  REFERENCING OLD TABLE AS old_items FOR EACH STATEMENT EXECUTE FUNCTION count_category_items();
 `,
   },
 ]

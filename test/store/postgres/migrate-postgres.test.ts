@@ -29,11 +29,12 @@ describe.skipIf(postgres === undefined)('PostgreSQL store migrations', () => {
   }
 
   it('creates the schema in an empty database and says which steps it applied', async () => {
-    const url = await db.createSchemaUrl()
+    const { url } = await db.createSchema()
     const result = await migratePostgres(await connect(url))
 
     expect(result).toEqual({ applied: POSTGRES_MIGRATIONS.map(({ version, name }) => ({ version, name })), version: POSTGRES_MIGRATIONS.length })
     expect(await tablesOf(url)).toEqual([
+      'category_counts',
       'category_slugs',
       'feedloom_migrations',
       'item_identities',
@@ -45,14 +46,14 @@ describe.skipIf(postgres === undefined)('PostgreSQL store migrations', () => {
   })
 
   it('applies nothing the second time', async () => {
-    const url = await db.createSchemaUrl()
+    const { url } = await db.createSchema()
     await migratePostgres(await connect(url))
 
     expect(await migratePostgres(await connect(url))).toEqual({ applied: [], version: POSTGRES_MIGRATIONS.length })
   })
 
   it('applies each step once when several processes migrate at the same time', async () => {
-    const url = await db.createSchemaUrl()
+    const { url } = await db.createSchema()
     const connections = await Promise.all([connect(url), connect(url), connect(url)])
 
     const results = await Promise.all(connections.map((connection) => migratePostgres(connection)))
@@ -61,7 +62,7 @@ describe.skipIf(postgres === undefined)('PostgreSQL store migrations', () => {
   })
 
   it('leaves no trace of a step that fails, and keeps the steps before it', async () => {
-    const url = await db.createSchemaUrl()
+    const { url } = await db.createSchema()
     const steps = [
       { version: 1, name: 'first', sql: 'CREATE TABLE first_step (id integer)' },
       { version: 2, name: 'broken', sql: 'CREATE TABLE second_step (id integer); SELECT no_such_function()' },
@@ -76,7 +77,7 @@ describe.skipIf(postgres === undefined)('PostgreSQL store migrations', () => {
   })
 
   it('refuses a schema newer than this feedloom knows, naming both versions', async () => {
-    const url = await db.createSchemaUrl()
+    const { url } = await db.createSchema()
     const steps = [{ version: 1, name: 'first', sql: 'CREATE TABLE first_step (id integer)' }]
     await migratePostgres(await connect(url), [...steps, { version: 2, name: 'from a newer feedloom', sql: 'SELECT 1' }])
 

@@ -1,0 +1,30 @@
+import { ITEM_COLUMNS, type ItemRow, toStoredItem } from './item-rows.js'
+import type { PostgresSession } from './postgres-session.js'
+
+/** Items judged per statement: a bounded amount of bodies in memory at once. */
+const BATCH_ITEMS = 500
+
+/**
+ * Gives every item a verdict under the session's filter, reading only items judged under other
+ * rules (none, unless the rules changed since they were stored). Staged like any change, so a dry
+ * run leaves the stored verdicts as they were.
+ */
+export async function judgePostgresItems(session: PostgresSession): Promise<void> {
+  const { connection, filter } = session
+  const what = 'applying the filters to stored items'
+  // `<` or `>`, not `<>`: two ranges of the fingerprint index, so an up-to-date store costs a lookup.
+  const stale = `verdict_fingerprint < $1 OR verdict_fingerprint > $1`
+  const [any] = await connection.query(what, `SELECT 1 FROM items WHERE ${stale} LIMIT 1`, [filter.fingerprint])
+  if (any === undefined) return
+  await session.stage()
+  for (;;) {
+    const rows = await connection.query<ItemRow>(what, `SELECT ${ITEM_COLUMNS} FROM items WHERE ${stale} LIMIT ${BATCH_ITEMS}`, [filter.fingerprint])
+    if (rows.length === 0) return
+    await connection.query(
+      what,
+      `UPDATE items AS i SET verdict_fingerprint = $1, verdict = v.verdict
+       FROM unnest($2::text[], $3::boolean[]) AS v (id, verdict) WHERE i.id = v.id`,
+      [filter.fingerprint, rows.map((row) => row.id), rows.map((row) => filter.accepts(toStoredItem(row)))],
+    )
+  }
+}

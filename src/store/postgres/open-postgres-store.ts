@@ -1,0 +1,244 @@
+import type { ItemFilter, Logger, PublishRecord, SourceState, StoredItem } from '../../types.js'
+import { toCanonicalPublishRecord, toCanonicalSourceState } from '../store-data.js'
+import type { ItemCounts, Store, StoreRecord } from '../store.js'
+import { checkPostgresStore } from './check-postgres-store.js'
+import { connectPostgres, type PostgresConnection } from './connect-postgres.js'
+import { ITEM_COLUMNS, type ItemRow, toStoredItem } from './item-rows.js'
+import { judgePostgresItems } from './judge-postgres-items.js'
+import { migratePostgres } from './migrate-postgres.js'
+import { exportPostgresRows, importPostgresRows } from './postgres-records.js'
+import { PUBLISH_EVERYTHING, type PostgresSession } from './postgres-session.js'
+import { prunePostgresItems } from './prune-postgres-items.js'
+import { upsertPostgresEntries } from './upsert-postgres-entries.js'
+
+export interface OpenPostgresStoreOptions {
+  /** `postgres://user:password@host:port/database`; `?options=-c search_path=…` picks a schema. */
+  url: string
+  /** What newestItems, liveItems and countItems publish. @default every item */
+  filter?: ItemFilter
+  /** Told which schema migrations opening applied. */
+  log?: Logger
+}
+
+/**
+ * Opens the store kept in a PostgreSQL database, creating or migrating its schema first. Every
+ * handle has its own connection; its changes are staged in one transaction, which commit() ends,
+ * so other handles and processes see them all at once or not at all. Identity is kept by unique
+ * constraints, not by a lock: any number of processes may open the same store.
+ * @throws StoreError E_STORE_CONNECT, E_STORE_VERSION or E_STORE_IO
+ */
+export async function openPostgresStore(options: OpenPostgresStoreOptions): Promise<Store> {
+  const connection = await connectPostgres(options.url)
+  try {
+    const migrated = await migratePostgres(connection)
+    for (const step of migrated.applied) {
+      options.log?.info(`PostgreSQL store ${connection.label}: applied migration ${step.version} (${step.name})`, { version: step.version })
+    }
+  } catch (err) {
+    await connection.close()
+    throw err
+  }
+  return createPostgresStore(connection, options.filter)
+}
+
+function createPostgresStore(connection: PostgresConnection, filter: ItemFilter | undefined): Store {
+  let staging = false
+  let changed = false
+  const session: PostgresSession = {
+    connection,
+    filter: filter ?? PUBLISH_EVERYTHING,
+    isFiltered: filter !== undefined,
+    async stage() {
+      if (staging) return
+      await connection.query('starting a transaction', 'BEGIN')
+      staging = true
+    },
+    isStaging: () => staging,
+    markChanged() {
+      changed = true
+    },
+  }
+  // What this handle has read or staged; dropped whenever its transaction ends without commit.
+  let sources: Map<string, SourceState> | undefined
+  let publish: PublishRecord | undefined
+  let judging: Promise<void> | undefined
+  const forgetStaged = (): void => {
+    staging = false
+    changed = false
+    sources = undefined
+    publish = undefined
+    judging = undefined
+  }
+
+  // One connection runs one statement at a time, and a multi-statement change (an upsert under
+  // its savepoint) must not interleave with another: calls on a handle run one after another.
+  let queue: Promise<unknown> = Promise.resolve()
+  const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
+    const result = queue.then(run, run)
+    queue = result.catch(() => undefined)
+    return result
+  }
+  const judged = (): Promise<void> => (session.isFiltered ? (judging ??= judgePostgresItems(session)) : Promise.resolve())
+  const publishedOnly = session.isFiltered ? 'AND verdict' : ''
+  const readItems = async (what: string, where: string, values: unknown[], limit = ''): Promise<StoredItem[]> => {
+    await judged()
+    const rows = await connection.query<ItemRow>(what, `SELECT ${ITEM_COLUMNS} FROM items WHERE ${where} ${publishedOnly} ORDER BY published_at DESC, id ${limit}`, values)
+    return rows.map(toStoredItem)
+  }
+  const loadSources = async (): Promise<Map<string, SourceState>> => {
+    sources ??= await readSourceStates(connection)
+    return sources
+  }
+  const loadPublish = async (): Promise<PublishRecord> => {
+    publish ??= await readPublishRecord(connection)
+    return publish
+  }
+  const setSourceState = async (id: string, state: SourceState): Promise<void> => {
+    const canonical = toCanonicalSourceState(state)
+    const current = (await loadSources()).get(id)
+    // Canonical states have sorted keys, so equal states have equal JSON.
+    if (current !== undefined && JSON.stringify(current) === JSON.stringify(canonical)) return
+    await session.stage()
+    await connection.query(
+      'saving a source state',
+      'INSERT INTO source_states (source_id, state) VALUES ($1, $2) ON CONFLICT (source_id) DO UPDATE SET state = excluded.state',
+      [id, JSON.stringify(canonical)],
+    )
+    ;(await loadSources()).set(id, canonical)
+    changed = true
+  }
+  const setPublishRecord = async (record: PublishRecord): Promise<void> => {
+    const canonical = toCanonicalPublishRecord(record)
+    if (JSON.stringify(canonical) === JSON.stringify(await loadPublish())) return
+    await session.stage()
+    await connection.query(
+      'saving the publish record',
+      'INSERT INTO publish_record (record) VALUES ($1) ON CONFLICT (singleton) DO UPDATE SET record = excluded.record',
+      [JSON.stringify(canonical)],
+    )
+    publish = canonical
+    changed = true
+  }
+
+  return {
+    findItem: (keys) =>
+      exclusive(async () => {
+        const rows = await connection.query<ItemRow & { identity: string }>(
+          'looking up an item',
+          `SELECT d.identity, ${ITEM_COLUMNS} FROM item_identities AS d JOIN items ON items.id = d.item_id WHERE d.identity = ANY($1::text[])`,
+          [keys],
+        )
+        const byIdentity = new Map(rows.map((row) => [row.identity, row]))
+        const row = keys.map((key) => byIdentity.get(key)).find((found) => found !== undefined)
+        return row === undefined ? undefined : toStoredItem(row)
+      }),
+    isTombstoned: (keys) =>
+      exclusive(async () => {
+        const [row] = await connection.query<{ hit: boolean }>(
+          'looking up tombstones',
+          'SELECT EXISTS (SELECT 1 FROM tombstones WHERE identity = ANY($1::text[])) AS hit',
+          [keys],
+        )
+        return row?.hit === true
+      }),
+    upsert: (entries, now) => exclusive(() => upsertPostgresEntries(session, entries, now)),
+    prune: (options) => exclusive(() => prunePostgresItems(session, options)),
+    newestItems: ({ category, limit }) =>
+      exclusive(() =>
+        category === undefined
+          ? readItems('reading the newest items', 'true', [limit], 'LIMIT $1')
+          : readItems('reading the newest items', 'category = $2', [limit, category], 'LIMIT $1'),
+      ),
+    liveItems: ({ since }) => exclusive(() => readItems('reading the live items', 'published_at >= $1', [since.toISOString()])),
+    countItems: () =>
+      exclusive(async () => {
+        await judged()
+        const counted = session.isFiltered ? 'published' : 'items'
+        const rows = await connection.query<{ category: string; items: number; title: string | null }>(
+          'counting items',
+          `SELECT counts.category, counts.${counted} AS items, titled.title FROM category_counts AS counts
+           LEFT JOIN LATERAL (
+             SELECT category_title AS title FROM items
+             WHERE items.category = counts.category AND category_title IS NOT NULL ${publishedOnly}
+             ORDER BY published_at DESC, id LIMIT 1
+           ) AS titled ON true
+           WHERE counts.${counted} > 0 ORDER BY counts.category`,
+        )
+        const counts: ItemCounts = { all: 0, categories: new Map() }
+        for (const row of rows) {
+          counts.all += row.items
+          counts.categories.set(row.category, row.title === null ? { items: row.items } : { items: row.items, title: row.title })
+        }
+        return counts
+      }),
+    sourceStates: () => exclusive(async () => new Map([...(await loadSources())].map(([id, state]) => [id, structuredClone(state)]))),
+    setSourceState: (id, state) => exclusive(() => setSourceState(id, state)),
+    publishRecord: () => exclusive(async () => structuredClone(await loadPublish())),
+    setPublishRecord: (record) => exclusive(() => setPublishRecord(record)),
+    hasChanges: () => changed,
+    commit: () =>
+      exclusive(async () => {
+        if (!staging) return false
+        const wrote = changed
+        try {
+          await connection.query('committing', 'COMMIT')
+        } catch (err) {
+          forgetStaged()
+          throw err
+        }
+        staging = false
+        changed = false
+        return wrote
+      }),
+    async *exportRecords() {
+      // Its own snapshot, unless changes are staged: a copy is one moment of the store, even while
+      // a worker commits cycles into it.
+      const ownSnapshot = !staging
+      if (ownSnapshot) await connection.query('exporting the store', 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      try {
+        yield* exportPostgresRows(session)
+        const states = await readSourceStates(connection)
+        if (states.size > 0) yield [...states].map(([id, state]): StoreRecord => ({ kind: 'source', id, state }))
+        const record = await readPublishRecord(connection)
+        if (Object.keys(record).length > 0) yield [{ kind: 'publish', record }]
+      } finally {
+        if (ownSnapshot) await connection.query('exporting the store', 'COMMIT')
+      }
+    },
+    importRecords: (records) =>
+      exclusive(async () => {
+        const items: StoredItem[] = []
+        const tombstones: { identity: string; prunedAt: string }[] = []
+        const categorySlugs: { slug: string; name: string }[] = []
+        for (const record of records) {
+          if (record.kind === 'item') items.push(record.item)
+          else if (record.kind === 'tombstone') tombstones.push(record)
+          else if (record.kind === 'category-slug') categorySlugs.push(record)
+          else if (record.kind === 'source') await setSourceState(record.id, record.state)
+          else await setPublishRecord(record.record)
+        }
+        if (items.length + tombstones.length + categorySlugs.length === 0) return
+        await session.stage()
+        await importPostgresRows(session, items, tombstones, categorySlugs)
+        changed = true
+      }),
+    check: () => exclusive(() => checkPostgresStore(connection)),
+    close: () =>
+      exclusive(async () => {
+        if (staging) await connection.query('rolling back', 'ROLLBACK').catch(() => undefined)
+        forgetStaged()
+        await connection.close()
+      }),
+  }
+}
+
+async function readSourceStates(connection: PostgresConnection): Promise<Map<string, SourceState>> {
+  const rows = await connection.query<{ source_id: string; state: SourceState }>('reading source states', 'SELECT source_id, state FROM source_states ORDER BY source_id')
+  // jsonb keeps keys in an order of its own.
+  return new Map(rows.map((row) => [row.source_id, toCanonicalSourceState(row.state)]))
+}
+
+async function readPublishRecord(connection: PostgresConnection): Promise<PublishRecord> {
+  const [row] = await connection.query<{ record: PublishRecord }>('reading the publish record', 'SELECT record FROM publish_record')
+  return toCanonicalPublishRecord(row?.record ?? {})
+}

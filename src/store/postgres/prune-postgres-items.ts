@@ -1,0 +1,65 @@
+import type { StoredItem } from '../../types.js'
+import { DAY_MS, TOMBSTONE_MAX_AGE_DAYS } from '../retention-summary.js'
+import type { PrunedItem, PruneResult, RetentionOptions } from '../store.js'
+import type { PostgresSession } from './postgres-session.js'
+
+/**
+ * Retention with the lowdb store's rules (newest maxItemsPerCategory per category, none older than
+ * maxAgeDays, tombstones for every identity of a pruned item, tombstones forgotten after
+ * TOMBSTONE_MAX_AGE_DAYS), found by index: when nothing is due, three lookups and no write.
+ */
+export async function prunePostgresItems(session: PostgresSession, options: RetentionOptions): Promise<PruneResult> {
+  const { connection } = session
+  const nowMs = options.now.getTime()
+  const oldestKept = new Date(nowMs - options.maxAgeDays * DAY_MS).toISOString()
+  const oldestTombstoneKept = new Date(nowMs - TOMBSTONE_MAX_AGE_DAYS * DAY_MS).toISOString()
+  const [due] = await connection.query<{ overfull: string[]; has_old: boolean; has_expired: boolean }>(
+    'checking retention',
+    `SELECT
+       ARRAY(SELECT category FROM category_counts WHERE items > $1 ORDER BY category) AS overfull,
+       EXISTS (SELECT 1 FROM items WHERE published_at < $2) AS has_old,
+       EXISTS (SELECT 1 FROM tombstones WHERE pruned_at < $3) AS has_expired`,
+    [options.maxItemsPerCategory, oldestKept, oldestTombstoneKept],
+  )
+  const result: PruneResult = { pruned: 0, prunedItems: [], changedCategories: new Set() }
+  if (due === undefined || (due.overfull.length === 0 && !due.has_old && !due.has_expired)) return result
+  await session.stage()
+  // Old items sort after every younger one, so "past the limit" and "too old" together are the
+  // lowdb rule, where only kept items count towards the limit.
+  const doomed = await connection.query<PrunedItem & { aliases: string[] }>(
+    'finding items to prune',
+    `SELECT id, key, published, category, fields->'aliases' AS aliases FROM (
+       SELECT id, key, published, published_at, category, fields FROM items WHERE published_at < $2
+       UNION
+       SELECT id, key, published, published_at, category, fields FROM (
+         SELECT *, row_number() OVER (PARTITION BY category ORDER BY published_at DESC, id) AS rank
+         FROM items WHERE category = ANY($3::text[])
+       ) AS ranked WHERE rank > $1
+     ) AS doomed ORDER BY published_at DESC, id`,
+    [options.maxItemsPerCategory, oldestKept, due.overfull],
+  )
+  if (doomed.length > 0) {
+    const identities = [...new Set(doomed.flatMap((item) => listPrunedIdentities(item)))].sort()
+    await connection.query(
+      'recording tombstones',
+      `INSERT INTO tombstones (identity, pruned_at) SELECT unnest($1::text[]), $2
+       ON CONFLICT (identity) DO UPDATE SET pruned_at = excluded.pruned_at`,
+      [identities, options.now.toISOString()],
+    )
+    await connection.query('removing pruned items', 'DELETE FROM items WHERE id = ANY($1::text[])', [doomed.map((item) => item.id)])
+    result.pruned = doomed.length
+    result.prunedItems = doomed.map(({ id, key, published, category }) => ({ id, key, published, category }))
+    result.changedCategories = new Set(doomed.map((item) => item.category))
+  }
+  const [expired] = await connection.query<{ count: number }>(
+    'forgetting old tombstones',
+    'WITH gone AS (DELETE FROM tombstones WHERE pruned_at < $1 RETURNING 1) SELECT count(*)::integer AS count FROM gone',
+    [oldestTombstoneKept],
+  )
+  if (doomed.length > 0 || (expired?.count ?? 0) > 0) session.markChanged()
+  return result
+}
+
+function listPrunedIdentities(item: Pick<StoredItem, 'key' | 'aliases'>): string[] {
+  return [item.key, ...item.aliases]
+}

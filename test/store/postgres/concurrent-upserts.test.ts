@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { afterEach, describe, expect, it } from 'vitest'
+import { openPostgresStore } from '../../../src/store/postgres/open-postgres-store.js'
+import type { Store } from '../../../src/store/store.js'
+import { useTestPostgres } from '../../helpers/postgres.js'
+import { createEntry } from '../store-contract.js'
+
+const postgres = await useTestPostgres()
+const T0 = new Date('2022-01-11T06:00:00.000Z')
+const T1 = new Date('2022-01-11T06:05:00.000Z')
+
+describe.skipIf(postgres === undefined)('PostgreSQL store: writers at the same time', () => {
+  const db = postgres as NonNullable<typeof postgres>
+  const opened: Store[] = []
+  const open = async (url: string): Promise<Store> => {
+    const store = await openPostgresStore({ url })
+    opened.push(store)
+    return store
+  }
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close()
+  })
+  /** Resolves once some connection to the test database waits for a row lock another one holds. */
+  const someoneWaitsForALock = async (): Promise<void> => {
+    for (;;) {
+      const [row] = await db.query<{ waiting: number }>(
+        `SELECT count(*)::integer AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      )
+      if ((row?.waiting ?? 0) > 0) return
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  it('makes one item of one infoCode upserted by two connections at once, listing both sources', async () => {
+    const { url } = await db.createSchema()
+    const first = await open(url)
+    const second = await open(url)
+    await first.upsert([createEntry({ sourceId: 'em-list' })], T0)
+
+    // The second insert waits on the first's uncommitted row, then finds it committed and merges.
+    const secondUpsert = second.upsert([createEntry({ sourceId: 'nbd', aliases: ['guid:nbd-1'] })], T1)
+    await someoneWaitsForALock()
+    await first.commit()
+    const secondResult = await secondUpsert
+    await second.commit()
+    const items = await (await open(url)).newestItems({ limit: 10 })
+
+    expect({ added: secondResult.added.length, merged: secondResult.merged }).toEqual({ added: 0, merged: 1 })
+    expect(items).toMatchObject([
+      {
+        id: 'urn:feedloom:NW202201112243496752',
+        sources: ['em-list', 'nbd'],
+        aliases: ['infocode:NW202201112243496752', 'link:https://finance.example.com/a/202201112243496752.html', 'guid:nbd-1'],
+        firstSeen: T0.toISOString(),
+      },
+    ])
+    expect(await (await open(url)).findItem(['guid:nbd-1'])).toMatchObject({ id: 'urn:feedloom:NW202201112243496752' })
+  })
+
+  it('keeps both sources when two connections merge into one stored item at once', async () => {
+    const { url } = await db.createSchema()
+    const seed = await open(url)
+    await seed.upsert([createEntry({ sourceId: 'em-list' })], T0)
+    await seed.commit()
+    const first = await open(url)
+    const second = await open(url)
+    await first.upsert([createEntry({ sourceId: 'nbd' })], T1)
+
+    // The second read the item before the first committed: its update must not overwrite the first's.
+    const secondUpsert = second.upsert([createEntry({ sourceId: 'yicai' })], T1)
+    await someoneWaitsForALock()
+    await first.commit()
+    await secondUpsert
+    await second.commit()
+
+    expect(await (await open(url)).findItem(['infocode:NW202201112243496752'])).toMatchObject({ sources: ['em-list', 'nbd', 'yicai'] })
+  })
+
+  it('makes one item per infoCode when two processes upsert the same 200 infoCodes at once', async () => {
+    const { url } = await db.createSchema()
+    await (await open(url)).close()
+    const children = ['em-list', 'nbd'].map((sourceId) =>
+      spawn(process.execPath, ['--import', 'tsx', new URL('./upsert-in-child.ts', import.meta.url).pathname, url, sourceId, '200'], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      }),
+    )
+    const lines = children.map((child) => createInterface({ input: child.stdout })[Symbol.asyncIterator]())
+    for (const line of lines) expect((await line.next()).value).toBe('ready')
+
+    for (const child of children) child.stdin.write('go\n')
+    const results = await Promise.all(lines.map(async (line) => JSON.parse((await line.next()).value as string) as { added: number; merged: number }))
+    const store = await open(url)
+    const items = await store.newestItems({ limit: 1000 })
+
+    expect(items).toHaveLength(200)
+    // Whichever process got there first is the first source of every item; each lists both.
+    expect(new Set(items.map((item) => [...item.sources].sort().join(',')))).toEqual(new Set(['em-list,nbd']))
+    expect(results.map((result) => result.added + result.merged)).toEqual([200, 200])
+    expect(results[0]!.added + results[1]!.added).toBe(200)
+    expect(await store.check()).toEqual([])
+  })
+})

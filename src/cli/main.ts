@@ -245,6 +245,16 @@ export async function runMain(terminal: CliIo): Promise<number> {
       exitCode = await exportOpml(context, options)
     })
 
+  const store = program.command('store').description('look after the store itself')
+  store
+    .command('migrate')
+    .description("create or update a PostgreSQL store's schema (store.url), printing each step applied")
+    .action(async () => {
+      const context = await ctx()
+      const { migrateStore } = await import('./migrate-store.js')
+      exitCode = await migrateStore(context, await context.load())
+    })
+
   program
     .command('serve')
     .description('serve the output folder over HTTP: feed content types, ETag/304, gzip and br')

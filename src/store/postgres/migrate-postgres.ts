@@ -1,5 +1,5 @@
 import { StoreError } from '../../errors.js'
-import type { PostgresConnection } from './connect-postgres.js'
+import { connectPostgres, type PostgresConnection } from './connect-postgres.js'
 import { POSTGRES_MIGRATIONS, type PostgresMigration } from './postgres-migrations.js'
 
 export interface MigratePostgresResult {
@@ -89,5 +89,18 @@ async function inTransaction(
   } catch (err) {
     await connection.query(what, 'ROLLBACK').catch(() => undefined)
     throw err
+  }
+}
+
+/**
+ * `feedloom store migrate`: connects to the store at `url` and brings its schema up to date.
+ * @throws StoreError E_STORE_CONNECT, E_STORE_VERSION or E_STORE_IO
+ */
+export async function migratePostgresStore(url: string): Promise<MigratePostgresResult & { label: string }> {
+  const connection = await connectPostgres(url)
+  try {
+    return { ...(await migratePostgres(connection)), label: connection.label }
+  } finally {
+    await connection.close()
   }
 }

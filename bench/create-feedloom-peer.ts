@@ -17,6 +17,10 @@ export interface FeedloomPeerOptions {
   perHost: number
   /** Items already in the store before reset() (big-store case): added to the expected count. */
   seededItems?: number
+  /** Keep the store in this PostgreSQL database (`store.url`) instead of store/db.json. */
+  storeUrl?: string
+  /** Counts the items of a store at `storeUrl` (the bench's own connection). */
+  countPostgresItems?: () => Promise<number | undefined>
 }
 
 export interface FeedloomPeer extends Peer {
@@ -46,11 +50,12 @@ export async function writeFeedloomConfig(
   dir: string,
   feedUrls: readonly string[],
   fetch: { concurrency: number; perHost: number },
+  storeUrl?: string,
 ): Promise<string> {
   const config = {
     site: { title: '金融消息 bench', url: 'https://news.example.com/', language: 'zh-CN', timezone: 'Asia/Shanghai' },
     // Retention must not prune what the farm served years ago: the farm's dates are in 2022.
-    store: { path: 'store/db.json', maxItemsPerCategory: 1_000_000, maxAgeDays: 36_500 },
+    store: { ...(storeUrl === undefined ? { path: 'store/db.json' } : { url: storeUrl }), maxItemsPerCategory: 1_000_000, maxAgeDays: 36_500 },
     output: { dir: 'out', formats: ['rss', 'atom', 'json'], itemsPerFeed: 50 },
     fetch: { concurrency: fetch.concurrency, perHost: fetch.perHost, timeoutMs: 30_000 },
     // No category: each item's category is the pinyin of its media outlet (the feed title).
@@ -76,7 +81,7 @@ export function createFeedloomPeer(options: FeedloomPeerOptions): FeedloomPeer {
     },
     async reset(farm: FeedFarm) {
       await rm(options.dir, { recursive: true, force: true })
-      await writeFeedloomConfig(options.dir, farm.feedUrls, options)
+      await writeFeedloomConfig(options.dir, farm.feedUrls, options, options.storeUrl)
       seededItems = 0
     },
     async run({ farm, cpuProfileDir }): Promise<RunFigures> {
@@ -91,7 +96,7 @@ export function createFeedloomPeer(options: FeedloomPeerOptions): FeedloomPeer {
       const written = measureWrites(before, after)
       const storeWritten = measureWrites(filterUnder(before, 'store'), filterUnder(after, 'store'))
       // Read after the clock stopped: the store file is the ground truth of what feedloom holds.
-      const items = await countStoredItems(storePath)
+      const items = options.countPostgresItems === undefined ? await countStoredItems(storePath) : await options.countPostgresItems()
       const result = checkRun({
         wallMs: figures.wallMs,
         cpuMs: figures.cpuMs,

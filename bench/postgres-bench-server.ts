@@ -1,0 +1,76 @@
+/**
+ * The PostgreSQL server the bench measures feedloom against: the one FEEDLOOM_BENCH_PG_URL or
+ * FEEDLOOM_TEST_PG_URL names, else a throwaway one scripts/test-postgres.sh starts (and the bench
+ * stops). Databases are made per case; the million-item seed is kept as a template database
+ * between runs, because filling it is most of the PostgreSQL case's time.
+ */
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import pg from 'pg'
+
+export interface PostgresBenchServer {
+  /** A URL for `database` on this server. */
+  urlOf(database: string): string
+  /** Creates `database`, empty or as a copy of `template`, dropping any old one of that name. */
+  createDatabase(database: string, template?: string): Promise<void>
+  hasDatabase(database: string): Promise<boolean>
+  dropDatabase(database: string): Promise<void>
+  /** Live items in a feedloom store, from its kept counts; undefined when it has none yet. */
+  countItems(database: string): Promise<number | undefined>
+  /** WAL bytes the server has written so far: the store's share of "bytes written". */
+  walBytes(): Promise<number>
+  /** Stops the server if the bench started it. */
+  close(): Promise<void>
+}
+
+export async function startPostgresBenchServer(repoDir: string, log: (line: string) => void): Promise<PostgresBenchServer> {
+  let serverUrl = process.env.FEEDLOOM_BENCH_PG_URL || process.env.FEEDLOOM_TEST_PG_URL
+  let started = false
+  const script = join(repoDir, 'scripts', 'test-postgres.sh')
+  if (!serverUrl) {
+    log('starting a PostgreSQL server with scripts/test-postgres.sh')
+    const result = spawnSync('bash', [script, 'start'], { encoding: 'utf8' })
+    if (result.status !== 0) throw new Error(`scripts/test-postgres.sh start failed: ${result.stderr.trim()}`)
+    serverUrl = /FEEDLOOM_TEST_PG_URL=(\S+)/.exec(result.stdout)?.[1]
+    if (serverUrl === undefined) throw new Error(`scripts/test-postgres.sh printed no URL: ${result.stdout.trim()}`)
+    started = true
+  }
+  const base = serverUrl
+  const urlOf = (database: string): string => {
+    const url = new URL(base)
+    url.pathname = `/${database}`
+    return url.toString()
+  }
+  const withClient = async <T>(database: string | undefined, body: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: database === undefined ? base : urlOf(database) })
+    await client.connect()
+    try {
+      return await body(client)
+    } finally {
+      await client.end()
+    }
+  }
+  return {
+    urlOf,
+    async createDatabase(database, template) {
+      await withClient(undefined, async (client) => {
+        await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+        await client.query(`CREATE DATABASE ${database}${template === undefined ? '' : ` TEMPLATE ${template}`}`)
+      })
+    },
+    hasDatabase: (database) =>
+      withClient(undefined, async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount === 1),
+    dropDatabase: (database) => withClient(undefined, async (client) => void (await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`))),
+    countItems: (database) =>
+      withClient(database, async (client) => {
+        const exists = await client.query(`SELECT to_regclass('category_counts') IS NOT NULL AS exists`)
+        if (exists.rows[0]?.exists !== true) return undefined
+        const result = await client.query<{ items: number }>('SELECT coalesce(sum(items), 0)::integer AS items FROM category_counts')
+        return result.rows[0]?.items
+      }),
+    walBytes: () => withClient(undefined, async (client) => Number((await client.query<{ wal_bytes: string }>('SELECT wal_bytes FROM pg_stat_wal')).rows[0]?.wal_bytes ?? 0)),
+    async close() {
+      if (started) spawnSync('bash', [script, 'stop'], { encoding: 'utf8' })
+    },
+  }
+}

@@ -36,6 +36,8 @@ const MAX_ATTEMPTS = 5
  * read, the batch is rolled back to the savepoint and merged again with what that process wrote.
  */
 export async function upsertPostgresEntries(session: PostgresSession, entries: readonly NormalizedEntry[], now: Date): Promise<UpsertResult> {
+  // A cycle where nothing arrived reads nothing.
+  if (entries.length === 0) return { added: [], updated: [], merged: 0, mergedItems: [], unchanged: 0, skippedTombstoned: 0, changedCategories: new Set() }
   const identities = [...new Set(entries.flatMap((entry) => [entry.key, ...entry.aliases]).filter((identity) => identity !== ''))]
   for (let attempt = 1; ; attempt++) {
     const loaded = await loadBatch(session, identities)

@@ -1,5 +1,6 @@
 import pg from 'pg'
 import { StoreError } from '../../errors.js'
+import { describePostgresUrl } from './describe-postgres-url.js'
 
 /** One connection to a PostgreSQL store: the only place feedloom talks to `pg`. */
 export interface PostgresConnection {
@@ -53,18 +54,6 @@ export async function connectPostgres(url: string): Promise<PostgresConnection> 
     async close() {
       await client.end().catch(() => undefined)
     },
-  }
-}
-
-/** `postgres://user@host:port/db`: the URL as a user wrote it, minus the password and query. */
-export function describePostgresUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    parsed.password = ''
-    parsed.search = ''
-    return parsed.toString()
-  } catch {
-    return 'postgres://(unparsable URL)'
   }
 }
 

@@ -309,6 +309,7 @@ function createLockOptions(context: CommandContext, holder: string, options: Wai
 /**
  * The worker holds the store lock for its whole life, not only during cycles: a `run` from cron
  * between two ticks would otherwise slip in, and the worker's next cycle would find the store taken.
+ * A PostgreSQL store has no lock: its transactions and unique constraints let processes share it.
  */
 async function runWorker(context: CommandContext, config: Readonly<Config>): Promise<number> {
   const { io, log } = context
@@ -316,7 +317,7 @@ async function runWorker(context: CommandContext, config: Readonly<Config>): Pro
     import('../schedule/start-worker.js'),
     import('./report-cycle.js'),
   ])
-  const lock = await acquireStoreLock(config.store.path, { holder: 'feedloom start' })
+  const lock = config.store.url === undefined ? await acquireStoreLock(config.store.path, { holder: 'feedloom start' }) : undefined
   try {
     const fatal = new AbortController()
     const worker = startWorker({
@@ -339,7 +340,7 @@ async function runWorker(context: CommandContext, config: Readonly<Config>): Pro
     if (fatal.signal.aborted) throw fatal.signal.reason
     return 0
   } finally {
-    await lock.release()
+    await lock?.release()
   }
 }
 

@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, join, relative } from 'node:path'
 import type { Config } from '../config/config-schema.js'
 import { formatSummary, runCycle, type CycleOptions, type CycleSummary, type SourceDoneEvent } from '../pipeline/run-cycle.js'
+import { describePostgresUrl } from '../store/postgres/describe-postgres-url.js'
 import type { CommandContext } from './command-context.js'
 
 export type { SourceDoneEvent } from '../pipeline/run-cycle.js'
@@ -49,7 +50,7 @@ function printDryRun(context: CommandContext, config: Readonly<Config>, dryRun: 
     const verb = change.action === 'remove' ? 'would be removed: ' : ''
     stdout(`${show(join(config.output.dir, change.file))}: ${verb}${change.why}`)
   }
-  if (dryRun.storeChanged) stdout(`${show(config.store.path)}: would be saved`)
+  if (dryRun.storeChanged) stdout(`${config.store.url === undefined ? show(config.store.path) : describePostgresUrl(config.store.url)}: would be saved`)
   if (dryRun.hubFeedUrls.length > 0) stdout(`WebSub hub ${config.output.websub?.hub ?? ''}: would be pinged for ${dryRun.hubFeedUrls.length} feeds`)
   if (dryRun.changes.length === 0 && !dryRun.storeChanged) stdout('nothing would change')
 }

@@ -20,7 +20,7 @@ export interface BuildOptions {
  */
 export async function buildOutputs(config: Readonly<Config>, options: BuildOptions = {}): Promise<PublishResult> {
   const { lock = {}, now = new Date() } = options
-  const store = await openStore({ path: config.store.path, lock, filter: createItemFilter(config) })
+  const store = await openStore({ path: config.store.path, url: config.store.url, lock, filter: createItemFilter(config) })
   try {
     const feeds = await publishOutputs({ items: store, config, changedCategories: 'all', now })
     const status = await publishStatus({

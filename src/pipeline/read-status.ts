@@ -13,7 +13,7 @@ export interface StatusReport {
 
 /** Reads the store without taking its lock (a worker may hold it): every source's health and the outputs that failed. */
 export async function readStatus(config: Readonly<Config>, now: Date): Promise<StatusReport> {
-  const store = await openStore({ path: config.store.path, lock: false })
+  const store = await openStore({ path: config.store.path, url: config.store.url, lock: false })
   try {
     return { sources: describeSourceHealth(config, await store.sourceStates(), now), failedOutputs: (await store.publishRecord()).failedOutputs ?? [] }
   } finally {

@@ -76,6 +76,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
   const startedMs = performance.now()
   const store = await openStore({
     path: config.store.path,
+    url: config.store.url,
     lock: lock === 'held' ? false : lock,
     filter: createItemFilter(config),
     log,

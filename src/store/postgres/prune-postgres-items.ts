@@ -1,4 +1,4 @@
-import type { StoredItem } from '../../types.js'
+import { listTombstoneIdentities } from '../prune-items.js'
 import { DAY_MS, TOMBSTONE_MAX_AGE_DAYS } from '../retention-summary.js'
 import type { PrunedItem, PruneResult, RetentionOptions } from '../store.js'
 import type { PostgresSession } from './postgres-session.js'
@@ -39,7 +39,7 @@ export async function prunePostgresItems(session: PostgresSession, options: Rete
     [options.maxItemsPerCategory, oldestKept, due.overfull],
   )
   if (doomed.length > 0) {
-    const identities = [...new Set(doomed.flatMap((item) => listPrunedIdentities(item)))].sort()
+    const identities = [...new Set(doomed.flatMap((item) => listTombstoneIdentities(item)))].sort()
     await connection.query(
       'recording tombstones',
       `INSERT INTO tombstones (identity, pruned_at) SELECT unnest($1::text[]), $2
@@ -60,6 +60,3 @@ export async function prunePostgresItems(session: PostgresSession, options: Rete
   return result
 }
 
-function listPrunedIdentities(item: Pick<StoredItem, 'key' | 'aliases'>): string[] {
-  return [item.key, ...item.aliases]
-}

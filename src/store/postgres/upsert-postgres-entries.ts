@@ -1,8 +1,7 @@
 import { StoreError } from '../../errors.js'
 import type { NormalizedEntry, StoredItem } from '../../types.js'
-import type { StoreContents } from '../store-data.js'
 import type { UpsertResult } from '../store.js'
-import { upsertEntries } from '../upsert-entries.js'
+import { listIdentities, type UpsertContents, upsertEntries } from '../upsert-entries.js'
 import { ITEM_COLUMNS, ITEM_INSERT_COLUMNS, ITEM_INSERT_SELECT, ITEM_INSERT_VALUES, ITEM_UPDATE_VALUES, type ItemRow, toItemColumns, toStoredItem } from './item-rows.js'
 import type { PostgresSession } from './postgres-session.js'
 
@@ -38,17 +37,15 @@ const MAX_ATTEMPTS = 5
 export async function upsertPostgresEntries(session: PostgresSession, entries: readonly NormalizedEntry[], now: Date): Promise<UpsertResult> {
   // A cycle where nothing arrived reads nothing.
   if (entries.length === 0) return { added: [], updated: [], merged: 0, mergedItems: [], unchanged: 0, skippedTombstoned: 0, changedCategories: new Set() }
-  const identities = [...new Set(entries.flatMap((entry) => [entry.key, ...entry.aliases]).filter((identity) => identity !== ''))]
+  const identities = [...new Set(entries.flatMap(listIdentities))]
   for (let attempt = 1; ; attempt++) {
     const loaded = await loadBatch(session, identities)
-    const contents = {
+    const contents: UpsertContents = {
       items: new Map(loaded.items),
       aliases: new Map(loaded.aliases),
       tombstones: loaded.tombstones,
       categorySlugs: new Map(loaded.categorySlugs),
-      sources: new Map(),
-      publish: {},
-    } satisfies StoreContents
+    }
     const result = upsertEntries(contents, entries, now)
     const writes = findWrites(loaded, contents)
     if (writes.added.length + writes.changed.length + writes.identities.length + writes.categorySlugs.length === 0) return result
@@ -94,7 +91,7 @@ async function loadBatch(session: PostgresSession, identities: string[]): Promis
 }
 
 /** upsertEntries replaces changed items with new objects, so a changed item is one that is not the object read. */
-function findWrites(loaded: LoadedBatch, contents: Pick<StoreContents, 'items' | 'aliases' | 'categorySlugs'>): BatchWrites {
+function findWrites(loaded: LoadedBatch, contents: UpsertContents): BatchWrites {
   const writes: BatchWrites = { added: [], changed: [], identities: [], categorySlugs: [] }
   for (const [id, item] of contents.items) {
     const before = loaded.items.get(id)

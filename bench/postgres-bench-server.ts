@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL server the bench measures feedloom against: the one FEEDLOOM_BENCH_PG_URL or
- * FEEDLOOM_TEST_PG_URL names, else a throwaway one scripts/test-postgres.sh starts (and the bench
- * stops). Databases are made per case; the million-item seed is kept as a template database
+ * FEEDLOOM_TEST_PG_URL names, else the throwaway one of scripts/test-postgres.sh (started, and
+ * stopped at the end, only when it was not running already: stopping removes its data). Databases are made per case; the million-item seed is kept as a template database
  * between runs, because filling it is most of the PostgreSQL case's time.
  */
 import { spawnSync } from 'node:child_process'
@@ -33,7 +33,7 @@ export async function startPostgresBenchServer(repoDir: string, log: (line: stri
     if (result.status !== 0) throw new Error(`scripts/test-postgres.sh start failed: ${result.stderr.trim()}`)
     serverUrl = /FEEDLOOM_TEST_PG_URL=(\S+)/.exec(result.stdout)?.[1]
     if (serverUrl === undefined) throw new Error(`scripts/test-postgres.sh printed no URL: ${result.stdout.trim()}`)
-    started = true
+    started = !result.stdout.includes('# already running')
   }
   const base = serverUrl
   const urlOf = (database: string): string => {

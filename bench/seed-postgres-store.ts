@@ -4,7 +4,9 @@
  * `feedloom store copy` fills one, without fetching or parsing. Stories come from a farm seed the
  * measured farm does not use, so none collides with the farm's.
  *
- *   node --import tsx bench/seed-postgres-store.ts --url postgres://… --count 990000
+ *   node --import tsx bench/seed-postgres-store.ts --url postgres://… --count 990000 [--from 0]
+ *
+ * `--from` starts at another story index, so that several processes can fill one store at once.
  */
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -23,9 +25,10 @@ interface StoreModule {
   }>
 }
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, count: { type: 'string' } } })
+const { values } = parseArgs({ options: { url: { type: 'string' }, count: { type: 'string' }, from: { type: 'string', default: '0' } } })
 if (values.url === undefined || values.count === undefined) throw new Error('usage: seed-postgres-store.ts --url <postgres://…> --count <n>')
 const count = Number(values.count)
+const from = Number(values.from)
 
 const distModule = (path: string): Promise<unknown> => import(pathToFileURL(join(REPO_DIR, 'dist', path)).href)
 const { openPostgresStore } = (await distModule('store/postgres/open-postgres-store.js')) as StoreModule
@@ -37,7 +40,7 @@ const firstSeen = new Date().toISOString()
 const store = await openPostgresStore({ url: values.url })
 for (let start = 0; start < count; start += BATCH_ITEMS) {
   const records = Array.from({ length: Math.min(BATCH_ITEMS, count - start) }, (_, offset) => {
-    const index = start + offset
+    const index = from + start + offset
     const story = createStory(SEED_FARM_SEED, index)
     const outlet = OUTLETS[index % OUTLETS.length] as (typeof OUTLETS)[number]
     const sourceId = `seed-${index % 40}`

@@ -3,6 +3,7 @@
 # under /tmp, listening on 127.0.0.1 only, with a role and a database the tests may use.
 #
 #   eval "$(scripts/test-postgres.sh start)"   # starts it (or finds it running), exports FEEDLOOM_TEST_PG_URL
+#                                              # (and prints "# already running" when it was)
 #   scripts/test-postgres.sh stop              # stops it and removes its folder
 #
 # FEEDLOOM_TEST_PG_PORT (default 54329) and FEEDLOOM_TEST_PG_DIR choose where it lives. As root
@@ -35,7 +36,9 @@ psql_admin() {
 
 case "$action" in
   start)
-    if ! is_running; then
+    if is_running; then
+      echo "# already running"
+    else
       mkdir -p "$dir"
       if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; fi
       chmod 700 "$dir"

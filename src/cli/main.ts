@@ -151,7 +151,7 @@ export async function runMain(terminal: CliIo): Promise<number> {
       if (result.failed.length > 0) exitCode = 1
     })
 
-  const storeCommand = program.command('store').description('check the store, or copy it to another path or database')
+  const storeCommand = program.command('store').description('check the store, copy it to another path or database, or migrate a PostgreSQL one')
   storeCommand
     .command('check')
     .description('verify the store: every index entry has its body, no orphan segment, counts right; prints each problem and exits 1 on any')
@@ -168,6 +168,14 @@ export async function runMain(terminal: CliIo): Promise<number> {
       const context = await ctx()
       const { copyStoreTo } = await import('./store-commands.js')
       exitCode = await copyStoreTo(context, await context.load(), options.to)
+    })
+  storeCommand
+    .command('migrate')
+    .description("create or update a PostgreSQL store's schema (store.url), printing each step applied")
+    .action(async () => {
+      const context = await ctx()
+      const { migrateStore } = await import('./migrate-store.js')
+      exitCode = await migrateStore(context, await context.load())
     })
 
   program
@@ -243,16 +251,6 @@ export async function runMain(terminal: CliIo): Promise<number> {
       const context = await ctx()
       const { exportOpml } = await import('./edit-sources.js')
       exitCode = await exportOpml(context, options)
-    })
-
-  const store = program.command('store').description('look after the store itself')
-  store
-    .command('migrate')
-    .description("create or update a PostgreSQL store's schema (store.url), printing each step applied")
-    .action(async () => {
-      const context = await ctx()
-      const { migrateStore } = await import('./migrate-store.js')
-      exitCode = await migrateStore(context, await context.load())
     })
 
   program

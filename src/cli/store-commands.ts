@@ -1,6 +1,12 @@
 import { resolve } from 'node:path'
 import type { Config } from '../config/config-schema.js'
+import { describePostgresUrl } from '../store/postgres/describe-postgres-url.js'
 import type { CommandContext } from './command-context.js'
+
+/** The configured store as messages name it: its path, or its URL without the password. */
+function nameStore(config: Readonly<Config>): string {
+  return config.store.url === undefined ? config.store.path : describePostgresUrl(config.store.url)
+}
 
 /**
  * `feedloom store check`: every problem of the committed store, one line each, on stdout.
@@ -9,15 +15,15 @@ import type { CommandContext } from './command-context.js'
 export async function checkStore(context: CommandContext, config: Readonly<Config>): Promise<number> {
   const { openStore } = await import('../store/open-store.js')
   // Without the lock: a running worker keeps its store, and check only reads.
-  const store = await openStore({ path: config.store.path, lock: false })
+  const store = await openStore({ path: config.store.path, url: config.store.url, lock: false })
   try {
     const problems = await store.check()
     for (const problem of problems) context.io.stdout(problem)
     const counts = await store.countItems()
     context.io.stdout(
       problems.length === 0
-        ? `store ${config.store.path}: ok, ${counts.all} items in ${counts.categories.size} categories`
-        : `store ${config.store.path}: ${problems.length} problems`,
+        ? `store ${nameStore(config)}: ok, ${counts.all} items in ${counts.categories.size} categories`
+        : `store ${nameStore(config)}: ${problems.length} problems`,
     )
     return problems.length === 0 ? 0 : 1
   } finally {
@@ -30,12 +36,13 @@ export async function copyStoreTo(context: CommandContext, config: Readonly<Conf
   const [{ openStore }, { copyStore }] = await Promise.all([import('../store/open-store.js'), import('../store/copy-store.js')])
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(to)
   const targetOptions = isUrl ? { path: to, url: to } : { path: resolve(to) }
-  const source = await openStore({ path: config.store.path, lock: { holder: 'feedloom store copy' }, log: context.log })
+  const targetName = isUrl ? describePostgresUrl(to) : to
+  const source = await openStore({ path: config.store.path, url: config.store.url, lock: { holder: 'feedloom store copy' }, log: context.log })
   try {
     const target = await openStore({ ...targetOptions, log: context.log })
     try {
-      const copied = await copyStore(source, target, to)
-      context.io.stdout(`copied ${copied.items} items, ${copied.tombstones} tombstones and ${copied.sources} source states to ${to}`)
+      const copied = await copyStore(source, target, targetName)
+      context.io.stdout(`copied ${copied.items} items, ${copied.tombstones} tombstones and ${copied.sources} source states to ${targetName}`)
     } finally {
       await target.close()
     }

@@ -1,89 +1,89 @@
 /**
- * The PostgreSQL half of the big-store case: the 200×50 farm against an empty PostgreSQL store and
- * against one holding a million items, the same cycles for each (prime, then warm and incremental
- * runs), so that the incremental cycle's cost can be compared with and without the history.
+ * The PostgreSQL half of `npm run bench:store`: the same farm and cycles as the lowdb cases, against
+ * an empty PostgreSQL store and against one seeded with a million items, so that the incremental
+ * cycle's cost can be compared with and without the history. Bytes written by the server are its
+ * WAL (pg_stat_wal), the store's share of what a cycle writes.
  */
 import { join } from 'node:path'
 import { createFeedloomPeer, REPO_DIR } from './create-feedloom-peer.js'
-import { createFeedFarm } from './feed-farm.js'
-import type { Peer } from './peer.js'
+import type { FeedFarm } from './feed-farm.js'
+import type { RunFigures } from './peer.js'
 import type { PostgresBenchServer } from './postgres-bench-server.js'
-import type { RunRecord } from './write-results.js'
 
 export interface PostgresCaseReport {
-  label: string
   /** Items in the store before the farm's first cycle. */
-  seededItems: number
-  runs: { prime: RunRecord[]; warm: RunRecord[]; incremental: RunRecord[] }
-  /** WAL the server wrote during each run, in the order of `runs`. */
-  walBytes: { prime: number[]; warm: number[]; incremental: number[] }
-  finalStoredItems?: number
-  finalExpectedItems?: number
+  seeded: number
+  prime: RunFigures
+  warm: RunFigures[]
+  incremental: RunFigures[]
+  /** WAL the server wrote during each run. */
+  walBytes: { prime: number; warm: number[]; incremental: number[] }
+  finalItems: number | undefined
+  expectedItems: number
 }
 
 export interface PostgresBenchReport {
-  feeds: number
-  items: number
   targetItems: number
-  seedMethod: string
-  /** Undefined when the seed template was already there from an earlier run. */
-  seedMs?: number
+  /** How the seed was made; its time when this run made it. */
+  seed: { method: string; ms?: number }
   empty: PostgresCaseReport
   big: PostgresCaseReport
 }
 
 export interface PostgresBenchOptions {
   server: PostgresBenchServer
+  farm: FeedFarm
   workDir: string
   targetItems: number
-  size: { feeds: number; items: number }
   runs: number
-  latencyMs: number
   concurrency: number
   log: (line: string) => void
-  runChild: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string; wallMs: number }>
-  runPeer: (peer: Peer, farm: Awaited<ReturnType<typeof createFeedFarm>>, changed: readonly string[] | undefined, label: string) => Promise<RunRecord>
+  describe: (figures: RunFigures) => string
+  runNode: (argv: string[]) => Promise<{ code: number; stderr: string; wallMs: number }>
 }
 
 /** Bump when the seeded rows change shape (a new migration, another story generator). */
 const SEED_VERSION = 1
+/** Processes filling the seed at once: the server, not the client, is what a single one waits on. */
+const SEED_PROCESSES = 2
 
 export async function benchPostgresStore(options: PostgresBenchOptions): Promise<PostgresBenchReport> {
-  const { server, size, log } = options
-  const probe = await createFeedFarm({ feeds: size.feeds, itemsPerFeed: size.items, latencyMs: 0 })
-  const seedCount = options.targetItems - probe.expected().distinctStories
-  await probe.close()
+  const { server, farm, log } = options
+  farm.reset()
+  const seedCount = options.targetItems - farm.expected().distinctStories
   const template = `feedloom_bench_seed_v${SEED_VERSION}_${seedCount}`
+  const method = `${seedCount.toLocaleString('en')} synthetic stories (the farm's generator, another seed, 1–2 KB bodies) imported through dist/store/postgres (importRecords: multi-row INSERTs of 5,000 items, one commit each, ${SEED_PROCESSES} processes), kept as template database ${template} and copied for the run (CREATE DATABASE … TEMPLATE)`
   let seedMs: number | undefined
   if ((await server.hasDatabase(template)) && (await server.countItems(template)) === seedCount) {
     log(`postgres: reusing the seeded template database ${template}`)
   } else {
-    log(`postgres: seeding ${seedCount.toLocaleString('en')} items into ${template} through the store's importRecords`)
+    log(`postgres: seeding ${seedCount.toLocaleString('en')} items into ${template}`)
     await server.createDatabase(template)
-    const seeded = await options.runChild(['--import', 'tsx', join(REPO_DIR, 'bench', 'seed-postgres-store.ts'), '--url', server.urlOf(template), '--count', String(seedCount)])
-    if (seeded.code !== 0) {
+    const startedMs = performance.now()
+    const share = Math.ceil(seedCount / SEED_PROCESSES)
+    const seeded = await Promise.all(
+      Array.from({ length: SEED_PROCESSES }, (_, index) => {
+        const from = index * share
+        const script = join(REPO_DIR, 'bench', 'seed-postgres-store.ts')
+        return options.runNode(['--import', 'tsx', script, '--url', server.urlOf(template), '--from', String(from), '--count', String(Math.min(share, seedCount - from))])
+      }),
+    )
+    const failed = seeded.find((result) => result.code !== 0)
+    if (failed !== undefined) {
       await server.dropDatabase(template)
-      throw new Error(`seeding PostgreSQL failed: ${seeded.stderr.trim().slice(-500)}`)
+      throw new Error(`seeding PostgreSQL failed: ${failed.stderr.trim().slice(-500)}`)
     }
-    seedMs = seeded.wallMs
+    seedMs = performance.now() - startedMs
   }
-  const empty = await benchCase(options, 'feedloom_bench_empty', undefined, 0, `empty + ${size.feeds}×${size.items}`)
-  const big = await benchCase(options, 'feedloom_bench_big', template, seedCount, `${options.targetItems.toLocaleString('en')} stored + ${size.feeds}×${size.items}`)
-  return {
-    feeds: size.feeds,
-    items: size.items,
-    targetItems: options.targetItems,
-    seedMethod: `${seedCount.toLocaleString('en')} synthetic stories (the farm's generator, another seed, 1–2 KB bodies) imported through dist/store/postgres (importRecords: multi-row INSERTs of 5,000 items, one commit each), kept as template database ${template} and copied per run (CREATE DATABASE … TEMPLATE)`,
-    ...(seedMs === undefined ? {} : { seedMs }),
-    empty,
-    big,
-  }
+  const empty = await benchCase(options, 'feedloom_bench_empty', undefined, 0)
+  const big = await benchCase(options, 'feedloom_bench_big', template, seedCount)
+  return { targetItems: options.targetItems, seed: { method, ...(seedMs === undefined ? {} : { ms: seedMs }) }, empty, big }
 }
 
-async function benchCase(options: PostgresBenchOptions, database: string, template: string | undefined, seededItems: number, label: string): Promise<PostgresCaseReport> {
-  const { server, size, log } = options
+async function benchCase(options: PostgresBenchOptions, database: string, template: string | undefined, seeded: number): Promise<PostgresCaseReport> {
+  const { server, farm, log, describe } = options
+  const label = seeded === 0 ? 'postgres empty' : `postgres ${(seeded + farm.expected().distinctStories).toLocaleString('en')} stored`
   await server.createDatabase(database, template)
-  const farm = await createFeedFarm({ feeds: size.feeds, itemsPerFeed: size.items, latencyMs: options.latencyMs })
   const peer = createFeedloomPeer({
     dir: join(options.workDir, database),
     concurrency: options.concurrency,
@@ -91,30 +91,39 @@ async function benchCase(options: PostgresBenchOptions, database: string, templa
     storeUrl: server.urlOf(database),
     countPostgresItems: () => server.countItems(database),
   })
-  const report: PostgresCaseReport = { label, seededItems, runs: { prime: [], warm: [], incremental: [] }, walBytes: { prime: [], warm: [], incremental: [] } }
-  const measure = async (phase: keyof PostgresCaseReport['runs'], changed: readonly string[] | undefined, runLabel: string): Promise<RunRecord> => {
+  farm.reset()
+  await peer.reset(farm)
+  peer.adoptStore(seeded)
+  const measure = async (changedFeedIds: readonly string[] | undefined, what: string): Promise<{ figures: RunFigures; wal: number }> => {
     const walBefore = await server.walBytes()
-    const run = await options.runPeer(peer, farm, changed, runLabel)
+    const figures = await peer.run({ farm, ...(changedFeedIds === undefined ? {} : { changedFeedIds }) })
     const wal = (await server.walBytes()) - walBefore
-    report.runs[phase].push(run)
-    report.walBytes[phase].push(wal)
-    log(`${runLabel} wal ${(wal / 1e6).toFixed(1)} MB`)
-    return run
+    log(`${label} ${what} ${describe(figures)} wal ${(wal / 1e6).toFixed(2)} MB`)
+    return { figures, wal }
   }
   try {
-    await peer.reset(farm)
-    peer.adoptStore(seededItems)
-    let lastExpected = (await measure('prime', undefined, `postgres ${database} prime`)).expectedItems
-    for (let run = 1; run <= options.runs; run++) {
-      await measure('warm', [], `postgres ${database} run ${run} warm`)
-      const advance = farm.advance(0.1, 5)
-      lastExpected = (await measure('incremental', advance.changedFeedIds, `postgres ${database} run ${run} incr`)).expectedItems
+    const prime = await measure(undefined, 'prime       ')
+    const report: PostgresCaseReport = {
+      seeded,
+      prime: prime.figures,
+      warm: [],
+      incremental: [],
+      walBytes: { prime: prime.wal, warm: [], incremental: [] },
+      finalItems: undefined,
+      expectedItems: prime.figures.expectedItems,
     }
-    report.finalStoredItems = await server.countItems(database)
-    report.finalExpectedItems = lastExpected
+    for (let run = 1; run <= options.runs; run++) {
+      const warm = await measure([], `run ${run} warm `)
+      report.warm.push(warm.figures)
+      report.walBytes.warm.push(warm.wal)
+      const incremental = await measure(farm.advance(0.1, 5).changedFeedIds, `run ${run} incr `)
+      report.incremental.push(incremental.figures)
+      report.walBytes.incremental.push(incremental.wal)
+      report.expectedItems = incremental.figures.expectedItems
+    }
+    report.finalItems = await server.countItems(database)
+    return report
   } finally {
-    await farm.close()
     await server.dropDatabase(database)
   }
-  return report
 }

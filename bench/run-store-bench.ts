@@ -9,17 +9,25 @@
  *   --runs N                 warm + incremental pairs per case (default 2; figures are medians)
  *   --no-build               use dist/ as it is     --keep   keep the work dir
  *   --no-profile             skip the profiled incremental cycle of the first seeded case
+ *   --postgres-items N       the PostgreSQL store: empty, then N items (default 1000000)
+ *   --no-postgres            lowdb only
+ *
+ * The PostgreSQL cases use the server FEEDLOOM_BENCH_PG_URL or FEEDLOOM_TEST_PG_URL names, else
+ * start one with scripts/test-postgres.sh; the seeded database is kept as a template between runs.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { benchPostgresStore } from './bench-postgres-store.js'
 import { countStoredItems, createFeedloomPeer, REPO_DIR } from './create-feedloom-peer.js'
 import { createFeedFarm, type FeedFarm } from './feed-farm.js'
 import type { RunFigures } from './peer.js'
+import { startPostgresBenchServer } from './postgres-bench-server.js'
 import { spliceStoreSection } from './store-section.js'
 import { formatProfile, summarizeProfile } from './summarize-profile.js'
+import { formatPostgresSection } from './write-postgres-section.js'
 import { median } from './write-results.js'
 
 const { values: args } = parseArgs({
@@ -29,6 +37,8 @@ const { values: args } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    'postgres-items': { type: 'string', default: '1000000' },
+    'no-postgres': { type: 'boolean', default: false },
   },
 })
 
@@ -156,6 +166,25 @@ function formatSection(cases: CaseReport[], profile: string | undefined, machine
   ].join('\n')
 }
 
+async function benchPostgres(farm: FeedFarm, workDir: string) {
+  const server = await startPostgresBenchServer(REPO_DIR, log)
+  try {
+    return await benchPostgresStore({
+      server,
+      farm,
+      workDir,
+      targetItems: Number(args['postgres-items']),
+      runs,
+      concurrency: CONCURRENCY,
+      log,
+      describe,
+      runNode,
+    })
+  } finally {
+    await server.close()
+  }
+}
+
 async function main(): Promise<void> {
   if (!args['no-build']) {
     log('npm run build')
@@ -178,7 +207,8 @@ async function main(): Promise<void> {
       profileFile === undefined
         ? undefined
         : formatProfile(await summarizeProfile(join(profileDir, profileFile)), `feedloom incremental cycle, ${seededSizes[0]?.toLocaleString('en')} stored + 200×50 (unbundled build, one extra cycle)`)
-    const section = formatSection(cases, profile, machine, Date.now() - startedAt)
+    const postgres = args['no-postgres'] ? [] : formatPostgresSection(await benchPostgres(farm, workDir))
+    const section = [formatSection(cases, profile, machine, Date.now() - startedAt), ...(postgres.length > 0 ? ['', ...postgres] : [])].join('\n')
     process.stdout.write(`${section}\n`)
     const resultsPath = join(REPO_DIR, 'bench', 'RESULTS.md')
     await writeFile(resultsPath, spliceStoreSection(await readFile(resultsPath, 'utf8'), section))

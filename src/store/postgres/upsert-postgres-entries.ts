@@ -133,14 +133,16 @@ async function applyWrites(session: PostgresSession, loaded: LoadedBatch, writes
 }
 
 async function insertItems(session: PostgresSession, items: StoredItem[], judge: (item: StoredItem) => boolean): Promise<boolean> {
-  if (items.length === 0) return true
-  const rows = await session.connection.query(
-    'adding items',
-    `INSERT INTO items (${ITEM_INSERT_COLUMNS}) SELECT ${ITEM_INSERT_SELECT} FROM ${ITEM_INSERT_VALUES} ORDER BY v.id
-     ON CONFLICT (id) DO NOTHING RETURNING id`,
-    toItemColumns(items, judge, session.filter.fingerprint),
-  )
-  return rows.length === items.length
+  for (const chunk of chunksOf(items)) {
+    const rows = await session.connection.query(
+      'adding items',
+      `INSERT INTO items (${ITEM_INSERT_COLUMNS}) SELECT ${ITEM_INSERT_SELECT} FROM ${ITEM_INSERT_VALUES} ORDER BY v.id
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      toItemColumns(chunk, judge, session.filter.fingerprint),
+    )
+    if (rows.length < chunk.length) return false
+  }
+  return true
 }
 
 async function updateItems(
@@ -149,14 +151,28 @@ async function updateItems(
   revisions: Map<string, number>,
   judge: (item: StoredItem) => boolean,
 ): Promise<boolean> {
-  if (items.length === 0) return true
-  const rows = await session.connection.query(
-    'updating items',
-    `UPDATE items AS i SET (${ITEM_INSERT_COLUMNS}, revision) = (${ITEM_INSERT_SELECT}, i.revision + 1)
-     FROM ${ITEM_UPDATE_VALUES} WHERE i.id = v.id AND i.revision = v.revision RETURNING i.id`,
-    [...toItemColumns(items, judge, session.filter.fingerprint), items.map((item) => revisions.get(item.id))],
-  )
-  return rows.length === items.length
+  for (const chunk of chunksOf(items)) {
+    const rows = await session.connection.query(
+      'updating items',
+      `UPDATE items AS i SET (${ITEM_INSERT_COLUMNS}, revision) = (${ITEM_INSERT_SELECT}, i.revision + 1)
+       FROM ${ITEM_UPDATE_VALUES} WHERE i.id = v.id AND i.revision = v.revision RETURNING i.id`,
+      [...toItemColumns(chunk, judge, session.filter.fingerprint), chunk.map((item) => revisions.get(item.id))],
+    )
+    if (rows.length < chunk.length) return false
+  }
+  return true
+}
+
+/**
+ * Items per statement: a cold cycle's thousands of new items, bodies and all, would otherwise be
+ * one message of tens of megabytes, built whole in memory before it is sent.
+ */
+const ITEMS_PER_STATEMENT = 500
+
+function chunksOf<T>(list: readonly T[]): T[][] {
+  const chunks: T[][] = []
+  for (let start = 0; start < list.length; start += ITEMS_PER_STATEMENT) chunks.push(list.slice(start, start + ITEMS_PER_STATEMENT))
+  return chunks
 }
 
 async function insertPairs(session: PostgresSession, table: string, pairs: [string, string][]): Promise<boolean> {

@@ -23,9 +23,14 @@ export function loadConfig({ fileText, baseDir, env = {} }: LoadConfigOptions): 
   const parsed = configSchema.safeParse(applyEnv(json, env))
   if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap(formatIssue))
   const config = parsed.data
+  // Before paths are resolved: the default is compared as written.
+  const storeProblems =
+    config.store.url !== undefined && config.store.path !== DEFAULT_STORE_PATH
+      ? ['store.url: a PostgreSQL store has no file, so store.path cannot be set with it; remove one of them']
+      : []
   config.store.path = resolvePath(baseDir, config.store.path)
   config.output.dir = resolvePath(baseDir, config.output.dir)
-  const problems = [...crossCheck(config), ...checkPlacement(config, baseDir)]
+  const problems = [...storeProblems, ...crossCheck(config), ...checkPlacement(config, baseDir)]
   if (problems.length > 0) throw new ConfigError(problems)
   return deepFreeze(config)
 }
@@ -81,9 +86,6 @@ function crossCheck(config: Config): string[] {
   const problems: string[] = []
   const seenIds = new Map<string, number>()
   const seenUrls = new Map<string, number>()
-  if (config.store.url !== undefined && config.store.path !== DEFAULT_STORE_PATH) {
-    problems.push('store.url: a PostgreSQL store has no file, so store.path cannot be set with it; remove one of them')
-  }
   config.sources.forEach((source, index) => {
     const firstId = seenIds.get(source.id)
     if (firstId !== undefined) problems.push(`sources[${index}].id: duplicate id "${source.id}" (also sources[${firstId}])`)

@@ -1,28 +1,31 @@
+import { CAPS } from '../../caps.js'
 import { listTombstoneIdentities } from '../prune-items.js'
-import { DAY_MS, TOMBSTONE_MAX_AGE_DAYS } from '../retention-summary.js'
+import { DAY_MS } from '../retention-summary.js'
 import type { PrunedItem, PruneResult, RetentionOptions } from '../store.js'
 import type { PostgresSession } from './postgres-session.js'
 
 /**
  * Retention with the lowdb store's rules (newest maxItemsPerCategory per category, none older than
- * maxAgeDays, tombstones for every identity of a pruned item, tombstones forgotten after
- * TOMBSTONE_MAX_AGE_DAYS), found by index: when nothing is due, three lookups and no write.
+ * maxAgeDays, tombstones for every identity of a pruned item, at most CAPS.maxTombstones of them
+ * and none older than CAPS.maxTombstoneAgeDays), found by index: when nothing is due, a few
+ * lookups and no write.
  */
 export async function prunePostgresItems(session: PostgresSession, options: RetentionOptions): Promise<PruneResult> {
   const { connection } = session
   const nowMs = options.now.getTime()
   const oldestKept = new Date(nowMs - options.maxAgeDays * DAY_MS).toISOString()
-  const oldestTombstoneKept = new Date(nowMs - TOMBSTONE_MAX_AGE_DAYS * DAY_MS).toISOString()
-  const [due] = await connection.query<{ overfull: string[]; has_old: boolean; has_expired: boolean }>(
+  const oldestTombstoneKept = new Date(nowMs - CAPS.maxTombstoneAgeDays * DAY_MS).toISOString()
+  const [due] = await connection.query<{ overfull: string[]; has_old: boolean; has_expired: boolean; has_too_many: boolean }>(
     'checking retention',
     `SELECT
        ARRAY(SELECT category FROM category_counts WHERE items > $1 ORDER BY category) AS overfull,
        EXISTS (SELECT 1 FROM items WHERE published_at < $2) AS has_old,
-       EXISTS (SELECT 1 FROM tombstones WHERE pruned_at < $3) AS has_expired`,
-    [options.maxItemsPerCategory, oldestKept, oldestTombstoneKept],
+       EXISTS (SELECT 1 FROM tombstones WHERE pruned_at < $3) AS has_expired,
+       EXISTS (SELECT 1 FROM tombstones OFFSET $4) AS has_too_many`,
+    [options.maxItemsPerCategory, oldestKept, oldestTombstoneKept, CAPS.maxTombstones],
   )
   const result: PruneResult = { pruned: 0, prunedItems: [], changedCategories: new Set() }
-  if (due === undefined || (due.overfull.length === 0 && !due.has_old && !due.has_expired)) return result
+  if (due === undefined || (due.overfull.length === 0 && !due.has_old && !due.has_expired && !due.has_too_many)) return result
   await session.stage()
   // Old items sort after every younger one, so "past the limit" and "too old" together are the
   // lowdb rule, where only kept items count towards the limit.
@@ -56,7 +59,19 @@ export async function prunePostgresItems(session: PostgresSession, options: Rete
     'WITH gone AS (DELETE FROM tombstones WHERE pruned_at < $1 RETURNING 1) SELECT count(*)::integer AS count FROM gone',
     [oldestTombstoneKept],
   )
-  if (doomed.length > 0 || (expired?.count ?? 0) > 0) session.markChanged()
+  // The oldest go first; among those of one prune, the first identities in code-unit order, as in
+  // the lowdb store.
+  const [surplus] = await connection.query<{ count: number }>(
+    'forgetting the oldest tombstones',
+    `WITH gone AS (
+       DELETE FROM tombstones WHERE identity IN (
+         SELECT identity FROM tombstones ORDER BY pruned_at, identity
+         LIMIT greatest((SELECT count(*) FROM tombstones) - $1, 0)
+       ) RETURNING 1
+     ) SELECT count(*)::integer AS count FROM gone`,
+    [CAPS.maxTombstones],
+  )
+  if (doomed.length > 0 || (expired?.count ?? 0) > 0 || (surplus?.count ?? 0) > 0) session.markChanged()
   return result
 }
 

@@ -29,7 +29,7 @@ export function formatPostgresSection(report: PostgresBenchReport): string[] {
     '| target (PostgreSQL, 1,000,000 items) | measured | met? |',
     '| --- | --- | --- |',
     `| incremental wall within 1.3× of the empty store's | ${ratio.toFixed(2)}× (${seconds(median(big.incremental.map((f) => f.wallMs)))} s vs ${seconds(median(empty.incremental.map((f) => f.wallMs)))} s) | ${met(ratio <= 1.3)} |`,
-    `| feedloom's peak RSS ≤ 250 MB | ${rss.toFixed(0)} MB (max over warm and incremental cycles; the prime cycle, a cold poll of ${big.prime.expectedItems - big.seeded} new stories at once, peaks at ${rssMb(big.prime).toFixed(0)} MB, as the lowdb store's does) | ${met(rss <= 250)} |`,
+    `| feedloom's peak RSS ≤ 250 MB | ${rss.toFixed(0)} MB (max over warm and incremental cycles; the prime cycle, a cold poll of ${(big.prime.expectedItems - big.seeded).toLocaleString('en')} new stories at once, peaks at ${rssMb(big.prime).toFixed(0)} MB, as the lowdb store's does) | ${met(rss <= 250)} |`,
     '',
     '| stored items | cycle | wall s | CPU s | peak RSS MB | written MB | WAL MB |',
     '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',

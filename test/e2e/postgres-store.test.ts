@@ -55,6 +55,20 @@ describe.skipIf(postgres === undefined)('feedloom with a PostgreSQL store (store
     expect(existsSync(join(dir, 'store'))).toBe(false)
   })
 
+  it('names the database, without its password, in a dry run, and commits nothing', async () => {
+    const schema = await db.createSchema()
+    const { configPath } = await writeConfig(configFor(schema.url))
+    await runJson(configPath)
+    feed = rssWith('央行开展逆回购', '沪指收涨', '人民币中间价调升')
+
+    const dryRun = await runCli('run', '--dry-run', '--config', configPath)
+
+    expect(dryRun.code).toBe(0)
+    expect(dryRun.stdout).toContain(`postgres://feedloom_test@${new URL(schema.url).host}${new URL(schema.url).pathname}: would be saved`)
+    expect(dryRun.stdout).not.toContain(':feedloom_test@')
+    expect(await db.query(`SELECT count(*)::integer AS count FROM ${schema.name}.items`)).toEqual([{ count: 2 }])
+  })
+
   it('rebuilds out/ from the database and reports source health from it', async () => {
     const schema = await db.createSchema()
     const { dir, configPath } = await writeConfig(configFor(schema.url))

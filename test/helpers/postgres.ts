@@ -5,6 +5,9 @@ import { afterAll, beforeAll } from 'vitest'
 /** The server scripts/test-postgres.sh starts, for when FEEDLOOM_TEST_PG_URL is not set. */
 const DEFAULT_SERVER_URL = 'postgres://feedloom_test:feedloom_test@127.0.0.1:54329/feedloom_test'
 
+/** Creating and dropping a database waits for a checkpoint, which a busy machine can make slow. */
+const DATABASE_HOOK_TIMEOUT_MS = 60_000
+
 export interface TestSchema {
   readonly name: string
   readonly url: string
@@ -46,11 +49,11 @@ export async function useTestPostgres(env: NodeJS.ProcessEnv = process.env): Pro
     // Reported by the next query; unheard, it would be an uncaught error that fails the file.
     client.on('error', () => undefined)
     await client.connect()
-  })
+  }, DATABASE_HOOK_TIMEOUT_MS)
   afterAll(async () => {
     await client?.end()
     await withClient(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`))
-  })
+  }, DATABASE_HOOK_TIMEOUT_MS)
   const connected = (): pg.Client => {
     if (client === undefined) throw new Error('useTestPostgres: the database is created in beforeAll; use it inside tests')
     return client

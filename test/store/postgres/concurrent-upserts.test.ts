@@ -77,6 +77,7 @@ describe.skipIf(postgres === undefined)('PostgreSQL store: writers at the same t
     expect(await (await open(url)).findItem(['infocode:NW202201112243496752'])).toMatchObject({ sources: ['em-list', 'nbd', 'yicai'] })
   })
 
+  // Two node processes start with tsx: seconds each on a busy machine.
   it('makes one item per infoCode when two processes upsert the same 200 infoCodes at once', async () => {
     const { url } = await db.createSchema()
     await (await open(url)).close()
@@ -99,5 +100,5 @@ describe.skipIf(postgres === undefined)('PostgreSQL store: writers at the same t
     expect(results.map((result) => result.added + result.merged)).toEqual([200, 200])
     expect(results[0]!.added + results[1]!.added).toBe(200)
     expect(await store.check()).toEqual([])
-  })
+  }, 60_000)
 })

@@ -144,7 +144,7 @@ export async function runMain(terminal: CliIo): Promise<number> {
       const { io, log, load } = context
       const config = await load()
       const { buildOutputs } = await import('../pipeline/build-outputs.js')
-      const result = await buildOutputs(config, { lock: createLockOptions(context, 'feedloom build', options) })
+      const result = await buildOutputs(config, { log, lock: createLockOptions(context, 'feedloom build', options) })
       for (const file of result.written) log.debug(`wrote ${join(config.output.dir, file)}`, { file })
       io.stdout(`build done: ${result.written.length} files written, ${result.unchanged} unchanged, ${result.failed.length} failed`)
       for (const failure of result.failed) log.error(`output ${failure.file} not replaced: ${failure.reason}`, { file: failure.file })

@@ -2,10 +2,14 @@ import type { Config } from '../config/config-schema.js'
 import { publishOutputs, type PublishResult } from '../publish/publish-outputs.js'
 import { publishStatus } from '../publish/publish-status.js'
 import { type AcquireStoreLockOptions, openStore } from '../store/open-store.js'
+import type { Logger } from '../types.js'
 import { describeSourceHealth } from './describe-source-health.js'
 import { recordFailedOutputs } from './record-failed-outputs.js'
+import { recordJekyllPosts } from './record-jekyll-posts.js'
 
 export interface BuildOptions {
+  /** Where removed and left-alone Jekyll posts are reported. */
+  log: Logger
   /** How to take the store lock (wait for it, name the holder). @default {} (fail at once when held) */
   lock?: AcquireStoreLockOptions
   /** The clock status.json's states are judged by. @default new Date() */
@@ -15,21 +19,23 @@ export interface BuildOptions {
 /**
  * Regenerates every output, and out/status.json, from the store without fetching; files whose
  * bytes are unchanged are left alone. Records which outputs failed (or no longer fail) for the
- * next cycle and `status`. Takes the store lock: a cycle must not change the store half-way through.
+ * next cycle and `status`, and which Jekyll posts feedloom owns. Takes the store lock: a cycle
+ * must not change the store half-way through.
  */
-export async function buildOutputs(config: Readonly<Config>, options: BuildOptions = {}): Promise<PublishResult> {
-  const { lock = {}, now = new Date() } = options
+export async function buildOutputs(config: Readonly<Config>, options: BuildOptions): Promise<PublishResult> {
+  const { log, lock = {}, now = new Date() } = options
   const store = await openStore({ path: config.store.path, lock })
   try {
-    const feeds = await publishOutputs({ items: store.items(), config, changedCategories: 'all', now })
+    const feeds = await publishOutputs({ items: store.items(), config, changedCategories: 'all', now, jekyllPosts: store.publishRecord().jekyllPosts })
+    const postsChanged = recordJekyllPosts(feeds, store, log)
     const status = await publishStatus({
       health: describeSourceHealth(config, store, now),
       outputDir: config.output.dir,
       alertAfterHours: config.health.alertAfterHours,
     })
     const failed = [...feeds.failed, ...status.failed]
-    // Saved only for this: `build` leaves the rest of the store as it found it.
-    if (recordFailedOutputs(store, failed, now)) await store.save()
+    // Saved only for these records: `build` leaves the rest of the store as it found it.
+    if (recordFailedOutputs(store, failed, now) || postsChanged) await store.save()
     return {
       written: [...feeds.written, ...status.written],
       unchanged: feeds.unchanged + status.unchanged,

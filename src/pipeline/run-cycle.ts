@@ -11,6 +11,7 @@ import { describePlannedChanges, type PlannedChange } from './describe-planned-c
 import { describeSourceHealth } from './describe-source-health.js'
 import { type FormPoster, type HubPingResult, pingWebSubHub } from './ping-websub-hub.js'
 import { hasFailedOutputs, recordFailedOutputs } from './record-failed-outputs.js'
+import { recordJekyllPosts } from './record-jekyll-posts.js'
 import { knownItemsOf } from './refresh-result.js'
 import { refreshSource, type RefreshResult, type SourceStatus } from './refresh-source.js'
 
@@ -107,8 +108,10 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
           changedCategories: outputsExist && !healing ? changedCategories : 'all',
           now: cycleStart,
           dryRun,
+          jekyllPosts: store.publishRecord().jekyllPosts,
         })
       : { written: [], unchanged: 0, failed: [], removed: [] }
+    recordJekyllPosts(feeds, store, log, { dryRun })
     const status = await publishStatus({
       health: describeSourceHealth(config, store, cycleStart),
       outputDir: config.output.dir,

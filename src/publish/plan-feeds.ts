@@ -1,5 +1,6 @@
 import type { Config } from '../config/config-schema.js'
 import type { StoredItem } from '../types.js'
+import { stripDeceptiveChars } from './strip-deceptive-chars.js'
 import { stripInvalidXmlChars } from './strip-invalid-xml-chars.js'
 import { latestDateMs, toFeedEntry, type FeedEntry } from './to-feed-entry.js'
 
@@ -65,10 +66,10 @@ export function titleCategories(items: readonly StoredItem[], config: Config): M
 
 function createFeedSpec(config: Config, dir: string, name: string, title: string, entries: FeedEntry[], itemCount: number): FeedSpec {
   const prefix = dir === '' ? '' : `${dir}/`
-  const safeTitle = stripInvalidXmlChars(title)
+  const safeTitle = stripInvalidXmlChars(stripDeceptiveChars(title))
   return {
     dir,
-    name: stripInvalidXmlChars(name),
+    name: stripInvalidXmlChars(stripDeceptiveChars(name)),
     title: safeTitle,
     description: stripInvalidXmlChars(config.site.description ?? '') || safeTitle,
     language: stripInvalidXmlChars(config.site.language),

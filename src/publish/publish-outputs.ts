@@ -35,6 +35,12 @@ export interface PublishOptions {
    * written (`written`) and removed (`removed`). For `run --dry-run`. @default false
    */
   dryRun?: boolean
+  /**
+   * The Jekyll posts feedloom wrote, as the store recorded them (`PublishRecord.jekyllPosts`):
+   * the only posts it may replace or remove besides byte-for-byte copies of its own. Undefined
+   * for a store written before the record existed.
+   */
+  jekyllPosts?: readonly string[]
 }
 
 export interface PublishResult {
@@ -46,6 +52,10 @@ export interface PublishResult {
   failed: { file: string; reason: string }[]
   /** Jekyll posts deleted because their item left the live window or is no longer published; relative to output.dir. */
   removed: string[]
+  /** Post-named files feedloom left in place, unable to show that it wrote them (only for a store without a record). */
+  leftAlone?: string[]
+  /** The Jekyll posts feedloom owns now, for the store's record; undefined when the record stays as it was. */
+  jekyllPosts?: string[]
 }
 
 /** One file to regenerate: how to make it and what must hold before it replaces the published one. */
@@ -82,7 +92,8 @@ const MAX_REASON_PROBLEMS = 3
  * document is checked before it replaces the published file, and written only when its bytes
  * changed. Never throws for a single document: failures are in the result.
  */
-export async function publishOutputs({ items, config, changedCategories, now = new Date(), dryRun = false }: PublishOptions): Promise<PublishResult> {
+export async function publishOutputs(options: PublishOptions): Promise<PublishResult> {
+  const { items, config, changedCategories, now = new Date(), dryRun = false } = options
   const anyChanged = changedCategories === 'all' || changedCategories.size > 0
   // The Jekyll window moves with the clock, so posts are checked even when no item changed.
   if (!anyChanged && !config.output.jekyll) return summarizeOutcomes([])
@@ -94,6 +105,8 @@ export async function publishOutputs({ items, config, changedCategories, now = n
   if (config.output.jekyll) {
     const posts = await publishJekyllPosts({
       items: published,
+      storedItems: items,
+      recordedPosts: options.jekyllPosts,
       jekyll: config.output.jekyll,
       outputDir: config.output.dir,
       timeZone: config.site.timezone,
@@ -107,6 +120,8 @@ export async function publishOutputs({ items, config, changedCategories, now = n
     result.unchanged += postResult.unchanged
     result.failed.push(...postResult.failed)
     result.removed.push(...posts.removed)
+    result.leftAlone = posts.leftAlone
+    result.jekyllPosts = posts.posts
   }
   return result
 }

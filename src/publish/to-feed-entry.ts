@@ -1,6 +1,7 @@
 import type { StoredItem } from '../types.js'
 import { htmlToText, truncateText } from './html-to-text.js'
 import { listItemTags, uniqueNonEmpty } from './list-item-tags.js'
+import { stripDeceptiveChars } from './strip-deceptive-chars.js'
 import { stripInvalidXmlChars } from './strip-invalid-xml-chars.js'
 
 /** One item as every output format shows it. Strings are XML-safe; dates may be invalid (the check catches them). */
@@ -29,13 +30,13 @@ export function toFeedEntry(item: StoredItem, categoryTitle: string): FeedEntry 
   return {
     id: stripInvalidXmlChars(item.id),
     link: stripInvalidXmlChars(item.link),
-    title: stripInvalidXmlChars(item.title),
+    title: stripInvalidXmlChars(stripDeceptiveChars(item.title)),
     contentHtml: item.content ? stripInvalidXmlChars(item.content) : undefined,
     summaryText: stripInvalidXmlChars(summarize(item)),
-    author: item.author ? stripInvalidXmlChars(item.author) : undefined,
+    author: item.author ? stripInvalidXmlChars(stripDeceptiveChars(item.author)) : undefined,
     published,
     updated: item.updated === undefined ? published : new Date(item.updated),
-    tags: uniqueNonEmpty([categoryTitle, ...listItemTags(item, categoryTitle)].map(stripInvalidXmlChars)),
+    tags: uniqueNonEmpty([categoryTitle, ...listItemTags(item, categoryTitle)].map((tag) => stripInvalidXmlChars(stripDeceptiveChars(tag)))),
   }
 }
 

@@ -10,7 +10,8 @@ import { closedPort, createFeedServer, type FeedServer, type Route } from './fee
 /** What feedloom must make of a case: a per-source error with this code, or this many cleaned items. */
 export type HostileExpectation = { outcome: 'error'; code: ErrorCode } | { outcome: 'items'; count: number }
 
-export type HostileGroup = 'good' | 'network' | 'content' | 'json' | 'share'
+/** `markdown`: sources of every kind whose text is written to be read as Markdown by Jekyll's kramdown. */
+export type HostileGroup = 'good' | 'network' | 'content' | 'json' | 'share' | 'markdown'
 
 export interface HostileCase {
   /** Also the source id and its category in a config built from the farm. */
@@ -20,6 +21,8 @@ export interface HostileCase {
   /** One line for the listing. */
   what: string
   expect: HostileExpectation
+  /** The source type that reads it; by default `json` and `share` for those groups, else `feed`. */
+  kind?: 'feed' | 'json' | 'share'
 }
 
 export interface HostileFarmOptions {
@@ -119,7 +122,8 @@ export async function createHostileFarm(options: HostileFarmOptions = {}): Promi
       for (const [path, route] of Object.entries(definition.extraRoutes ?? {})) server.routes[path] = route
     }
     const url = 'route' in definition ? `${server.url}${definition.path}` : 'at' in definition ? refusedUrl : definition.url
-    cases.push({ id: definition.id, group: definition.group, url, what: definition.what, expect: definition.expect })
+    const { id, group, what, expect, kind } = definition
+    cases.push({ id, group, url, what, expect, ...(kind === undefined ? {} : { kind }) })
   }
   return {
     url: server.url,
@@ -134,10 +138,12 @@ export async function createHostileFarm(options: HostileFarmOptions = {}): Promi
 
 function toSourceConfig(one: HostileCase): object {
   const base = { id: one.id, category: one.id }
-  if (one.group === 'json') {
-    return { ...base, type: 'json', url: one.url, items: 'record', fields: { title: 'title', link: 'url' } }
+  const kind = one.kind ?? (one.group === 'json' || one.group === 'share' ? one.group : 'feed')
+  if (kind === 'json') {
+    const fields = { title: 'title', link: 'url', infoCode: 'infoCode', media: 'medianame', summary: 'digest', content: 'content' }
+    return { ...base, type: 'json', url: one.url, items: 'record', fields }
   }
-  if (one.group === 'share') return { ...base, type: 'share', urls: [one.url] }
+  if (kind === 'share') return { ...base, type: 'share', urls: [one.url] }
   return { ...base, type: 'feed', url: one.url }
 }
 
@@ -152,7 +158,7 @@ type CaseDefinition = Omit<HostileCase, 'url'> &
   ({ path: string; route: Route; extraRoutes?: Record<string, Route> } | { at: 'refused' } | { url: string })
 
 function defineCases(settings: Settings, farmUrl: () => string): CaseDefinition[] {
-  return [...goodCases(), ...networkCases(settings, farmUrl), ...contentCases(settings, farmUrl), ...apiCases(settings)]
+  return [...goodCases(), ...networkCases(settings, farmUrl), ...contentCases(settings, farmUrl), ...apiCases(settings), ...markdownCases()]
 }
 
 const error = (code: ErrorCode): HostileExpectation => ({ outcome: 'error', code })
@@ -761,6 +767,105 @@ function apiCases(settings: Settings): CaseDefinition[] {
       expect: error('E_PARSE_EXTRACT'),
       path: '/share/NewsShare.html',
       route: html('<!DOCTYPE html><html><head></head><body><div id="app"></div><script>load()</script></body></html>'),
+    },
+  ]
+}
+
+/**
+ * Markdown and kramdown syntax that Jekyll turns into links, images, attributes or raw output,
+ * beside, after and inside HTML that passes the sanitizer, and Liquid.
+ */
+export const MARKDOWN_PAYLOADS = [
+  '[md link](javascript:alert(1))',
+  '![md image](https://evil.example/md.png){: onerror="alert(2)"}',
+  '*emphasis*{: onclick="alert(3)"}',
+  '[ref link][evil]',
+  '<https://evil.example/autolink>',
+  '{::nomarkdown}<b>raw</b>{:/nomarkdown}',
+  '{{ site.title }} {% include evil.html %}',
+]
+
+/** HTML article bodies that carry the payloads every way kramdown reads them. */
+const MARKDOWN_ARTICLE = [
+  `<p>正文第一段。</p>${MARKDOWN_PAYLOADS[0]}`,
+  `<p><span>${MARKDOWN_PAYLOADS[0]}</span> ${MARKDOWN_PAYLOADS[1]} ${MARKDOWN_PAYLOADS[2]}</p>`,
+  '{: onclick="alert(4)"}',
+  '',
+  '[evil]: javascript:alert(5)',
+  '',
+  MARKDOWN_PAYLOADS.slice(3).join('\n'),
+  '<p><a href="https://ok.example/kept">a kept link</a> <img src="https://ok.example/kept.png" alt="kept"></p>',
+].join('\n')
+
+/** A plain-text digest: no tag at all, so kramdown reads every line of it as Markdown. */
+const MARKDOWN_DIGEST = ['# 标题', ...MARKDOWN_PAYLOADS, '{: onclick="alert(6)"}', '[evil]: javascript:alert(7)'].join('\n')
+
+/** Text that reads as markup once an output unescapes it, a CDATA end, and invisible deceptive characters. */
+export const MARKUP_TITLE = '&lt;img src=x onerror=alert(1)&gt; ]]&gt; \u202Eevil\u202C \u200Bpay\u200Dpal [x](javascript:alert(1))'
+
+function markdownCases(): CaseDefinition[] {
+  const infoCode = (n: number) => `NW2022011100000099${n}`
+  return [
+    {
+      id: 'md-feed',
+      group: 'markdown',
+      what: 'RSS items with Markdown, kramdown attributes and Liquid in content and title, a doubly escaped tag as title',
+      expect: items(2),
+      path: '/markdown/feed.xml',
+      route: xml(
+        rssDocument(
+          rssItem({
+            // Doubly escaped: the title's text reads `<img …>` and must stay text in every output.
+            title: MARKUP_TITLE.replaceAll('&', '&amp;'),
+            link: `${ITEM_SITE}/md-feed/NewsShare.html?infoCode=${infoCode(1)}`,
+            pubDate: 'Tue, 11 Jan 2022 13:35:18 +0800',
+            content: MARKDOWN_ARTICLE,
+          }) +
+            rssItem({
+              title: MARKDOWN_PAYLOADS.join(' ').replaceAll('&', '&amp;').replaceAll('<', '&lt;'),
+              link: `${ITEM_SITE}/md-feed/NewsShare.html?infoCode=${infoCode(2)}`,
+              pubDate: 'Tue, 11 Jan 2022 14:35:18 +0800',
+              description: MARKDOWN_DIGEST.replaceAll('&', '&amp;').replaceAll('<', '&lt;'),
+            }),
+        ),
+      ),
+    },
+    {
+      id: 'md-json',
+      group: 'markdown',
+      kind: 'json',
+      what: 'a JSON API whose digest, content, title and media name are Markdown and markup',
+      expect: items(2),
+      path: '/markdown/api.json',
+      route: {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          record: [
+            {
+              infoCode: infoCode(3),
+              title: '<img src=x onerror=alert(1)>[t](javascript:alert(1))',
+              url: `${ITEM_SITE}/md-json/3.html`,
+              medianame: '<b>媒体</b>[m](javascript:alert(1)){: onclick="alert(1)"}',
+              digest: MARKDOWN_DIGEST,
+            },
+            { infoCode: infoCode(4), title: '正文 {{ site.title }}', url: `${ITEM_SITE}/md-json/4.html`, content: MARKDOWN_ARTICLE },
+          ],
+        }),
+      },
+    },
+    {
+      id: 'md-share',
+      group: 'markdown',
+      kind: 'share',
+      what: 'a share page whose title and body are Markdown and markup',
+      expect: items(1),
+      path: `/markdown/NewsShare.html?infoCode=${infoCode(5)}`,
+      route: html(`<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta property="og:title" content="${MARKUP_TITLE.replaceAll('&', '&amp;').replaceAll('"', '&quot;')}">
+<title>share</title></head><body><article><h1>标题</h1>
+${MARKDOWN_ARTICLE}
+<p>${'这是一段足够长的正文，让正文提取认出文章。'.repeat(20)}</p>
+</article></body></html>`),
     },
   ]
 }

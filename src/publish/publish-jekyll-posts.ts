@@ -114,7 +114,7 @@ export async function publishJekyllPosts(options: PublishJekyllPostsOptions): Pr
   })
   const outcomes = (await liveWork).filter((outcome) => outcome !== undefined)
   const stale = [...existing].filter((fileName) => !liveFiles.has(fileName)).sort()
-  const adoptable = stale.some((fileName) => !recorded.has(fileOf(fileName))) ? indexPostsByFile(options.storedItems, timeZone) : new Map<string, StoredItem>()
+  const adoptable = indexPostsByFile(options.storedItems, stale.filter((fileName) => !recorded.has(fileOf(fileName))), timeZone)
   const leftAlone: string[] = []
   const removals = await mapConcurrently(stale, CAPS.maxConcurrentWrites, async (fileName): Promise<Removal | undefined> => {
     const file = fileOf(fileName)
@@ -167,13 +167,21 @@ async function resolveExistingPath(target: string): Promise<string> {
   }
 }
 
-/** Stored items that can have a post, by the file name their post has. */
-function indexPostsByFile(items: readonly StoredItem[], timeZone: string): Map<string, StoredItem> {
+/**
+ * The stored items whose post would have one of these file names, by that name. Only items with
+ * an infoCode some name carries are dated, so a folder of hand-written posts costs a scan, not a
+ * date formatting per stored item.
+ */
+function indexPostsByFile(items: readonly StoredItem[], fileNames: readonly string[], timeZone: string): Map<string, StoredItem> {
   const byFile = new Map<string, StoredItem>()
+  if (fileNames.length === 0) return byFile
+  const wanted = new Set(fileNames)
+  // `YYYY-MM-DD-` before the infoCode, `.md` after it.
+  const infoCodes = new Set(fileNames.map((fileName) => fileName.slice('YYYY-MM-DD-'.length, -'.md'.length)))
   for (const item of items) {
-    if (item.infoCode === undefined || checkInfoCodeFileName(item.infoCode) !== undefined) continue
-    if (Number.isNaN(Date.parse(item.published))) continue
-    byFile.set(jekyllPostFileName(item, timeZone), item)
+    if (item.infoCode === undefined || !infoCodes.has(item.infoCode) || Number.isNaN(Date.parse(item.published))) continue
+    const fileName = jekyllPostFileName(item, timeZone)
+    if (wanted.has(fileName)) byFile.set(fileName, item)
   }
   return byFile
 }

@@ -45,6 +45,19 @@ describe('the store publish record', () => {
     expect(record).toEqual({ failedOutputs: [atom, { ...FAILED_RSS, reason: 'cannot write out/rss.xml: ENOSPC' }] })
   })
 
+  it('keeps an empty list of Jekyll posts: feedloom owns none, unlike a store that never recorded its posts', async () => {
+    const store = await openStore({ path: temp.path })
+    store.setPublishRecord({ jekyllPosts: [] })
+    await store.save()
+    await store.close()
+
+    const reopened = await openStore({ path: temp.path, items: 'lazy' })
+    const record = reopened.publishRecord()
+    await reopened.close()
+
+    expect(record).toEqual({ jekyllPosts: [] })
+  })
+
   it('writes nothing when the same record is set again', async () => {
     const store = await openStore({ path: temp.path })
     store.setPublishRecord({ failedOutputs: [FAILED_RSS] })

@@ -12,11 +12,11 @@ const ATTRIBUTE = /([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+)))
 
 /**
  * What in an HTML document breaks the rules the feeds' content keeps: no active element, no event
- * handler, no `javascript:`, `vbscript:` or `data:` URL, and no link or image to a URL outside
- * `allowedUrls` (the links and images of the sanitized HTML it was made from). Reads every tag,
- * so text that merely mentions `javascript:` is fine. Empty when the document is safe.
+ * handler, no `javascript:`, `vbscript:` or `data:` URL, and, when `allowedUrls` is given (the
+ * links and images of the sanitized HTML it was made from), no link or image to any other URL.
+ * Reads every tag, so text that merely mentions `javascript:` is fine. Empty when the document is safe.
  */
-export function findUnsafeHtml(html: string, allowedUrls: ReadonlySet<string>): string[] {
+export function findUnsafeHtml(html: string, allowedUrls?: ReadonlySet<string>): string[] {
   const problems: string[] = []
   for (const [tag, rawName = '', attributes = ''] of html.matchAll(TAG)) {
     const name = rawName.toLowerCase()
@@ -27,7 +27,7 @@ export function findUnsafeHtml(html: string, allowedUrls: ReadonlySet<string>): 
       if (attribute.startsWith('on')) problems.push(`event handler ${attribute}: ${tag}`)
       if (attribute === 'style') problems.push(`style attribute: ${tag}`)
       if (/^(?:javascript|vbscript|data):/i.test(value.replace(/[\u0000-\u0020]/g, ''))) problems.push(`${attribute} runs or embeds: ${tag}`)
-      else if (URL_ATTRIBUTES.has(attribute) && !allowedUrls.has(value)) problems.push(`${attribute} not in the sanitized HTML: ${tag}`)
+      else if (allowedUrls !== undefined && URL_ATTRIBUTES.has(attribute) && !allowedUrls.has(value)) problems.push(`${attribute} not in the sanitized HTML: ${tag}`)
     }
   }
   return problems

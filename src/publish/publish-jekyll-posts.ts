@@ -133,7 +133,7 @@ export async function publishJekyllPosts(options: PublishJekyllPostsOptions): Pr
   return {
     outcomes: [...unsafe, ...outcomes, ...done.filter((removal) => removal.outcome === 'failed')],
     removed: done.filter((removal) => removal.outcome === 'removed').map((removal) => removal.file),
-    leftAlone,
+    leftAlone: leftAlone.sort(),
     posts: [...owned].sort(),
   }
 }

@@ -45,6 +45,16 @@ describe('item titles in every output: text, escaped once for its context', () =
   })
 })
 
+describe('feed titles made from a media name', () => {
+  it('RSS: the channel title is escaped once for HTML as well, so a reader shows the name as text', async () => {
+    const dir = await createOutputDir()
+    const item = createItem('NW1', { category: 'meiti', categoryTitle: '<b>媒体</b> & Co\u202E' })
+    await publishOutputs({ items: [item], config: createConfig(dir), changedCategories: 'all' })
+    // xml-js leaves `&amp;` as it is (it takes it for a reference): the reader's HTML holds a bare `&`, which shows as `&`.
+    expect(await readOutput(dir, 'meiti/rss.xml')).toContain('<title>&amp;lt;b&amp;gt;媒体&amp;lt;/b&amp;gt; &amp; Co - 金融消息</title>')
+  })
+})
+
 describe('deceptive invisible characters', () => {
   it.each([
     ['a bidi override and its pop', 'file\u202Efdp.exe\u202C', 'filefdp.exe'],

@@ -143,6 +143,23 @@ describe('Jekyll posts', () => {
     expect(post).not.toMatch(/\{\{|\{%/)
   })
 
+  it('writes [, ], { and } of an article as character references, so kramdown makes no link, image or attribute of them', async () => {
+    const dir = await createOutputDir()
+    const content = '<p>a</p>[x](javascript:alert(1)) <span>![i](https://evil.example/i.png){: onerror="alert(1)"}</span>'
+    await publishPosts(dir, [createItem('NW1', { content, published: '2022-01-12T00:00:00.000Z' })])
+    expect(await readOutput(dir, '_posts/2022-01-12-NW1.md')).toContain(
+      '\n<p>a</p>&#91;x&#93;(javascript:alert(1)) <span>!&#91;i&#93;(https://evil.example/i.png)&#123;: onerror="alert(1)"&#125;</span>\n\n',
+    )
+  })
+
+  it("escapes the outlet's name in the link back to its category page", async () => {
+    const dir = await createOutputDir()
+    await publishPosts(dir, [createItem('NW1', { media: '<b>媒体</b>[m](javascript:1){: onclick="x"}*', published: '2022-01-12T00:00:00.000Z' })])
+    expect(await readOutput(dir, '_posts/2022-01-12-NW1.md')).toContain(
+      '\n[返回&lt;b&gt;媒体&lt;/b&gt;&#91;m&#93;(javascript:1)&#123;: onclick=&quot;x&quot;&#125;\\*新闻](//finews.withounder.com/category/meirijingjixinwen.html)',
+    )
+  })
+
   it('writes posts only for items with an infoCode published within liveDays of now', async () => {
     const dir = await createOutputDir()
     const items = [

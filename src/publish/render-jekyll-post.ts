@@ -44,13 +44,14 @@ export function jekyllPostFileName(item: StoredItem, timeZone: string): string {
 /**
  * kramdown, Jekyll's Markdown, reads Markdown in HTML it does not take as a raw block (text beside
  * or after block tags, `<span>`, a plain-text digest): `[x](javascript:…)` becomes a link,
- * `![x](…)` an image, `{: onerror=…}` an attribute, `{::nomarkdown}` an extension. These
- * characters start every one of those; a character reference is the same character to an HTML
- * reader (in text and in attribute values alike) and plain text to kramdown, Markdown or raw.
+ * `![x](…)` an image, `{: onerror=…}` an attribute, `{::nomarkdown}` an extension, `|:-|` a table
+ * whose cells carry style attributes. These characters start every one of those; a character
+ * reference is the same character to an HTML reader (in text and in attribute values alike) and
+ * plain text to kramdown, Markdown or raw.
  */
-const MARKDOWN_OPENERS = /[[\]{}]/g
+const MARKDOWN_OPENERS = /[[\]{}|]/g
 
-const CHARACTER_REFERENCES: Readonly<Record<string, string>> = { '[': '&#91;', ']': '&#93;', '{': '&#123;', '}': '&#125;' }
+const CHARACTER_REFERENCES: Readonly<Record<string, string>> = { '[': '&#91;', ']': '&#93;', '{': '&#123;', '}': '&#125;', '|': '&#124;' }
 
 /**
  * A post in the format of the system feedloom replaces (DESIGN.md, "Where it comes from"): front

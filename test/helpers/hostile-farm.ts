@@ -798,7 +798,7 @@ const MARKDOWN_ARTICLE = [
 ].join('\n')
 
 /** A plain-text digest: no tag at all, so kramdown reads every line of it as Markdown. */
-const MARKDOWN_DIGEST = ['# 标题', ...MARKDOWN_PAYLOADS, '{: onclick="alert(6)"}', '[evil]: javascript:alert(7)'].join('\n')
+const MARKDOWN_DIGEST = ['# 标题', ...MARKDOWN_PAYLOADS, '{: onclick="alert(6)"}', '[evil]: javascript:alert(7)', '', '|a|b|', '|:-|-:|', '|1|2|'].join('\n')
 
 /** Text that reads as markup once an output unescapes it, a CDATA end, and invisible deceptive characters. */
 export const MARKUP_TITLE = '&lt;img src=x onerror=alert(1)&gt; ]]&gt; \u202Eevil\u202C \u200Bpay\u200Dpal [x](javascript:alert(1))'

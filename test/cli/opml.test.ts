@@ -25,15 +25,15 @@ const sources = [
 
 describe('feedloom export-opml and import-opml', () => {
   it('round-trip sources with their ids, titles and categories', async () => {
-    const from = await configWith({ site, categories: { meirijingjixinwen: { title: '每日经济新闻' } }, sources })
+    const from = await configWith({ site, categories: { meirijingjixinwen: { title: '每日经济新闻' }, zhengquanshibao: { title: '证券时报' } }, sources })
     const exported = await runCli('export-opml', '--output', join(from.dir, 'subs.opml'), '--config', from.configPath)
     expect(exported.code).toBe(0)
     const into = await configWith({ site })
     const imported = await runCli('import-opml', join(from.dir, 'subs.opml'), '--config', into.configPath)
     expect(imported.code).toBe(0)
-    expect(imported.stdout).toBe(`imported 4 sources and 1 new categories from ${join(from.dir, 'subs.opml')}; skipped 0`)
+    expect(imported.stdout).toBe(`imported 4 sources and 2 new categories from ${join(from.dir, 'subs.opml')}; skipped 0`)
     const config = JSON.parse(await readFile(into.configPath, 'utf8'))
-    expect(config.categories).toEqual({ meirijingjixinwen: { title: '每日经济新闻' } })
+    expect(config.categories).toEqual({ meirijingjixinwen: { title: '每日经济新闻' }, zhengquanshibao: { title: '证券时报' } })
     expect(config.sources).toEqual(sources)
   })
 

@@ -120,6 +120,15 @@ export async function runMain(terminal: CliIo): Promise<number> {
   }
 
   program
+    .command('init')
+    .description('write a starter feeds.config.json (never over an existing one)')
+    .action(async () => {
+      const context = await ctx()
+      const { initConfig } = await import('./init-config.js')
+      exitCode = await initConfig(context)
+    })
+
+  program
     .command('run')
     .description('run one cycle now: fetch due sources, update the store, publish what changed, then exit')
     .option('--strict', 'exit 1 when any source failed')

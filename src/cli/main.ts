@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path'
 import type { Config } from '../config/config-schema.js'
 import { ConfigError, FeedloomError, StoreError } from '../errors.js'
 // store-lock.ts, not open-store.ts: the lock needs node:fs only, the store needs lowdb.
-import { acquireStoreLock, type AcquireStoreLockOptions, StoreLockedError } from '../store/store-lock.js'
+import { type AcquireStoreLockOptions, StoreLockedError } from '../store/store-lock.js'
 import type { AddSourceOptions } from './add-source.js'
 import type { CliIo, CommandContext } from './command-context.js'
 import { createProgress } from './create-progress.js'
@@ -152,6 +152,7 @@ export async function runMain(terminal: CliIo): Promise<number> {
     .description("the worker: one cycle now, then on the config's cron schedule until SIGINT/SIGTERM")
     .action(async () => {
       const context = await ctx(true)
+      const { runWorker } = await import('./run-worker.js')
       exitCode = await runWorker(context, await context.load())
     })
 
@@ -295,43 +296,6 @@ function createLockOptions(context: CommandContext, holder: string, options: Wai
       const holderText = owner === undefined ? 'another process' : `${owner.holder ?? 'another feedloom'} (pid ${owner.pid}, since ${owner.createdAt})`
       context.log.info(`store is in use by ${holderText}; waiting up to ${waitSeconds} s for it`, owner === undefined ? {} : { pid: owner.pid })
     },
-  }
-}
-
-/**
- * The worker holds the store lock for its whole life, not only during cycles: a `run` from cron
- * between two ticks would otherwise slip in, and the worker's next cycle would find the store taken.
- */
-async function runWorker(context: CommandContext, config: Readonly<Config>): Promise<number> {
-  const { io, log } = context
-  const [{ startWorker }, { runReportedCycle }] = await Promise.all([
-    import('../schedule/start-worker.js'),
-    import('./report-cycle.js'),
-  ])
-  const lock = await acquireStoreLock(config.store.path, { holder: 'feedloom start' })
-  try {
-    const fatal = new AbortController()
-    const worker = startWorker({
-      schedule: config.schedule,
-      timezone: config.site.timezone,
-      runCycle: async () => {
-        try {
-          await runReportedCycle(context, config, { lock: 'held' })
-        } catch (err) {
-          // A store failure will not fix itself on the next tick.
-          fatal.abort(err)
-        }
-      },
-      onSkippedTick: (at) => log.warn(`tick at ${at.toISOString()} skipped: the previous cycle is still running`),
-    })
-    log.info(`worker started: schedule "${config.schedule}" (${config.site.timezone}); stop with Ctrl-C`)
-    await Promise.race([whenAborted(io.signal), whenAborted(fatal.signal)])
-    if (io.signal.aborted) log.info(`${String(io.signal.reason)}: finishing the running cycle, then stopping`)
-    await worker.stop()
-    if (fatal.signal.aborted) throw fatal.signal.reason
-    return 0
-  } finally {
-    await lock.release()
   }
 }
 

@@ -1,9 +1,14 @@
-import jsonc from 'jsonc-parser'
+import { createRequire } from 'node:module'
+import type * as JsoncParser from 'jsonc-parser'
 
 /**
  * The only jsonc-parser import: feeds.config.json is JSON as people write it, with `//` and
  * `/* *\/` comments and trailing commas. A UTF-8 BOM (left by some Windows editors) is skipped.
  */
+
+// Its `main` is a UMD build that requires its own files at run time: the CLI bundle cannot hold
+// it, so Node loads it from node_modules, as the bundle does for the other CommonJS packages.
+const jsonc = createRequire(import.meta.url)('jsonc-parser') as typeof JsoncParser
 
 export interface JsoncSyntaxError {
   /** Offset in the text as given (BOM included). */
@@ -50,7 +55,7 @@ const REASONS: Readonly<Record<string, string>> = {
 /** The value and every syntax error found (parsing goes on past the first). */
 export function parseJsonc(text: string): { value: unknown; errors: JsoncSyntaxError[] } {
   const skip = bomLength(text)
-  const errors: jsonc.ParseError[] = []
+  const errors: JsoncParser.ParseError[] = []
   const value: unknown = jsonc.parse(text.slice(skip), errors, OPTIONS)
   return {
     value,
@@ -70,7 +75,7 @@ export function scanJsonc(text: string): JsonSpan {
   return toSpan(root, skip)
 }
 
-function toSpan(node: jsonc.Node, skip: number): JsonSpan {
+function toSpan(node: JsoncParser.Node, skip: number): JsonSpan {
   const start = node.offset + skip
   const end = start + node.length
   if (node.type === 'object') {

@@ -150,10 +150,11 @@ export async function runMain(terminal: CliIo): Promise<number> {
   program
     .command('start')
     .description("the worker: one cycle now, then on the config's cron schedule until SIGINT/SIGTERM")
-    .action(async () => {
+    .option('--metrics <host:port>', 'serve Prometheus metrics at /metrics and a health check at /healthz on this address', parseHostPort)
+    .action(async (options: { metrics?: { host: string; port: number } }) => {
       const context = await ctx(true)
       const { runWorker } = await import('./run-worker.js')
-      exitCode = await runWorker(context, await context.load())
+      exitCode = await runWorker(context, await context.load(), options)
     })
 
   program
@@ -327,6 +328,13 @@ function parseSeconds(value: string): number {
   const seconds = Number(value)
   if (!/^\d+$/.test(value) || seconds > 86_400) throw new InvalidArgumentError('must be a whole number of seconds from 0 to 86400')
   return seconds
+}
+
+/** `127.0.0.1:9464`, `[::1]:9464`, or `:9464` for every address. */
+function parseHostPort(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value)
+  if (!match) throw new InvalidArgumentError('must be host:port, such as 127.0.0.1:9464')
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port: parsePort(match[3] ?? '') }
 }
 
 function parsePort(value: string): number {

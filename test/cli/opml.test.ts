@@ -86,6 +86,7 @@ describe('feedloom export-opml and import-opml', () => {
       `warning: ${join(dir, 'reader.opml')} line 8: skipped "Mail": xmlUrl mailto:news@example.com is not an http(s) URL`,
       `warning: ${join(dir, 'reader.opml')} line 10: skipped "Again": duplicate url (already source "have")`,
       `warning: ${join(dir, 'reader.opml')} line 11: skipped "Twice": duplicate url (already line 6)`,
+      'the running worker (feedloom start) picks it up at its next cycle; no restart needed',
     ])
     const config = JSON.parse(await readFile(configPath, 'utf8'))
     expect(config.categories).toEqual({ zhengquanshibao: { title: '证券时报' } })

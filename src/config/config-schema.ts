@@ -109,6 +109,8 @@ const shareSource = z.strictObject({
 export const sourceSchema = z.discriminatedUnion('type', [feedSource, jsonSource, shareSource])
 
 export const configSchema = z.strictObject({
+  /** Where editors find the JSON Schema of this file (written by `feedloom init`); not read otherwise. */
+  $schema: z.string().optional(),
   site: z.strictObject({
     title: z.string().min(1),
     /** Public base URL that out/ is served from; feed self links and ids hang off it. */
@@ -182,6 +184,15 @@ export const configSchema = z.strictObject({
     .default({}),
   sources: z.array(sourceSchema).default([]),
 })
+
+/**
+ * The JSON Schema of feeds.config.json as written (defaults optional), for editors: generated from
+ * the zod schema at build time so the two never disagree. Checks zod runs in code (time zones,
+ * regular expressions) are left to `feedloom validate`.
+ */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' })
+}
 
 export type Config = z.infer<typeof configSchema>
 export type SourceConfig = z.infer<typeof sourceSchema>

@@ -79,7 +79,7 @@ describe('feedloom run --dry-run', () => {
   })
 
   it('counts new items the filters keep out as filtered', async () => {
-    await writeFile(configPath, JSON.stringify(configWith({ categories: { meirijingjixinwen: { title: '每日经济新闻', filters: { exclude: { title: ['二'] } } } } })))
+    await writeFile(configPath, JSON.stringify(configWith({ categories: { meirijingjixinwen: { title: '每日经济新闻', filters: { exclude: { title: ['二'] } } }, zhengquanshibao: { title: '证券时报' } } })))
 
     const result = await runCli('run', '--dry-run', '--config', configPath)
 

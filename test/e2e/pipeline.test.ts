@@ -33,7 +33,7 @@ function siteConfig(server: FeedServer, extra: { sources?: object[]; fetch?: obj
     site: { title: '金融消息', url: 'https://news.example.com/' },
     store: { path: 'store/db.json', maxAgeDays: 36500 },
     output: { dir: 'out' },
-    categories: { meirijingjixinwen: { title: '每日经济新闻' } },
+    categories: { meirijingjixinwen: { title: '每日经济新闻' }, zhengquanshibao: { title: '证券时报' }, diyicaijing: { title: '第一财经' } },
     fetch: { timeoutMs: 5000, ...extra.fetch },
     sources: [
       { id: 'nbd', type: 'feed', url: `${server.url}/nbd.xml`, category: 'meirijingjixinwen' },

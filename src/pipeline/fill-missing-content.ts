@@ -42,7 +42,7 @@ export async function fillMissingContent(
     const target = options.locator.urlOf(pair)
     const infoCode = pair.entry.infoCode
     if ('problem' in target) {
-      const warning = { sourceId: options.sourceId, url: pair.entry.link, code: 'E_PARSE_FORMAT', message: target.problem }
+      const warning = { sourceId: options.sourceId, url: pair.entry.link ?? pair.entry.key, code: 'E_PARSE_FORMAT', message: target.problem }
       warnings.push(withInfoCode(warning, infoCode))
       return undefined
     }

@@ -35,7 +35,10 @@ export async function refreshFeedSource(options: RefreshOptions<FeedSourceConfig
 /** The share link, else the article link, read like a share page. */
 function linkedPage(source: FeedSourceConfig): ContentLocator {
   return {
-    urlOf: ({ entry }) => ({ url: entry.shareLink ?? entry.link }),
+    urlOf: ({ entry }) => {
+      const url = entry.shareLink ?? entry.link
+      return url === undefined ? { problem: `entry ${entry.key} has no link to read the full text from` } : { url }
+    },
     read: (text, responseUrl) => {
       const article = extractArticle(text, responseUrl, source.selectors)
       // extractArticle throws when there is no body, so content is set here.

@@ -57,7 +57,7 @@ function detailApi(detail: NonNullable<JsonSourceConfig['detail']>): ContentLoca
     // Links in article text are relative to the article, not to the API that served it.
     read: (text, responseUrl, { entry }) => ({
       html: capContent(parseJsonDetail(text, detail.content, responseUrl)),
-      baseUrl: entry.link,
+      baseUrl: entry.link ?? responseUrl,
     }),
     accept: JSON_ACCEPT,
   }

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Config } from '../config/config-schema.js'
 import { createFetcher, type Fetcher } from '../fetch/create-fetcher.js'
-import { feedUrlsOf } from '../publish/plan-feeds.js'
+import { categoriesOfItem, feedUrlsOf } from '../publish/plan-feeds.js'
 import { publishOutputs, type PublishResult } from '../publish/publish-outputs.js'
 import { publishStatus } from '../publish/publish-status.js'
 import { type AcquireStoreLockOptions, openStore, type Store } from '../store/open-store.js'
@@ -97,7 +97,13 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
     if (needsItems) await store.loadItems()
     const upserted = store.upsert(entries, cycleStart)
     const pruned = store.prune(retention)
-    const changedCategories = new Set([...upserted.changedCategories, ...pruned.changedCategories])
+    // An item is published in the category of every configured source that carries it, so a merge changes that category too.
+    const touchedItems = [...upserted.added, ...upserted.updated, ...upserted.mergedItems, ...pruned.prunedItems]
+    const changedCategories = new Set([
+      ...upserted.changedCategories,
+      ...pruned.changedCategories,
+      ...touchedItems.flatMap((item) => categoriesOfItem(item, config)),
+    ])
     // Outputs go first: if the process dies before the store write, the next cycle sees the
     // same items as new again and republishes identical files; the other order could leave
     // stored items that never reach out/.

@@ -123,7 +123,7 @@ export function renderSubscribeLinks(label: string, spec: FeedSpec, context: Pag
 /** The entry's title, linked when its link is an absolute http(s) URL (never `javascript:` or a relative path). */
 export function renderEntryLink(entry: FeedEntry): string {
   const title = escapeHtml(entry.title)
-  return isHttpUrl(entry.link) ? `<a href="${escapeHtml(entry.link)}">${title}</a>` : title
+  return entry.link !== undefined && isHttpUrl(entry.link) ? `<a href="${escapeHtml(entry.link)}">${title}</a>` : title
 }
 
 /** `<time>` with the instant in `datetime` and the wall clock of the site's zone as text; empty for an invalid date. */

@@ -22,6 +22,8 @@ export interface FeedSpec {
   title: string
   description: string
   language: string
+  /** The site title: the feed's author wherever an entry names none (RFC 4287 §4.1.1). */
+  author: string
   /** Absolute URL of the page this feed describes; also the feed's id. */
   homeUrl: string
   /** Absolute URL of each format's file. */
@@ -36,7 +38,10 @@ export interface FeedSpec {
   itemCount: number
 }
 
-/** Every feed the items make: the all-categories one and one per category that has items (by slug). */
+/**
+ * Every feed: the all-categories one, and one per configured category (empty until it has items)
+ * and per other category that has items, by slug.
+ */
 export interface SitePlan {
   all: FeedSpec
   categories: FeedSpec[]
@@ -45,7 +50,8 @@ export interface SitePlan {
 /** Items are the published ones (already filtered), in any order. */
 export function planSite(items: readonly StoredItem[], config: Config): SitePlan {
   const sorted = sortNewestFirst(items)
-  const byCategory = groupByCategory(sorted)
+  const byCategory = groupByCategory(sorted, config)
+  for (const slug of Object.keys(config.categories)) if (!byCategory.has(slug)) byCategory.set(slug, [])
   const categoryTitles = new Map([...byCategory].map(([slug, group]) => [slug, titleCategory(slug, group, config)]))
   const toEntries = (newestFirst: StoredItem[], maxItems: number): FeedEntry[] =>
     newestFirst.slice(0, maxItems).map((item) => toFeedEntry(item, categoryTitles.get(item.category) ?? item.category))
@@ -61,7 +67,7 @@ export function planSite(items: readonly StoredItem[], config: Config): SitePlan
 
 /** Each category's title (config, else its newest item's categoryTitle, else the slug), by slug. */
 export function titleCategories(items: readonly StoredItem[], config: Config): Map<string, string> {
-  return new Map([...groupByCategory(sortNewestFirst(items))].map(([slug, group]) => [slug, titleCategory(slug, group, config)]))
+  return new Map([...groupByCategory(sortNewestFirst(items), config)].map(([slug, group]) => [slug, titleCategory(slug, group, config)]))
 }
 
 function createFeedSpec(config: Config, dir: string, name: string, title: string, entries: FeedEntry[], itemCount: number): FeedSpec {
@@ -73,6 +79,7 @@ function createFeedSpec(config: Config, dir: string, name: string, title: string
     title: safeTitle,
     description: stripInvalidXmlChars(config.site.description ?? '') || safeTitle,
     language: stripInvalidXmlChars(config.site.language),
+    author: stripInvalidXmlChars(config.site.title),
     homeUrl: resolveSiteUrl(config.site.url, prefix),
     selfUrls: {
       rss: resolveSiteUrl(config.site.url, `${prefix}${OUTPUT_FILE_NAMES.rss}`),
@@ -113,15 +120,27 @@ function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-/** Keeps the input order within each group. */
-function groupByCategory(items: StoredItem[]): Map<string, StoredItem[]> {
+/**
+ * Keeps the input order within each group. An item is in its own category and in the configured
+ * category of every other source that carried it (merged from a source of another category).
+ */
+function groupByCategory(items: StoredItem[], config: Config): Map<string, StoredItem[]> {
   const groups = new Map<string, StoredItem[]>()
   for (const item of items) {
-    const group = groups.get(item.category)
-    if (group) group.push(item)
-    else groups.set(item.category, [item])
+    for (const category of categoriesOfItem(item, config)) {
+      const group = groups.get(category)
+      if (group) group.push(item)
+      else groups.set(category, [item])
+    }
   }
   return groups
+}
+
+/** The categories an item is published in: its own, and those of the configured sources that carried it. */
+export function categoriesOfItem(item: StoredItem, config: Config): string[] {
+  const categories = new Set([item.category])
+  for (const source of config.sources) if (source.category !== undefined && item.sources.includes(source.id)) categories.add(source.category)
+  return [...categories]
 }
 
 function titleCategory(slug: string, newestFirst: StoredItem[], config: Config): string {

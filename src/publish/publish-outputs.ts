@@ -152,7 +152,8 @@ function planDocuments(plan: SitePlan, config: Config, changedCategories: Readon
         ]
       : []),
   ]
-  const changed = plan.categories.filter((spec) => changedCategories === 'all' || changedCategories.has(spec.dir))
+  // An empty category's files are written too, so its subscribe URL answers before its first item.
+  const changed = plan.categories.filter((spec) => changedCategories === 'all' || changedCategories.has(spec.dir) || spec.itemCount === 0)
   return [
     ...documentsOf(plan.all, () => renderIndexPage(plan, context)),
     ...changed.flatMap((spec) => documentsOf(spec, () => renderCategoryPage(spec, plan.all, context))),

@@ -73,9 +73,10 @@ export function renderJekyllPost(item: StoredItem, { jekyll, timeZone, categoryT
     `tags: ${toYamlTags(listItemTags(item, categoryTitle).map(toFrontMatterText))}`,
     '---',
   ].join('\n')
+  const articleUrl = item.shareLink ?? item.link
   const body = [
     escapeMarkdownOpeners(item.content ?? item.summary ?? ''),
-    `<${toAutolinkUrl(item.shareLink ?? item.link)}>`,
+    ...(articleUrl === undefined ? [] : [`<${toAutolinkUrl(articleUrl)}>`]),
     `[返回${escapeLinkText(mediaNameOf(item, categoryTitle))}新闻](${categoryUrl})｜[返回首页](${siteUrl}/)`,
   ].join('\n\n')
   return { fileName: jekyllPostFileName(item, timeZone), text: `${frontMatter}\n${escapeLiquid(body)}` }

@@ -1,4 +1,4 @@
-import type { StoredItem } from '../types.js'
+import type { Enclosure, StoredItem } from '../types.js'
 import { htmlToText, truncateText } from './html-to-text.js'
 import { listItemTags, uniqueNonEmpty } from './list-item-tags.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
@@ -8,7 +8,8 @@ import { stripInvalidXmlChars } from './strip-invalid-xml-chars.js'
 export interface FeedEntry {
   /** The item's `urn:` id, stable forever. */
   id: string
-  link: string
+  /** Absent for an item without an http(s) link: readers get its content instead. */
+  link?: string
   title: string
   /** Sanitized HTML, when the item has content. */
   contentHtml?: string
@@ -20,6 +21,8 @@ export interface FeedEntry {
   updated: Date
   /** The category title first, then the outlet's tag (`<media>新闻`, as in Jekyll posts) and the item's own categories. */
   tags: string[]
+  /** Each URL once, as the source gave it. */
+  enclosures: Enclosure[]
 }
 
 /** In code points: about two lines of a feed reader's list view. */
@@ -29,7 +32,7 @@ export function toFeedEntry(item: StoredItem, categoryTitle: string): FeedEntry 
   const published = new Date(item.published)
   return {
     id: stripInvalidXmlChars(item.id),
-    link: stripInvalidXmlChars(item.link),
+    link: item.link === undefined ? undefined : stripInvalidXmlChars(item.link),
     title: stripInvalidXmlChars(stripDeceptiveChars(item.title)),
     contentHtml: item.content ? stripInvalidXmlChars(item.content) : undefined,
     summaryText: stripInvalidXmlChars(summarize(item)),
@@ -37,6 +40,7 @@ export function toFeedEntry(item: StoredItem, categoryTitle: string): FeedEntry 
     published,
     updated: item.updated === undefined ? published : new Date(item.updated),
     tags: uniqueNonEmpty([categoryTitle, ...listItemTags(item, categoryTitle)].map((tag) => stripInvalidXmlChars(stripDeceptiveChars(tag)))),
+    enclosures: (item.enclosures ?? []).map((enclosure) => ({ ...enclosure, url: stripInvalidXmlChars(enclosure.url), ...(enclosure.type === undefined ? {} : { type: stripInvalidXmlChars(enclosure.type) }) })),
   }
 }
 

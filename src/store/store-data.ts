@@ -227,6 +227,7 @@ export function toCanonicalItem(item: StoredItem): StoredItem {
     media: item.media,
     shareLink: item.shareLink,
     author: item.author,
+    enclosures: item.enclosures,
     summary: item.summary,
     content: item.content,
   } satisfies Record<keyof StoredItem, unknown>

@@ -86,6 +86,7 @@ function addItem(contents: StoreContents, entry: NormalizedEntry, identities: st
     content: entry.content,
     summary: entry.summary,
     author: entry.author,
+    enclosures: entry.enclosures,
     published: choosePublished(entry, nowIso),
     firstSeen: nowIso,
     category: categoryOf(contents, entry),

@@ -75,6 +75,9 @@ function notesOf(health: SourceHealth, now: Date, alertAfterHours: number): stri
     notes.push(`${health.id}: retired ${ago(health.retiredAt, now)}: ${health.effectiveUrl ?? health.url ?? 'its URL'} answered 410 Gone; change its url in the config to fetch it again`)
   }
   if (health.degraded !== undefined) notes.push(`${health.id}: degraded: ${health.degraded.join('; ')}`)
+  if (health.recovered !== undefined) {
+    notes.push(`${health.id}: recovered: ${health.recovered} (the feed is not well-formed XML; its entries were read leniently)`)
+  }
   if (health.alert) {
     notes.push(`alert: ${health.id} has been failing since ${health.failingSince ?? '?'} (${ago(health.failingSince, now)}), longer than health.alertAfterHours (${alertAfterHours} h)`)
   }

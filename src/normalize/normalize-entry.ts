@@ -109,10 +109,13 @@ function urlGuidOf(guid: string | undefined): string | undefined {
   return trimmed !== undefined && /^https?:\/\//i.test(trimmed) ? trimmed : undefined
 }
 
-/** A link that is an absolute URI of another scheme than http(s) (`tag:`, `urn:`): an id, never a clickable link. */
+/**
+ * A link that is an absolute URI of another scheme than http(s) (`tag:`, `urn:`): an id, never a
+ * clickable link. Schemes that run or embed something (`javascript:void(0)`) name nothing.
+ */
 function linkIdOf(rawLink: string | undefined): string | undefined {
   const link = cleanLine(rawLink)
-  return link !== undefined && hasScheme(link) && !/^https?:/i.test(link) ? link : undefined
+  return link !== undefined && hasScheme(link) && !/^(?:https?|javascript|vbscript|data|about|blob|file):/i.test(link) ? link : undefined
 }
 
 function noTitleReason(raw: RawEntry, link: string | undefined): string {

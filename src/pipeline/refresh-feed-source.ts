@@ -25,10 +25,10 @@ export async function refreshFeedSource(options: RefreshOptions<FeedSourceConfig
   const filled = source.fullText
     ? await fillMissingContent(pairs, { sourceId: source.id, charset: source.charset, fetcher, known, locator: linkedPage(source) })
     : { entries: pairs.map((pair) => pair.entry), warnings: [], hasPending: false }
-  const nextState = withDegraded(listingState(listing, { now, itemsSeen: filled.entries.length, hasPendingArticles: filled.hasPending }), [
-    ...capReasons,
-    ...categoryReasons,
-  ])
+  const nextState = withDegraded(
+    listingState(listing, { now, itemsSeen: filled.entries.length, hasPendingArticles: filled.hasPending, parseRecovered: feed.recovered }),
+    [...capReasons, ...categoryReasons],
+  )
   return { sourceId: source.id, status: 'ok', entries: filled.entries, dropped, warnings: filled.warnings, state: nextState }
 }
 

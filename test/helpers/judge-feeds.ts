@@ -36,7 +36,7 @@ export interface JudgedFeed {
 
 // Debian's feedparser 6.0.10 has no JSON Feed support, so JSON files are read with the json module.
 const readEntriesPy = `
-import calendar, datetime, json, sys, feedparser
+import calendar, datetime, html, json, sys, feedparser
 def iso(parsed):
     if not parsed:
         return None
@@ -45,6 +45,15 @@ def json_iso(text):
     if not text:
         return None
     return datetime.datetime.fromisoformat(text.replace('Z', '+00:00')).astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+def text_of(e, key):
+    # An html title is markup: what a reader shows is its text.
+    detail = e.get(key + '_detail')
+    value = e.get(key)
+    return html.unescape(value) if value is not None and detail is not None and detail.get('type') == 'text/html' else value
+def link_of(e):
+    # feedparser makes an entry's id its link when it has no alternate link.
+    alternates = [link for link in e.get('links', []) if link.get('rel') == 'alternate']
+    return alternates[0].get('href') if alternates else None
 report = []
 for path in sys.argv[1:]:
     if path.endswith('.json'):
@@ -59,7 +68,7 @@ for path in sys.argv[1:]:
         d = feedparser.parse(path)
         report.append({'bozo': int(bool(d.bozo)), 'error': str(d.get('bozo_exception', '')), 'version': d.version,
                        'title': d.feed.get('title'), 'entries': [
-            {'title': e.get('title'), 'link': e.get('link'), 'id': e.get('id'),
+            {'title': text_of(e, 'title'), 'link': link_of(e), 'id': e.get('id'),
              'date': iso(e.get('published_parsed') or e.get('updated_parsed')),
              'enclosures': [{'href': x.get('href'), 'type': x.get('type'), 'length': x.get('length')} for x in e.get('enclosures', [])]}
             for e in d.entries]})

@@ -50,7 +50,18 @@ function decodeUndeclared(bytes: Uint8Array): DecodeCharsetResult {
     const text = decodeStrictly(bytes, 'gb18030')
     if (text !== undefined) return { text, charset: { encoding: 'gb18030', reason: 'fallback' } }
   }
-  return { text: new TextDecoder('windows-1252').decode(bytes), charset: { encoding: 'windows-1252', reason: 'fallback' } }
+  return { text: decodeWindows1252(bytes), charset: { encoding: 'windows-1252', reason: 'fallback' } }
+}
+
+/**
+ * WHATWG windows-1252 bytes 0x80–0x9F (`“`, `”`, `€`…): Node 20's TextDecoder decodes the label
+ * as ISO-8859-1 and gives C1 controls for them. The five bytes the code page leaves undefined
+ * stay the controls WHATWG maps them to.
+ */
+const WINDOWS_1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ'
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  return new TextDecoder('windows-1252').decode(bytes).replace(/[\u0080-\u009F]/g, (char) => WINDOWS_1252_HIGH.charAt(char.charCodeAt(0) - 0x80))
 }
 
 /** `<language>zh-cn</language>`, `xml:lang="zh"`, `lang="zh-CN"`: the document says it is Chinese. */

@@ -44,34 +44,40 @@ export interface ExpandedName {
 }
 
 export interface NamespaceScope {
-  /** The expanded name of an element of the document read. */
+  /** The expanded name of the document element, or of an element `childElementsOf` returned. */
   nameOf(element: XmlElement): ExpandedName
+  /** The child elements of the document element, or of an element this returned, with their expanded names. */
+  childElementsOf(parent: XmlElement): readonly XmlElement[]
   /** The value of the attribute with this expanded name (unprefixed attributes are in no namespace). */
   attributeOf(element: XmlElement, uri: string, local: string): string | undefined
 }
 
-interface Frame {
-  element: XmlElement
-  bindings: Readonly<Record<string, string>>
-}
-
 /**
- * Resolves every element's prefix against the `xmlns` declarations in scope, default-namespace
- * redeclarations included. Walked with a stack, not recursion: a hostile feed can nest elements
- * deeper than the call stack goes.
+ * Resolves prefixes against the `xmlns` declarations in scope, default-namespace redeclarations
+ * included, one level at a time as the reader descends: content markup the reader never names
+ * (a big XHTML body) costs nothing.
  */
 export function resolveNamespaces(root: XmlElement): NamespaceScope {
   const names = new WeakMap<XmlElement, ExpandedName>()
   const scopes = new WeakMap<XmlElement, Readonly<Record<string, string>>>()
-  const stack: Frame[] = [{ element: root, bindings: CONVENTIONAL_PREFIXES }]
-  for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
-    const bindings = bindingsOf(frame.element, frame.bindings)
-    scopes.set(frame.element, bindings)
-    names.set(frame.element, expand(frame.element.name, bindings, true))
-    for (const child of frame.element.children) if (typeof child !== 'string') stack.push({ element: child, bindings })
+  const childLists = new WeakMap<XmlElement, readonly XmlElement[]>()
+  const enter = (element: XmlElement, inherited: Readonly<Record<string, string>>): void => {
+    const bindings = bindingsOf(element, inherited)
+    scopes.set(element, bindings)
+    names.set(element, expand(element.name, bindings, true))
   }
+  enter(root, CONVENTIONAL_PREFIXES)
   return {
     nameOf: (element) => names.get(element) ?? expand(element.name, CONVENTIONAL_PREFIXES, true),
+    childElementsOf: (parent) => {
+      const known = childLists.get(parent)
+      if (known !== undefined) return known
+      const bindings = scopes.get(parent) ?? CONVENTIONAL_PREFIXES
+      const children = parent.children.filter((child): child is XmlElement => typeof child !== 'string')
+      for (const child of children) enter(child, bindings)
+      childLists.set(parent, children)
+      return children
+    },
     attributeOf: (element, uri, local) => {
       const bindings = scopes.get(element) ?? CONVENTIONAL_PREFIXES
       for (const [name, value] of Object.entries(element.attributes)) {

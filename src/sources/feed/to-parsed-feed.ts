@@ -187,19 +187,19 @@ class FeedReader {
 
   /** The first child element of the format's own vocabulary with this local name. */
   child(element: XmlElement | undefined, local: string): XmlElement | undefined {
-    return element?.children.find((child): child is XmlElement => typeof child !== 'string' && this.isOwn(child, local))
+    return element === undefined ? undefined : this.scope.childElementsOf(element).find((child) => this.isOwn(child, local))
   }
 
   children(element: XmlElement, local: string): XmlElement[] {
-    return element.children.filter((child): child is XmlElement => typeof child !== 'string' && this.isOwn(child, local))
+    return this.scope.childElementsOf(element).filter((child) => this.isOwn(child, local))
   }
 
   private childIn(element: XmlElement | undefined, uri: string, local: string): XmlElement | undefined {
-    return element?.children.find((child): child is XmlElement => typeof child !== 'string' && this.isNamed(child, uri, local))
+    return element === undefined ? undefined : this.scope.childElementsOf(element).find((child) => this.isNamed(child, uri, local))
   }
 
   private childrenIn(element: XmlElement, uri: string, local: string): XmlElement[] {
-    return element.children.filter((child): child is XmlElement => typeof child !== 'string' && this.isNamed(child, uri, local))
+    return this.scope.childElementsOf(element).filter((child) => this.isNamed(child, uri, local))
   }
 
   private isOwn(element: XmlElement, local: string): boolean {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feedparserMissing, hasFeedparser, readFeeds } from '../helpers/feedparser.js'
 import { findUnsafeHtml } from '../helpers/find-unsafe-html.js'
 import { ACTIVE_CONTENT_MARKERS, type HostileGroup, type RemoteHostileFarm, spawnHostileFarm } from '../helpers/hostile-farm.js'
+import { atomSchemaErrors, hasJudges, judgesMissing } from '../helpers/judge-feeds.js'
 import { type CliRun, runCli, writeConfig } from '../helpers/run-cli.js'
 
 const TIMEOUT_MS = 1_000
@@ -181,5 +182,11 @@ describe('a cycle over every hostile source plus two good feeds', () => {
     const feeds = outputs.filter((file) => /(rss|atom)\.xml$|feed\.json$/.test(file))
     const reports = readFeeds(feeds)
     expect(reports.flatMap((report, index) => (report.bozo ? [`${feeds[index]}: ${report.error}`] : []))).toEqual([])
+  })
+
+  it('writes only Atom feeds that pass RFC 4287’s schema (jing)', (context) => {
+    if (!hasJudges) return context.skip(judgesMissing)
+    const atom = outputs.filter((file) => file.endsWith('atom.xml'))
+    expect([atom.length > 0, atomSchemaErrors(atom)]).toEqual([true, ''])
   })
 })

@@ -29,7 +29,7 @@ export interface EntryIdentity {
 }
 
 /**
- * DESIGN.md "Item identity": infoCode, else canonical link, else guid (or a non-http link such as
+ * Item identity: infoCode, else canonical link, else guid (or a non-http link such as
  * `tag:`), else a hash of title, date and body. The guid, link id and hash of an entry without
  * its own URI are scoped to its source: the same entry read again is the same item.
  */

@@ -27,13 +27,15 @@ export interface ArticleExtractor {
   close(): Promise<void>
 }
 
-export function createArticleExtractor(): ArticleExtractor {
+export function createArticleExtractor(
+  { deadlineMs = ARTICLE_DEADLINE_MS, maxHeapMb = ARTICLE_MAX_HEAP_MB }: { deadlineMs?: number; maxHeapMb?: number } = {},
+): ArticleExtractor {
   const pool = createThreadPool<ExtractArticleTask, RawEntry>({
     entry: threadEntry(),
     // The main thread keeps one core for fetching and everything else.
     threads: Math.max(1, Math.min(2, availableParallelism() - 1)),
-    taskDeadlineMs: ARTICLE_DEADLINE_MS,
-    maxHeapMb: ARTICLE_MAX_HEAP_MB,
+    taskDeadlineMs: deadlineMs,
+    maxHeapMb,
   })
   return {
     async extract(html, url, selectors, signal) {

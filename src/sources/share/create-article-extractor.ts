@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import { ThreadError } from '../../errors.js'
 import { createThreadPool } from '../../threads/create-thread-pool.js'
 import type { RawEntry } from '../../types.js'
+import { checkPageLimits } from './check-page-limits.js'
 import type { ArticleSelectors } from './extract-article.js'
 
 /** A page parse still running after this long is stopped (its thread terminated) and fails that page. */
@@ -19,8 +20,10 @@ export interface ExtractArticleTask {
 export interface ArticleExtractor {
   /**
    * extractArticle on a worker thread, so a page that takes long to parse never stalls other
-   * sources' fetches and deadlines. Rejects with its ParseError, with a ThreadError naming `url`
-   * (E_THREAD_TIMEOUT, E_THREAD_MEMORY, E_THREAD_CRASHED), or with `signal.reason`.
+   * sources' fetches and deadlines; a page beyond checkPageLimits is refused first, on this
+   * thread, without starting one. Rejects with a ParseError (E_PARSE_TOO_LARGE, E_PARSE_TOO_DEEP,
+   * E_PARSE_EXTRACT), with a ThreadError naming `url` (E_THREAD_TIMEOUT, E_THREAD_MEMORY,
+   * E_THREAD_CRASHED), or with `signal.reason`.
    */
   extract(html: string, url: string, selectors?: ArticleSelectors, signal?: AbortSignal): Promise<RawEntry>
   /** Ends the threads; a cycle closes its extractor when it is done. */
@@ -39,6 +42,7 @@ export function createArticleExtractor(
   })
   return {
     async extract(html, url, selectors, signal) {
+      checkPageLimits(html, url)
       try {
         return await pool.run(selectors === undefined ? { html, url } : { html, url, selectors }, { signal })
       } catch (err) {

@@ -3,7 +3,6 @@ import type { Readability as ReadabilityClass } from '@mozilla/readability'
 import type { parseHTML as ParseHtml } from 'linkedom'
 import { ParseError } from '../../errors.js'
 import type { RawEntry } from '../../types.js'
-import { checkPageLimits } from './check-page-limits.js'
 
 /** CSS selectors that override what is found by default; a selector that matches nothing is ignored. */
 export interface ArticleSelectors {
@@ -69,12 +68,11 @@ const PRINTED_SOURCE = /来源\s*[：:]\s*([^\s）)】\]|｜,，;；<>]{1,40})/
  * An article page → title, publish time, media outlet and body HTML. Defaults come from meta
  * tags, `<title>`/`<h1>` and @mozilla/readability over a linkedom DOM; `selectors` win for the
  * fields they match. The caller sets link, identity and share link. Never fetches. Parsing can
- * take seconds on a hostile page: the pipeline runs this on a worker thread (createArticleExtractor).
- * @throws ParseError E_PARSE_EXTRACT naming `url` when no title or no body can be found;
- *   E_PARSE_TOO_LARGE or E_PARSE_TOO_DEEP before parsing a page beyond checkPageLimits
+ * take seconds and gigabytes on a hostile page: pages from the network go through
+ * createArticleExtractor, which checks checkPageLimits and runs this on a worker thread.
+ * @throws ParseError E_PARSE_EXTRACT naming `url` when no title or no body can be found
  */
 export function extractArticle(html: string, url: string, selectors: ArticleSelectors = {}): RawEntry {
-  checkPageLimits(html, url)
   const parseHTML = loadParseHTML()
   let document: DomDocument
   try {

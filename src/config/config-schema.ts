@@ -170,7 +170,7 @@ export const configSchema = z.strictObject({
       /** Detail, full-text and share page fetches one source may start per cycle; the rest wait for a later one. */
       articlesPerSource: z.int().min(0).default(20),
       /** From the cycle's start: later, no detail, full-text or share page fetch starts and those in flight stop. */
-      cycleDeadlineMs: z.int().positive().max(2_147_483_647).default(60_000),
+      cycleDeadlineMs: timerMs.default(60_000),
     })
     .prefault({}),
   /** Source health: `feedloom status` exits non-zero when a source has failed for longer than this. */

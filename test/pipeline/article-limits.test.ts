@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { readSourceHealth } from '../../src/pipeline/describe-source-health.js'
+import { readStatus } from '../../src/pipeline/read-status.js'
 import type { StoreData } from '../../src/store/store-data.js'
 import { createFeedServer, type FeedServer, type Route } from '../helpers/feed-server.js'
 import { createTempDir, removeTempDir } from '../store/store-test-helpers.js'
@@ -65,13 +65,13 @@ describe('article fetches: per-source budget', () => {
     expect((await readSourceState(config, 'em-list'))?.degraded).toEqual([
       '15 details left for a later cycle: at most 10 are fetched per cycle (fetch.articlesPerSource)',
     ])
-    expect((await readSourceHealth(config, minutesAfter(0)))[0]?.state).toBe('degraded')
+    expect((await readStatus(config, minutesAfter(0))).sources[0]?.state).toBe('degraded')
 
     await runCycleAt(config, minutesAfter(5))
     await runCycleAt(config, minutesAfter(10))
     expect([detailRequests(), await storedContents(config)]).toEqual([25, 25])
     expect((await readSourceState(config, 'em-list'))?.degraded).toBeUndefined()
-    expect((await readSourceHealth(config, minutesAfter(10)))[0]?.state).toBe('ok')
+    expect((await readStatus(config, minutesAfter(10))).sources[0]?.state).toBe('ok')
   })
 
   it('fetches at most fetch.articlesPerSource share pages a cycle', async () => {
@@ -152,7 +152,7 @@ describe('article fetches: the cycle deadline', () => {
     const requestsBefore = detailRequests()
     await runCycleAt(config, minutesAfter(2))
     expect(detailRequests()).toBe(requestsBefore)
-    expect((await readSourceHealth(config, minutesAfter(2))).map((health) => [health.id, health.state])).toEqual([
+    expect((await readStatus(config, minutesAfter(2))).sources.map((health) => [health.id, health.state])).toEqual([
       ['em-list', 'degraded'],
       ['good', 'ok'],
     ])

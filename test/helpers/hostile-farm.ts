@@ -803,7 +803,7 @@ function apiCases(settings: Settings, farmUrl: () => string): CaseDefinition[] {
     {
       id: 'share-huge',
       group: 'share',
-      what: 'a flat share page of 2.2 million characters (gigabytes of DOM)',
+      what: 'a flat share page of 88,000 paragraphs, 2.4 MB (gigabytes of DOM)',
       expect: error('E_PARSE_TOO_LARGE'),
       path: '/share/huge.html',
       route: bigHtml(() => `<!DOCTYPE html><html><head><title>huge</title></head><body>${'<p>some text here, para</p>'.repeat(88_000)}</body></html>`),

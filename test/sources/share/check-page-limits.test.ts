@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkPageLimits, MAX_PAGE_CHARS, MAX_PAGE_DEPTH } from '../../../src/sources/share/check-page-limits.js'
+import { checkPageLimits, MAX_PAGE_CHARS, MAX_PAGE_DEPTH, MAX_PAGE_ELEMENTS } from '../../../src/sources/share/check-page-limits.js'
 import { catchError } from '../../helpers/catch-error.js'
 
 const URL = 'http://finews.example.com/html_News/NewsShare.html?infoCode=NW202201112243496752'
@@ -32,6 +32,19 @@ describe('checkPageLimits', () => {
   it('does not count markup inside scripts, styles, titles and comments', () => {
     const quoted = '<div>'.repeat(MAX_PAGE_DEPTH * 2)
     const page = `<title>${quoted}</title><script>var s = "${quoted}"</script><style>/* ${quoted} */</style><!-- ${quoted} --><body><p>正文</p></body>`
+    expect(checkPageLimits(page, URL)).toBeUndefined()
+  })
+
+  it('refuses a flat page of more elements than the cap as E_PARSE_TOO_LARGE naming the page and the cap', () => {
+    const page = `<body>${'<p>段落</p>'.repeat(MAX_PAGE_ELEMENTS)}</body>`
+    expect(catchError(() => checkPageLimits(page, URL))).toMatchObject({
+      code: 'E_PARSE_TOO_LARGE',
+      message: `cannot extract an article from ${URL}: the page has more than the ${MAX_PAGE_ELEMENTS} elements a page may have`,
+    })
+  })
+
+  it('accepts a long attribute: size counts only past the character cap', () => {
+    const page = `<head><meta property="og:title" content="${'题'.repeat(2_000_000)}"></head><body><p>正文</p></body>`
     expect(checkPageLimits(page, URL)).toBeUndefined()
   })
 

@@ -53,8 +53,8 @@ export interface FillContentResult {
  * per-host budget apply). A failure keeps the entry as it is (its summary) and is a warning.
  * Bounded three ways, so a source whose articles never answer cannot hold up the cycle: at most
  * `maxFetches` per cycle, nothing after the cycle deadline, and once every fetch failed on two
- * cycles in a row, none until a backoff has passed (as for a failing source: 5 minutes, doubling). What is left waits for a
- * later cycle and is named in the reasons.
+ * cycles in a row, none until a backoff has passed (as for a failing source: 5 minutes,
+ * doubling). What is left waits for a later cycle and is named in the reasons.
  */
 export async function fillMissingContent(pairs: readonly NormalizedPair[], options: FillContentOptions): Promise<FillContentResult> {
   const { state, now, deadline, locator } = options

@@ -162,6 +162,13 @@ export interface SourceState {
   configuredUrl?: string
   itemsSeen: number
   /**
+   * Cycles in a row on which every detail or full-text fetch the source tried failed; absent after
+   * one succeeds. While `articlesRetryAt` is ahead, none is tried (the list is still read).
+   */
+  articleFailures?: number
+  /** ISO; detail and full-text fetches of this source wait until then (backoff after `articleFailures`). */
+  articlesRetryAt?: string
+  /**
    * Why the last attempt that brought content gave only part of it (a cap hit, details or full
    * text not fetched); absent when it was whole. The source still counts as answering.
    */

@@ -167,6 +167,10 @@ export const configSchema = z.strictObject({
       userAgent: z.string().min(1).default('feedloom/0.1 (+https://github.com/feedloom/feedloom)'),
       /** Refuse sources and redirects that resolve to loopback, private, link-local or metadata addresses. */
       blockPrivateAddresses: z.boolean().default(false),
+      /** Detail, full-text and share page fetches one source may start per cycle; the rest wait for a later one. */
+      articlesPerSource: z.int().min(0).default(20),
+      /** From the cycle's start: later, no detail, full-text or share page fetch starts and those in flight stop. */
+      cycleDeadlineMs: timerMs.default(60_000),
     })
     .prefault({}),
   /** Source health: `feedloom status` exits non-zero when a source has failed for longer than this. */

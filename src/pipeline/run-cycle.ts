@@ -5,6 +5,7 @@ import { createFetcher, type Fetcher } from '../fetch/create-fetcher.js'
 import { categoriesOfItem, feedUrlsOf } from '../publish/plan-feeds.js'
 import { publishOutputs, type PublishResult } from '../publish/publish-outputs.js'
 import { publishStatus } from '../publish/publish-status.js'
+import { type ArticleExtractor, createArticleExtractor } from '../sources/share/create-article-extractor.js'
 import { type AcquireStoreLockOptions, openStore, type Store } from '../store/open-store.js'
 import type { Logger } from '../types.js'
 import { describePlannedChanges, type PlannedChange } from './describe-planned-changes.js'
@@ -77,9 +78,11 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
   const startedMs = performance.now()
   const store = await openStore({ path: config.store.path, lock: lock === 'held' ? false : lock, items: 'lazy' })
   const fetcher = createFetcher(config.fetch)
+  const articles = createArticleExtractor()
   try {
     const cycleStart = now()
-    const results = await refreshAll({ config, fetcher, store, now: cycleStart, signal, onSourceDone: options.onSourceDone })
+    const deadline = AbortSignal.timeout(config.fetch.cycleDeadlineMs)
+    const results = await refreshAll({ config, fetcher, articles, deadline, store, now: cycleStart, signal, onSourceDone: options.onSourceDone })
     for (const result of results) {
       store.setSourceState(result.sourceId, result.state)
       reportResult(result, log)
@@ -168,6 +171,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
       durationMs: Math.round(performance.now() - startedMs),
     }
   } finally {
+    await articles.close()
     await fetcher.close()
     await store.close()
   }
@@ -176,12 +180,14 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
 async function refreshAll(options: {
   config: Readonly<Config>
   fetcher: Fetcher
+  articles: ArticleExtractor
+  deadline: AbortSignal
   store: Store
   now: Date
   signal: AbortSignal | undefined
   onSourceDone: CycleOptions['onSourceDone']
 }): Promise<RefreshResult[]> {
-  const { config, fetcher, store, now, signal, onSourceDone } = options
+  const { config, fetcher, articles, deadline, store, now, signal, onSourceDone } = options
   const known = knownItemsOf(store)
   // The fetcher bounds concurrency overall and per host, so every source can start at once.
   return Promise.all(
@@ -190,7 +196,7 @@ async function refreshAll(options: {
       const state = store.sourceState(source.id)
       const result: RefreshResult = signal?.aborted
         ? { sourceId: source.id, status: 'skipped', entries: [], dropped: [], state }
-        : await refreshSource({ source, state, config, fetcher, known, now })
+        : await refreshSource({ source, state, config, fetcher, articles, deadline, known, now })
       notifySourceDone(onSourceDone, result, Math.round(performance.now() - startedMs))
       return result
     }),

@@ -77,6 +77,8 @@ export const sourceStateSchema = z.object({
   retiredAt: instant.optional(),
   configuredUrl: z.string().optional(),
   itemsSeen: count,
+  articleFailures: count.optional(),
+  articlesRetryAt: instant.optional(),
   degraded: strings.optional(),
 })
 

@@ -23,6 +23,8 @@ export interface HostileCase {
   expect: HostileExpectation
   /** The source type that reads it; by default `json` and `share` for those groups, else `feed`. */
   kind?: 'feed' | 'json' | 'share'
+  /** Source settings beyond the group's defaults (a json source's detail API). */
+  source?: Record<string, unknown>
 }
 
 export interface HostileFarmOptions {
@@ -122,8 +124,8 @@ export async function createHostileFarm(options: HostileFarmOptions = {}): Promi
       for (const [path, route] of Object.entries(definition.extraRoutes ?? {})) server.routes[path] = route
     }
     const url = 'route' in definition ? `${server.url}${definition.path}` : 'at' in definition ? refusedUrl : definition.url
-    const { id, group, what, expect, kind } = definition
-    cases.push({ id, group, url, what, expect, ...(kind === undefined ? {} : { kind }) })
+    const { id, group, what, expect, kind, source } = definition
+    cases.push({ id, group, url, what, expect, ...(kind === undefined ? {} : { kind }), ...(source === undefined ? {} : { source }) })
   }
   return {
     url: server.url,
@@ -141,10 +143,10 @@ function toSourceConfig(one: HostileCase): object {
   const kind = one.kind ?? (one.group === 'json' || one.group === 'share' ? one.group : 'feed')
   if (kind === 'json') {
     const fields = { title: 'title', link: 'url', infoCode: 'infoCode', media: 'medianame', summary: 'digest', content: 'content' }
-    return { ...base, type: 'json', url: one.url, items: 'record', fields }
+    return { ...base, type: 'json', url: one.url, items: 'record', fields, ...one.source }
   }
-  if (kind === 'share') return { ...base, type: 'share', urls: [one.url] }
-  return { ...base, type: 'feed', url: one.url }
+  if (kind === 'share') return { ...base, type: 'share', urls: [one.url], ...one.source }
+  return { ...base, type: 'feed', url: one.url, ...one.source }
 }
 
 interface Settings {
@@ -158,7 +160,7 @@ type CaseDefinition = Omit<HostileCase, 'url'> &
   ({ path: string; route: Route; extraRoutes?: Record<string, Route> } | { at: 'refused' } | { url: string })
 
 function defineCases(settings: Settings, farmUrl: () => string): CaseDefinition[] {
-  return [...goodCases(), ...networkCases(settings, farmUrl), ...contentCases(settings, farmUrl), ...apiCases(settings), ...markdownCases()]
+  return [...goodCases(), ...networkCases(settings, farmUrl), ...contentCases(settings, farmUrl), ...apiCases(settings, farmUrl), ...markdownCases()]
 }
 
 const error = (code: ErrorCode): HostileExpectation => ({ outcome: 'error', code })
@@ -690,14 +692,18 @@ function contentCases({ maxBytes, secretFile }: Settings, farmUrl: () => string)
   ]
 }
 
+/** Items whose detail pages never answer: they must cost a cycle its deadline at most, once. */
+const STALLED_DETAILS = 60
+
 /** Routes for the other source kinds (JSON news APIs and share pages), for their own tests. */
-function apiCases(settings: Settings): CaseDefinition[] {
+function apiCases(settings: Settings, farmUrl: () => string): CaseDefinition[] {
   // Five times the entry cap: enough to prove it, light enough for a cycle with a 1 s deadline.
   const recordCount = Math.min(5_000, Math.floor((settings.maxBytes * 0.8) / 120))
   const records = (prefix: string) =>
     JSON.stringify({ record: Array.from({ length: recordCount }, (_, n) => ({ title: `${prefix} ${n}`, url: `${ITEM_SITE}/${prefix}/${n}` })) })
   const enormousChars = Math.min(400_000, Math.floor(settings.maxBytes * 0.4))
   let rotation = 0
+  const stalled = Array.from({ length: STALLED_DETAILS }, (_, n) => ({ infoCode: `NW${9000 + n}`, title: `stalled ${n}`, url: `${ITEM_SITE}/json-stalled-details/${n}` }))
   return [
     {
       id: 'json-many-records',
@@ -767,6 +773,40 @@ function apiCases(settings: Settings): CaseDefinition[] {
       expect: error('E_PARSE_EXTRACT'),
       path: '/share/NewsShare.html',
       route: html('<!DOCTYPE html><html><head></head><body><div id="app"></div><script>load()</script></body></html>'),
+    },
+    {
+      id: 'json-stalled-details',
+      group: 'json',
+      what: `a JSON API listing ${STALLED_DETAILS} items whose detail pages never answer`,
+      expect: items(STALLED_DETAILS),
+      path: '/api/stalled.json',
+      route: { body: JSON.stringify({ record: stalled }), headers: { 'content-type': 'application/json' } },
+      extraRoutes: { '/api/stalled-detail': () => {} },
+      source: { detail: { url: `${farmUrl()}/api/stalled-detail?id={infoCode}`, content: 'text' } },
+    },
+    {
+      id: 'share-deep-divs',
+      group: 'share',
+      what: 'a 22 KB share page of 2,000 nested <div>s (Readability: minutes on the main thread)',
+      expect: error('E_PARSE_TOO_DEEP'),
+      path: '/share/deep-divs.html',
+      route: html(nestedDivs(2_000)),
+    },
+    {
+      id: 'share-deeper',
+      group: 'share',
+      what: 'a share page of 10,000 nested <div>s',
+      expect: error('E_PARSE_TOO_DEEP'),
+      path: '/share/deeper.html',
+      route: bigHtml(() => nestedDivs(10_000)),
+    },
+    {
+      id: 'share-huge',
+      group: 'share',
+      what: 'a flat share page of 70,000 paragraphs (an 8.5 MB one took 24 s and 2.7 GB to read)',
+      expect: error('E_PARSE_TOO_LARGE'),
+      path: '/share/huge.html',
+      route: bigHtml(() => `<!DOCTYPE html><html><head><title>huge</title></head><body>${'<p>x</p>'.repeat(70_000)}</body></html>`),
     },
   ]
 }
@@ -868,6 +908,10 @@ ${MARKDOWN_ARTICLE}
 </article></body></html>`),
     },
   ]
+}
+
+function nestedDivs(depth: number): string {
+  return `<!DOCTYPE html><html><head><title>deep</title></head><body>${'<div>'.repeat(depth)}<p>text</p>${'</div>'.repeat(depth)}</body></html>`
 }
 
 /** Every kind of active content a feed has been seen to smuggle into a reader. */
@@ -988,6 +1032,10 @@ function html(body: string): Handler {
 /** Built when the farm starts, so that a request never waits on the farm's own work. */
 function bigXml(build: () => string): Handler {
   return xml(Buffer.from(build()))
+}
+
+function bigHtml(build: () => string): Handler {
+  return xml(Buffer.from(build()), 'text/html; charset=utf-8')
 }
 
 /** Bombs by encoding and size, compressed once per process on the thread pool: a farm never blocks on them. */

@@ -1,9 +1,10 @@
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load-config.js'
 import { createFetcher, type Fetcher } from '../../src/fetch/create-fetcher.js'
 import { refreshSource } from '../../src/pipeline/refresh-source.js'
 import { knownItemsOf } from '../../src/pipeline/refresh-result.js'
+import { createArticleExtractor } from '../../src/sources/share/create-article-extractor.js'
 import { openStore, type Store } from '../../src/store/open-store.js'
 import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
 import { createTempDir, removeTempDir } from '../store/store-test-helpers.js'
@@ -12,6 +13,7 @@ const NOW = new Date('2022-01-12T00:00:00.000Z')
 
 let server: FeedServer
 let fetcher: Fetcher
+const articles = createArticleExtractor()
 let store: Store
 let dir: string
 
@@ -27,6 +29,8 @@ afterEach(async () => {
   await server.close()
   await removeTempDir(dir)
 })
+
+afterAll(() => articles.close())
 
 function configWith(source: object, fetch: object = {}) {
   return loadConfig({
@@ -45,7 +49,16 @@ async function refresh(source: object, fetch: object = {}) {
   fetcher = createFetcher(config.fetch)
   const [sourceConfig] = config.sources
   if (sourceConfig === undefined) throw new Error('no source')
-  return refreshSource({ source: sourceConfig, state: store.sourceState(sourceConfig.id), config, fetcher, known: knownItemsOf(store), now: NOW })
+  return refreshSource({
+    source: sourceConfig,
+    state: store.sourceState(sourceConfig.id),
+    config,
+    fetcher,
+    articles,
+    deadline: new AbortController().signal,
+    known: knownItemsOf(store),
+    now: NOW,
+  })
 }
 
 function jsonSource(detailUrl = `${server.url}/api/detail?id={infoCode}`) {

@@ -28,6 +28,7 @@ export async function buildOutputs(config: Readonly<Config>, options: BuildOptio
   try {
     const feeds = await publishOutputs({ items: store.items(), config, changedCategories: 'all', now, jekyllPosts: store.publishRecord().jekyllPosts })
     const postsChanged = recordJekyllPosts(feeds, store, log)
+    for (const file of feeds.removedPages ?? []) log.info(`removed ${file}: the category has fewer pages now`, { file })
     const status = await publishStatus({
       health: describeSourceHealth(config, store, now),
       outputDir: config.output.dir,
@@ -41,6 +42,7 @@ export async function buildOutputs(config: Readonly<Config>, options: BuildOptio
       unchanged: feeds.unchanged + status.unchanged,
       failed,
       removed: feeds.removed,
+      removedPages: feeds.removedPages,
     }
   } finally {
     await store.close()

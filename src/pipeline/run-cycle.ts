@@ -132,7 +132,9 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
       unchanged: feeds.unchanged + status.unchanged,
       failed: [...feeds.failed, ...status.failed],
       removed: feeds.removed,
+      removedPages: feeds.removedPages,
     }
+    if (!dryRun) for (const file of feeds.removedPages ?? []) log.info(`removed ${file}: the category has fewer pages now`, { file })
     for (const failure of published.failed) log.error(`output ${failure.file} not replaced: ${failure.reason}`, { file: failure.file })
     if (!dryRun) recordFailedOutputs(store, published.failed, cycleStart)
     const changedFeedUrls = config.output.websub === undefined ? [] : feedUrlsOf(feeds.written, config)

@@ -109,7 +109,8 @@ export function resolveSiteUrl(siteUrl: string, relativePath: string): string {
   return new URL(relativePath, base).href
 }
 
-function sortNewestFirst(items: readonly StoredItem[]): StoredItem[] {
+/** Newest `published` first, equal instants by id: the order of every feed and page. */
+export function sortNewestFirst(items: readonly StoredItem[]): StoredItem[] {
   return items
     .map((item) => ({ item, publishedMs: Date.parse(item.published) }))
     .sort((a, b) => b.publishedMs - a.publishedMs || compareCodeUnits(a.item.id, b.item.id))
@@ -124,7 +125,7 @@ function compareCodeUnits(a: string, b: string): number {
  * Keeps the input order within each group. An item is in its own category and in the configured
  * category of every other source that carried it (merged from a source of another category).
  */
-function groupByCategory(items: StoredItem[], config: Config): Map<string, StoredItem[]> {
+export function groupByCategory(items: StoredItem[], config: Config): Map<string, StoredItem[]> {
   const groups = new Map<string, StoredItem[]>()
   for (const item of items) {
     for (const category of categoriesOfItem(item, config)) {

@@ -1,3 +1,4 @@
+import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { CAPS } from '../caps.js'
 import type { Config } from '../config/config-schema.js'
@@ -8,14 +9,16 @@ import { filterItems } from './filter-items.js'
 import { mapConcurrently } from './map-concurrently.js'
 import { escapeHtml } from './html-to-text.js'
 import type { PageContext } from './html-page.js'
+import { countPages, createPageItems, PAGE_FILE, PAGES_DIR, pageFileOf, pageSizeOf, type PageItems } from './plan-category-pages.js'
 import { OUTPUT_FILE_NAMES, planSite, resolveSiteUrl, titleCategories, type FeedSpec, type OutputFormat, type SitePlan } from './plan-feeds.js'
 import { publishJekyllPosts } from './publish-jekyll-posts.js'
 import { renderAtom } from './render-atom.js'
-import { renderCategoryPage } from './render-category-page.js'
+import { renderCategoryPage, titleCategoryPage } from './render-category-page.js'
 import { renderIndexPage } from './render-index-page.js'
 import { renderJsonFeed } from './render-json-feed.js'
 import { renderOpml } from './render-opml.js'
 import { renderRss } from './render-rss.js'
+import { toFeedEntry } from './to-feed-entry.js'
 import { writeIfChanged, type WriteOutcome } from './write-if-changed.js'
 
 export interface PublishOptions {
@@ -52,6 +55,8 @@ export interface PublishResult {
   failed: { file: string; reason: string }[]
   /** Jekyll posts deleted because their item left the live window or is no longer published; relative to output.dir. */
   removed: string[]
+  /** Category pages (`<category>/page/<n>.html`) deleted because the category has fewer pages now; relative to output.dir. */
+  removedPages?: string[]
   /** Post-named files feedloom left in place, unable to show that it wrote them (only for a store without a record). */
   leftAlone?: string[]
   /** The Jekyll posts feedloom owns now, for the store's record; undefined when the record stays as it was. */
@@ -64,7 +69,7 @@ interface PlannedDocument {
   file: string
   /** A category directory, checked to be one safe path segment. */
   dir: string
-  render: () => string
+  render: () => string | Promise<string>
   check: (text: string) => string[]
 }
 
@@ -99,9 +104,14 @@ export async function publishOutputs(options: PublishOptions): Promise<PublishRe
   if (!anyChanged && !config.output.jekyll) return summarizeOutcomes([])
   const { published } = filterItems(items, config)
   const plan = anyChanged ? planSite(published, config) : undefined
-  const documents = plan ? planDocuments(plan, config, changedCategories) : []
+  const documents = plan ? planDocuments(plan, config, changedCategories, createPageItems(published, config)) : []
   const outcomes = await mapConcurrently(documents, CAPS.maxConcurrentWrites, (document) => publishDocument(config.output.dir, document, dryRun))
   const result = summarizeOutcomes(outcomes)
+  if (plan && config.output.html) {
+    const removals = await removeSurplusPages(plan, config, changedCategories, dryRun)
+    result.removedPages = removals.removed
+    result.failed.push(...removals.failed)
+  }
   if (config.output.jekyll) {
     const posts = await publishJekyllPosts({
       items: published,
@@ -126,7 +136,7 @@ export async function publishOutputs(options: PublishOptions): Promise<PublishRe
   return result
 }
 
-function planDocuments(plan: SitePlan, config: Config, changedCategories: ReadonlySet<string> | 'all'): PlannedDocument[] {
+function planDocuments(plan: SitePlan, config: Config, changedCategories: ReadonlySet<string> | 'all', pageItems: PageItems): PlannedDocument[] {
   const formats = (Object.keys(RENDERERS) as OutputFormat[]).filter((format) => config.output.formats.includes(format))
   const context: PageContext = {
     language: config.site.language,
@@ -134,31 +144,75 @@ function planDocuments(plan: SitePlan, config: Config, changedCategories: Readon
     formats,
     opmlUrl: config.output.opml ? resolveSiteUrl(config.site.url, OPML_FILE) : undefined,
   }
-  const documentsOf = (spec: FeedSpec, renderPage: () => string): PlannedDocument[] => [
-    ...formats.map((format) => ({
+  const feedDocumentsOf = (spec: FeedSpec): PlannedDocument[] =>
+    formats.map((format) => ({
       file: path.posix.join(spec.dir, OUTPUT_FILE_NAMES[format]),
       dir: spec.dir,
       render: () => RENDERERS[format](spec),
       check: (text: string) => checkOutput(format, text),
-    })),
-    ...(config.output.html
-      ? [
-          {
-            file: path.posix.join(spec.dir, HTML_FILE),
-            dir: spec.dir,
-            render: renderPage,
-            check: (text: string) => checkHtmlPage(text, escapeHtml(spec.title)),
-          },
-        ]
-      : []),
-  ]
+    }))
+  const pageDocumentsOf = (spec: FeedSpec): PlannedDocument[] => {
+    const pageSize = pageSizeOf(config, spec.dir)
+    const pageCount = countPages(spec.itemCount, pageSize)
+    return Array.from({ length: pageCount }, (_, i) => i + 1).map((page) => ({
+      file: pageFileOf(spec.dir, page),
+      dir: spec.dir,
+      render: async () => {
+        // The first page is the feed; later ones are asked for one at a time, so a long category is never held whole.
+        const entries =
+          page === 1
+            ? spec.entries
+            : (await pageItems({ category: spec.dir, offset: (page - 1) * pageSize, limit: pageSize })).map((item) => toFeedEntry(item, spec.name))
+        return renderCategoryPage(spec, plan.all, { page, pageCount, entries }, context)
+      },
+      check: (text: string) => checkHtmlPage(text, escapeHtml(titleCategoryPage(spec, page, pageCount, context.language))),
+    }))
+  }
+  const indexDocuments: PlannedDocument[] = config.output.html
+    ? [{ file: HTML_FILE, dir: '', render: () => renderIndexPage(plan, context), check: (text) => checkHtmlPage(text, escapeHtml(plan.all.title)) }]
+    : []
   // An empty category's files are written too, so its subscribe URL answers before its first item.
   const changed = plan.categories.filter((spec) => changedCategories === 'all' || changedCategories.has(spec.dir) || spec.itemCount === 0)
   return [
-    ...documentsOf(plan.all, () => renderIndexPage(plan, context)),
-    ...changed.flatMap((spec) => documentsOf(spec, () => renderCategoryPage(spec, plan.all, context))),
+    ...feedDocumentsOf(plan.all),
+    ...indexDocuments,
+    ...changed.flatMap((spec) => [...feedDocumentsOf(spec), ...(config.output.html ? pageDocumentsOf(spec) : [])]),
     ...(config.output.opml ? [{ file: OPML_FILE, dir: '', render: () => renderOpml(plan, formats), check: checkOpml }] : []),
   ]
+}
+
+/**
+ * Deletes `<category>/page/<n>.html` past each changed category's last page (retention or a
+ * filter shrank it, or it is gone), and nothing else: only page files feedloom names are touched.
+ */
+async function removeSurplusPages(
+  plan: SitePlan,
+  config: Config,
+  changedCategories: ReadonlySet<string> | 'all',
+  dryRun: boolean,
+): Promise<{ removed: string[]; failed: PublishResult['failed'] }> {
+  const pageCounts = new Map(plan.categories.map((spec) => [spec.dir, countPages(spec.itemCount, pageSizeOf(config, spec.dir))]))
+  const categories = changedCategories === 'all' ? [...pageCounts.keys()] : [...changedCategories].filter((dir) => CATEGORY_DIR.test(dir))
+  const surplus = (
+    await mapConcurrently(categories, CAPS.maxConcurrentWrites, async (dir) => {
+      const names = await readdir(path.join(config.output.dir, dir, PAGES_DIR)).catch(() => [])
+      const pageCount = pageCounts.get(dir) ?? 0
+      return names
+        .filter((name) => Number(PAGE_FILE.exec(name)?.[1] ?? 0) > Math.max(pageCount, 1))
+        .map((name) => path.posix.join(dir, PAGES_DIR, name))
+    })
+  ).flat()
+  const result: { removed: string[]; failed: PublishResult['failed'] } = { removed: [], failed: [] }
+  await mapConcurrently(surplus, CAPS.maxConcurrentWrites, async (file) => {
+    try {
+      if (!dryRun) await rm(path.join(config.output.dir, file))
+      result.removed.push(file)
+    } catch (err) {
+      result.failed.push({ file, reason: `cannot remove ${file}: ${err instanceof Error ? err.message : String(err)}` })
+    }
+  })
+  result.removed.sort()
+  return result
 }
 
 async function publishDocument(outputDir: string, { file, dir, render, check }: PlannedDocument, dryRun: boolean): Promise<DocumentOutcome> {
@@ -167,7 +221,7 @@ async function publishDocument(outputDir: string, { file, dir, render, check }: 
   }
   let text: string
   try {
-    text = render()
+    text = await render()
   } catch (err) {
     // feed@6 throws on some of what the check rejects: `new URL` on a relative link, toISOString on an invalid date.
     return { file, outcome: 'failed', reason: `cannot render: ${err instanceof Error ? err.message : String(err)}` }

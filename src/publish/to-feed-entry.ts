@@ -16,6 +16,10 @@ export interface FeedEntry {
   /** Plain text: the item's summary, else the start of its content. */
   summaryText: string
   author?: string
+  /** The media outlet that published the story (the item's `media`), when known. */
+  outlet?: string
+  /** The item's category slug. */
+  category: string
   published: Date
   /** Last change: the item's `updated`, else `published`. */
   updated: Date
@@ -37,6 +41,8 @@ export function toFeedEntry(item: StoredItem, categoryTitle: string): FeedEntry 
     contentHtml: item.content ? stripInvalidXmlChars(item.content) : undefined,
     summaryText: stripInvalidXmlChars(summarize(item)),
     author: item.author ? stripInvalidXmlChars(stripDeceptiveChars(item.author)) : undefined,
+    outlet: item.media ? stripInvalidXmlChars(stripDeceptiveChars(item.media)) : undefined,
+    category: item.category,
     published,
     updated: item.updated === undefined ? published : new Date(item.updated),
     tags: uniqueNonEmpty([categoryTitle, ...listItemTags(item, categoryTitle)].map((tag) => stripInvalidXmlChars(stripDeceptiveChars(tag)))),

@@ -192,7 +192,7 @@ async function removeSurplusPages(
   dryRun: boolean,
 ): Promise<{ removed: string[]; failed: PublishResult['failed'] }> {
   const pageCounts = new Map(plan.categories.map((spec) => [spec.dir, countPages(spec.itemCount, pageSizeOf(config, spec.dir))]))
-  const categories = changedCategories === 'all' ? [...pageCounts.keys()] : [...changedCategories].filter((dir) => CATEGORY_DIR.test(dir))
+  const categories = [...(changedCategories === 'all' ? pageCounts.keys() : changedCategories)].filter((dir) => CATEGORY_DIR.test(dir))
   const surplus = (
     await mapConcurrently(categories, CAPS.maxConcurrentWrites, async (dir) => {
       const names = await readdir(path.join(config.output.dir, dir, PAGES_DIR)).catch(() => [])

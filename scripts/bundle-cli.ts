@@ -5,6 +5,9 @@
  *
  * - One entry, dist/bundle/feedloom.mjs (commander and the CLI's own code), and chunks that main.ts
  *   imports per command: `--help` loads no chunk, `run` no node-cron handler, serve or OPML code.
+ * - Each worker thread's module is an entry of its own (extract-article-thread.mjs). Chunks sit in
+ *   the same folder as the entries, so code in any chunk finds a thread module beside itself
+ *   (src/sources/share/create-article-extractor.ts).
  * - Packages are bundled. The ones src/ loads on first use with createRequire (luxon,
  *   sanitize-html, pinyin-pro, linkedom, readability, cli-progress) are left to Node and resolved
  *   from node_modules/ when a cycle needs them, as in the tsc output.
@@ -25,7 +28,7 @@ export async function bundleCli(outdir: string): Promise<void> {
   await rm(outdir, { recursive: true, force: true })
   await build({
     absWorkingDir: root,
-    entryPoints: { feedloom: 'src/cli/bin.ts' },
+    entryPoints: { feedloom: 'src/cli/bin.ts', 'extract-article-thread': 'src/sources/share/extract-article-thread.ts' },
     outdir,
     bundle: true,
     splitting: true,
@@ -33,7 +36,7 @@ export async function bundleCli(outdir: string): Promise<void> {
     platform: 'node',
     target: 'node20',
     outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunks/[name]-[hash]',
+    chunkNames: '[name]-[hash]',
     sourcemap: true,
     banner: { js: "import { createRequire as feedloomCreateRequire } from 'node:module'; const require = feedloomCreateRequire(import.meta.url);" },
     logLevel: 'warning',

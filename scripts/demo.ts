@@ -2,15 +2,27 @@
  * `npm run demo`: serves the bundled samples (RSS, Atom and GBK feeds, a JSON news API with a
  * detail API, a share page) on 127.0.0.1, runs one feedloom cycle against them into ./demo,
  * and says where to look. Needs no internet. `npm run demo -- <dir>` writes elsewhere.
+ *
+ * `--serve` then keeps the sample servers up and serves out/ at the site URL the feeds were
+ * written for, until Ctrl-C, so every link works. The ports are fixed (`--port`, default 8730, for
+ * the site; `--samples-port`, default 8731, for the samples): the same URLs on every run, so a
+ * second run rewrites nothing.
  */
 import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
 import { runMain } from '../src/cli/main.js'
 import { createFeedServer, type Route } from '../test/helpers/feed-server.js'
 
 const root = resolve(import.meta.dirname, '..')
-const demoDir = resolve(process.argv[2] ?? join(root, 'demo'))
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { serve: { type: 'boolean', default: false }, port: { type: 'string', default: '8730' }, 'samples-port': { type: 'string', default: '8731' } },
+})
+const demoDir = resolve(positionals[0] ?? join(root, 'demo'))
+const sitePort = Number(flags.port)
+const siteUrl = `http://127.0.0.1:${sitePort}/`
 const samplesDir = join(root, 'samples')
 const shareCode = 'NW202201122243600123'
 
@@ -37,10 +49,10 @@ for (const name of await readdir(join(samplesDir, 'api'))) {
   const code = /^detail-(\w+)\.json$/.exec(name)?.[1]
   if (code) routes[`/api/detail?id=${code}`] = await sample(`api/${name}`, 'application/json; charset=utf-8')
 }
-const server = await createFeedServer(routes)
+const server = await createFeedServer(routes, Number(flags['samples-port']))
 
 const config = {
-  site: { title: '金融消息（演示）', url: 'https://news.example.com/', timezone: 'Asia/Shanghai' },
+  site: { title: '金融消息（演示）', url: siteUrl, timezone: 'Asia/Shanghai' },
   store: { path: 'store/db.json', maxAgeDays: 36500 },
   output: {
     dir: 'out',
@@ -71,16 +83,13 @@ const config = {
 }
 await mkdir(demoDir, { recursive: true })
 const configPath = join(demoDir, 'feeds.config.json')
-await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`)
+const configText = `${JSON.stringify(config, null, 2)}\n`
+// Written only when it differs: a second run must leave every file as it was.
+if ((await readFile(configPath, 'utf8').catch(() => '')) !== configText) await writeFile(configPath, configText)
 
-const code = await runMain({
-  argv: ['run', '--config', configPath],
-  env: {},
-  stdout: (line) => console.log(line),
-  stderr: (line) => console.error(line),
-  signal: new AbortController().signal,
-})
-await server.close()
+const stop = new AbortController()
+const io = { env: {}, stdout: (line: string) => console.log(line), stderr: (line: string) => console.error(line), signal: stop.signal }
+const code = await runMain({ ...io, argv: ['run', '--config', configPath] })
 
 if (code === 0) {
   const outDir = join(demoDir, 'out')
@@ -96,4 +105,9 @@ ${categories.map((c) => `  ${join(outDir, c, 'rss.xml')}`).join('\n')}
 Store: ${join(demoDir, 'store', 'db.json')}   Config: ${configPath}
 Run \`npm run demo\` again: every source answers 304 and nothing is rewritten.`)
 }
-process.exitCode = code
+if (code === 0 && flags.serve) {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort(signal))
+  console.log(`Open ${siteUrl} (the sample sources stay up at ${server.url}); Ctrl-C stops both.`)
+  process.exitCode = await runMain({ ...io, argv: ['serve', '--port', String(sitePort), '--config', configPath] })
+} else process.exitCode = code
+await server.close()

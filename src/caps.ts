@@ -1,4 +1,4 @@
-import type { ParsedFeed, RawEntry } from './types.js'
+import type { ParsedFeed, RawEnclosure, RawEntry } from './types.js'
 
 /**
  * Every cap on what a source can make feedloom keep, publish or send, whatever its kind (feed,
@@ -19,6 +19,8 @@ export const CAPS = {
   maxTagChars: 200,
   /** Categories (tags) kept per entry. */
   maxTagsPerEntry: 50,
+  /** Enclosures (audio, images) kept per entry; one whose URL is longer than maxReferenceChars is dropped. */
+  maxEnclosuresPerEntry: 20,
   /**
    * Link, guid, share link, infoCode, xml:base and date strings longer than this are dropped, not
    * cut: a cut URL or guid would be a different one. 2,048 is the longest URL browsers and servers
@@ -54,7 +56,7 @@ export interface CappedEntries {
   reasons: string[]
 }
 
-type CutField = 'title' | 'content' | 'summary' | 'author' | 'media' | 'categories' | ReferenceField
+type CutField = 'title' | 'content' | 'summary' | 'author' | 'media' | 'categories' | 'enclosures' | ReferenceField
 
 const REFERENCE_FIELDS = ['guid', 'link', 'baseUrl', 'published', 'updated', 'shareLink', 'infoCode'] as const
 type ReferenceField = (typeof REFERENCE_FIELDS)[number]
@@ -105,8 +107,9 @@ function capEntry(entry: RawEntry, cuts: Map<CutField, number>): RawEntry {
     author: cut(entry.author, CAPS.maxNameChars),
     media: cut(entry.media, CAPS.maxNameChars),
     categories: capTags(entry.categories),
+    enclosures: capEnclosures(entry.enclosures),
   } satisfies Record<keyof RawEntry, unknown>)
-  for (const field of [...REFERENCE_FIELDS, 'title', 'content', 'summary', 'author', 'media', 'categories'] as const) {
+  for (const field of [...REFERENCE_FIELDS, 'title', 'content', 'summary', 'author', 'media', 'categories', 'enclosures'] as const) {
     count(field, entry[field], capped[field])
   }
   return capped
@@ -124,6 +127,17 @@ function capTags(tags: string[] | undefined): string[] | undefined {
   return capped.length === tags.length && capped.every((tag, index) => tag === tags[index]) ? tags : capped
 }
 
+function capEnclosures(enclosures: RawEnclosure[] | undefined): RawEnclosure[] | undefined {
+  if (enclosures === undefined) return undefined
+  const capped = enclosures
+    .filter((enclosure) => dropLong(enclosure.url) !== undefined)
+    .slice(0, CAPS.maxEnclosuresPerEntry)
+    .map((enclosure) => withoutUndefined({ ...enclosure, type: cut(enclosure.type, CAPS.maxNameChars), length: cut(enclosure.length, CAPS.maxNameChars) }))
+  // The same array when nothing was cut, so the caller can tell.
+  const isSame = capped.length === enclosures.length && capped.every((one, index) => JSON.stringify(one) === JSON.stringify(enclosures[index]))
+  return isSame ? enclosures : capped
+}
+
 function describeCut(field: CutField, count: number): string {
   const entries = count === 1 ? '1 entry' : `${count} entries`
   switch (field) {
@@ -137,6 +151,8 @@ function describeCut(field: CutField, count: number): string {
       return `${field} of ${entries} cut to ${CAPS.maxNameChars} characters`
     case 'categories':
       return `categories of ${entries} cut to ${CAPS.maxTagsPerEntry} of at most ${CAPS.maxTagChars} characters`
+    case 'enclosures':
+      return `enclosures of ${entries} cut to ${CAPS.maxEnclosuresPerEntry}, each URL at most ${CAPS.maxReferenceChars} characters`
     default:
       return `${field} of ${entries} dropped: longer than ${CAPS.maxReferenceChars} characters`
   }

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'E_PARSE_JSON'
   | 'E_PARSE_EXTRACT'
   | 'E_PARSE_TOO_DEEP'
+  | 'E_PARSE_TOO_LARGE'
   | 'E_STORE_CORRUPT'
   | 'E_STORE_IO'
   | 'E_STORE_LOCKED'
@@ -23,6 +24,9 @@ export type ErrorCode =
   | 'E_STORE_CONFLICT'
   | 'E_PUBLISH_INVALID'
   | 'E_PUBLISH_IO'
+  | 'E_THREAD_TIMEOUT'
+  | 'E_THREAD_MEMORY'
+  | 'E_THREAD_CRASHED'
 
 export class FeedloomError extends Error {
   override name = 'FeedloomError'
@@ -74,6 +78,11 @@ export class StoreError extends FeedloomError {
 
 export class PublishError extends FeedloomError {
   override name = 'PublishError'
+}
+
+/** A task on a worker thread that was stopped (deadline, memory limit) or whose thread died. */
+export class ThreadError extends FeedloomError {
+  override name = 'ThreadError'
 }
 
 /** The error as plain data, for the store and logs. */

@@ -22,8 +22,24 @@ export interface RawEntry {
   /** Name of the media outlet that published the story (每日经济新闻). */
   media?: string
   shareLink?: string
+  /** Podcast audio, images: RSS `<enclosure>`, Atom `rel="enclosure"`, `media:content`, `media:thumbnail`. */
+  enclosures?: RawEnclosure[]
   /** xml:base in scope for this entry, for resolving its relative links. */
   baseUrl?: string
+}
+
+/** An enclosure's attributes as the feed wrote them. */
+export interface RawEnclosure {
+  url: string
+  type?: string
+  length?: string
+}
+
+/** An enclosure after normalize: an absolute http(s) URL, a MIME type when known, a byte length when given. */
+export interface Enclosure {
+  url: string
+  type?: string
+  length?: number
 }
 
 export interface ParsedFeed {
@@ -33,6 +49,8 @@ export interface ParsedFeed {
   /** xml:base of the feed element. */
   baseUrl?: string
   entries: RawEntry[]
+  /** Why the strict reader refused the document, when a lenient read recovered its entries. */
+  recovered?: string
 }
 
 /** An entry after normalize: absolute links, instants, sanitized HTML, a key and a category. */
@@ -43,11 +61,14 @@ export interface NormalizedEntry {
   aliases: string[]
   sourceId: string
   title: string
-  link: string
+  /** Absolute http(s) link; absent for an entry that has none (its key says who it is). */
+  link?: string
   /** Sanitized HTML. */
   content?: string
   summary?: string
   author?: string
+  /** Deduplicated by URL. */
+  enclosures?: Enclosure[]
   /** ISO 8601 instant; absent when the source gave no usable date (first-seen is used). */
   published?: string
   /** ISO 8601 instant from the source, when given. */
@@ -75,10 +96,12 @@ export interface StoredItem {
   aliases: string[]
   sources: string[]
   title: string
-  link: string
+  /** Absolute http(s) link; absent for an item that has none. */
+  link?: string
   content?: string
   summary?: string
   author?: string
+  enclosures?: Enclosure[]
   /** ISO instant shown as the item's date: the source's date, else first-seen. */
   published: string
   /** ISO instant of the last change to title or content after first publication. */
@@ -106,7 +129,8 @@ export interface ItemFilter {
 /** Which charset decoded a response and why. */
 export interface CharsetChoice {
   encoding: string
-  reason: 'override' | 'bom' | 'header' | 'prolog' | 'meta' | 'default'
+  /** `fallback`: nothing declared an encoding and the bytes are not UTF-8 (WHATWG: windows-1252, or GB18030 where Chinese hints point). */
+  reason: 'override' | 'bom' | 'header' | 'prolog' | 'meta' | 'default' | 'fallback'
 }
 
 /**
@@ -134,6 +158,8 @@ export interface SourceState {
   /** ISO; the source is skipped until then (backoff, Retry-After). */
   nextAttemptAt?: string
   charset?: CharsetChoice
+  /** The strict reader refused the last document parsed and a lenient read recovered its entries: why. */
+  recovered?: string
   /** URL fetched instead of the configured one: a 301/308 target seen on two consecutive cycles. */
   effectiveUrl?: string
   /** A 301/308 target seen on the last cycle only; it becomes `effectiveUrl` when seen on the next one too. */
@@ -146,6 +172,13 @@ export interface SourceState {
    */
   configuredUrl?: string
   itemsSeen: number
+  /**
+   * Cycles in a row on which every detail or full-text fetch the source tried failed; absent after
+   * one succeeds. While `articlesRetryAt` is ahead, none is tried (the list is still read).
+   */
+  articleFailures?: number
+  /** ISO; detail and full-text fetches of this source wait until then (backoff after `articleFailures`). */
+  articlesRetryAt?: string
   /**
    * Why the last attempt that brought content gave only part of it (a cap hit, details or full
    * text not fetched); absent when it was whole. The source still counts as answering.
@@ -166,6 +199,7 @@ export type SourceHealth = Pick<
   | 'failingSince'
   | 'nextAttemptAt'
   | 'retiredAt'
+  | 'recovered'
   | 'itemsSeen'
   | 'degraded'
 > & {

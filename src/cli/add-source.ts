@@ -11,6 +11,7 @@ import { guessJsonSource, isJsonFeed } from './guess-json-source.js'
 import { pickSourceId } from './pick-source-id.js'
 import { comparableUrl, sourceUrlsOf } from './source-urls.js'
 import { UsageError } from './usage-error.js'
+import { WORKER_PICKS_UP } from './worker-picks-up.js'
 
 export type SourceType = SourceConfig['type']
 
@@ -59,6 +60,7 @@ export async function addSource(context: CommandContext, options: AddSourceOptio
   const where = source.category === undefined ? '' : `, category ${String(source.category)}`
   const url = source.type === 'share' ? (source.urls as string[])[0] : String(source.url)
   io.stdout(`added source "${source.id}" (${source.type}${where}): ${String(source.title ?? '(untitled)')} ${url}`)
+  context.log.info(WORKER_PICKS_UP)
   return 0
 }
 

@@ -21,12 +21,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
+const hangups = new EventTarget()
+// The worker rereads its config on SIGHUP, as daemons do; other commands ignore it.
+process.on('SIGHUP', () => hangups.dispatchEvent(new Event('hangup')))
+
 process.exitCode = await runMain({
   argv: process.argv.slice(2),
   env: process.env,
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
   signal: stop.signal,
+  hangups,
   // The progress bar is for people watching a terminal, never for a pipe or a log file.
   ...(process.stderr.isTTY ? { progressStream: process.stderr } : {}),
 })

@@ -13,6 +13,8 @@ export interface CliIo {
   stderr: (line: string) => void
   /** Aborted when the user asks the process to stop (SIGINT/SIGTERM); the reason is the signal's name. */
   signal: AbortSignal
+  /** Dispatches a `hangup` event on each SIGHUP, which asks the worker to reread its config. */
+  hangups?: EventTarget
   /**
    * The terminal the cycle progress bar draws on: bin.ts passes process.stderr only when it is a
    * TTY. Absent (tests, pipes, log files): no bar and no escape codes.

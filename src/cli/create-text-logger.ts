@@ -14,20 +14,22 @@ const RANK: Record<LogLevel | 'error', number> = { debug: 10, info: 20, warn: 30
 /**
  * Plain lines a person reads on a terminal (`warning: …`, `error: …`); fields are left out, the
  * message already names the source. Apart from create-logger.ts so that text output never loads
- * pino: a `run` from cron starts a new process every cycle.
+ * pino: a `run` from cron starts a new process every cycle. With `clock`, each line starts with
+ * the ISO time, for processes that run for days and whose lines end up in a journal or a file.
  */
-export function createTextLogger(write: (line: string) => void, level: LogLevel = 'info'): CliLogger {
+export function createTextLogger(write: (line: string) => void, level: LogLevel = 'info', clock?: () => Date): CliLogger {
   const enabled = (at: LogLevel | 'error') => RANK[at] >= RANK[level]
+  const line = (text: string) => write(clock === undefined ? text : `${clock().toISOString()} ${text}`)
   return {
     debug: (message) => {
-      if (enabled('debug')) write(message)
+      if (enabled('debug')) line(message)
     },
     info: (message) => {
-      if (enabled('info')) write(message)
+      if (enabled('info')) line(message)
     },
     warn: (message) => {
-      if (enabled('warn')) write(`warning: ${message}`)
+      if (enabled('warn')) line(`warning: ${message}`)
     },
-    error: (message) => write(`error: ${message}`),
+    error: (message) => line(`error: ${message}`),
   }
 }

@@ -10,6 +10,7 @@ import { formatTable } from './format-table.js'
 import { planOpmlImport } from './plan-opml-import.js'
 import { sourceUrlsOf } from './source-urls.js'
 import { UsageError } from './usage-error.js'
+import { WORKER_PICKS_UP } from './worker-picks-up.js'
 
 /** `feedloom remove <id>`: drops the source from feeds.config.json, leaving the rest of the file as it was. */
 export async function removeSource(context: CommandContext, id: string): Promise<number> {
@@ -22,6 +23,7 @@ export async function removeSource(context: CommandContext, id: string): Promise
   }
   await saveConfig({ path: context.configPath, fileText: removeArrayElement(fileText, ['sources'], index), env: context.io.env })
   context.io.stdout(`removed source "${id}" (${source.type}): ${sourceUrlsOf(source).join(' ')}`)
+  context.log.info(WORKER_PICKS_UP)
   return 0
 }
 
@@ -69,6 +71,7 @@ export async function importOpml(context: CommandContext, file: string): Promise
   }
   const categories = plan.categories.length > 0 ? ` and ${plan.categories.length} new categories` : ''
   io.stdout(`imported ${plan.sources.length} sources${categories} from ${file}; skipped ${plan.skipped.length}`)
+  if (plan.sources.length > 0) context.log.info(WORKER_PICKS_UP)
   return 0
 }
 

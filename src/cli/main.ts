@@ -3,13 +3,14 @@ import { readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Config } from '../config/config-schema.js'
-import { ConfigError, FeedloomError } from '../errors.js'
+import { ConfigError, FeedloomError, StoreError } from '../errors.js'
 // store-lock.ts, not open-store.ts: the lock needs node:fs only, the store needs lowdb.
-import { acquireStoreLock, type AcquireStoreLockOptions, StoreLockedError } from '../store/store-lock.js'
+import { type AcquireStoreLockOptions, StoreLockedError } from '../store/store-lock.js'
 import type { AddSourceOptions } from './add-source.js'
 import type { CliIo, CommandContext } from './command-context.js'
 import { createProgress } from './create-progress.js'
 import { type CliLogger, createTextLogger, type LogFormat, type LogLevel } from './create-text-logger.js'
+import { describeStoreRecovery } from './describe-store-recovery.js'
 import { escapeTerminalText } from './escape-terminal-text.js'
 import { UsageError } from './usage-error.js'
 
@@ -69,6 +70,8 @@ export async function runMain(terminal: CliIo): Promise<number> {
   }
   let exitCode = 0
   let context: CommandContext | undefined
+  /** The store a failure may be about, once the config is read. */
+  let storePath: string | undefined
   const program = new Command('feedloom')
     .description('Self-hosted RSS/Atom aggregator and publisher')
     .version(readVersion(), '-V, --version', 'print the version')
@@ -84,8 +87,11 @@ export async function runMain(terminal: CliIo): Promise<number> {
     .configureOutput({ writeOut: (text) => io.stdout(text.trimEnd()), writeErr: (text) => io.stderr(text.trimEnd()) })
     .showHelpAfterError()
 
-  /** Built once, on first use, from the global options (they may come after the command name). */
-  const ctx = async (): Promise<CommandContext> => {
+  /**
+   * Built once, on first use, from the global options (they may come after the command name).
+   * `timestamps`: text lines start with the ISO time, for the commands that run for days.
+   */
+  const ctx = async (timestamps = false): Promise<CommandContext> => {
     if (context !== undefined) return context
     const options = program.opts<GlobalOptions>()
     const configPath = resolve(options.config)
@@ -94,7 +100,7 @@ export async function runMain(terminal: CliIo): Promise<number> {
     const progress = createProgress(options.logFormat === 'text' && level !== 'warn' ? io.progressStream : undefined)
     const write = (line: string) => progress.log(escapeTerminalText(line)) || io.stderr(line)
     const log =
-      options.logFormat === 'json' ? (await import('./create-logger.js')).createLogger({ write, format: 'json', level }) : createTextLogger(write, level)
+      options.logFormat === 'json' ? (await import('./create-logger.js')).createLogger({ write, format: 'json', level }) : createTextLogger(write, level, timestamps ? () => new Date() : undefined)
     context = {
       io,
       configPath,
@@ -103,11 +109,24 @@ export async function runMain(terminal: CliIo): Promise<number> {
       quiet: level === 'warn',
       verbose: level === 'debug',
       progress,
-      load: () => loadChecked(configPath, io.env),
+      load: async () => {
+        const config = await loadChecked(configPath, io.env)
+        storePath = config.store.path
+        return config
+      },
       loadFile: async () => (await import('../config/read-config.js')).readConfigFile(configPath, io.env),
     }
     return context
   }
+
+  program
+    .command('init')
+    .description('write a starter feeds.config.json (never over an existing one)')
+    .action(async () => {
+      const context = await ctx()
+      const { initConfig } = await import('./init-config.js')
+      exitCode = await initConfig(context)
+    })
 
   program
     .command('run')
@@ -123,15 +142,19 @@ export async function runMain(terminal: CliIo): Promise<number> {
         lock: createLockOptions(context, 'feedloom run', options),
         dryRun: options.dryRun === true,
       })
-      if (summary.outputFailures.length > 0 || (options.strict && summary.sources.failed > 0)) exitCode = 1
+      // A source skipped while it backs off is still failing: it failed last time and was not retried.
+      const failing = summary.sources.failed + summary.sources.skipped + summary.sources.retired
+      if (summary.outputFailures.length > 0 || (options.strict && failing > 0)) exitCode = 1
     })
 
   program
     .command('start')
     .description("the worker: one cycle now, then on the config's cron schedule until SIGINT/SIGTERM")
-    .action(async () => {
-      const context = await ctx()
-      exitCode = await runWorker(context, await context.load())
+    .option('--metrics <host:port>', 'serve Prometheus metrics at /metrics and a health check at /healthz on this address', parseHostPort)
+    .action(async (options: { metrics?: { host: string; port: number } }) => {
+      const context = await ctx(true)
+      const { runWorker } = await import('./run-worker.js')
+      exitCode = await runWorker(context, await context.load(), options)
     })
 
   program
@@ -144,7 +167,7 @@ export async function runMain(terminal: CliIo): Promise<number> {
       const { io, log, load } = context
       const config = await load()
       const { buildOutputs } = await import('../pipeline/build-outputs.js')
-      const result = await buildOutputs(config, { lock: createLockOptions(context, 'feedloom build', options) })
+      const result = await buildOutputs(config, { log, lock: createLockOptions(context, 'feedloom build', options) })
       for (const file of result.written) log.debug(`wrote ${join(config.output.dir, file)}`, { file })
       io.stdout(`build done: ${result.written.length} files written, ${result.unchanged} unchanged, ${result.failed.length} failed`)
       for (const failure of result.failed) log.error(`output ${failure.file} not replaced: ${failure.reason}`, { file: failure.file })
@@ -259,7 +282,7 @@ export async function runMain(terminal: CliIo): Promise<number> {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 8080)
     .action(async (options: { host: string; port: number }) => {
-      const context = await ctx()
+      const context = await ctx(true)
       exitCode = await serveOutput(context, await context.load(), options)
     })
 
@@ -267,7 +290,7 @@ export async function runMain(terminal: CliIo): Promise<number> {
     await program.parseAsync([...io.argv], { from: 'user' })
     return exitCode
   } catch (err) {
-    return reportFailure(err, io, context)
+    return reportFailure(err, io, context, storePath)
   }
 }
 
@@ -304,44 +327,6 @@ function createLockOptions(context: CommandContext, holder: string, options: Wai
   }
 }
 
-/**
- * The worker holds the store lock for its whole life, not only during cycles: a `run` from cron
- * between two ticks would otherwise slip in, and the worker's next cycle would find the store taken.
- * A PostgreSQL store has no lock: its transactions and unique constraints let processes share it.
- */
-async function runWorker(context: CommandContext, config: Readonly<Config>): Promise<number> {
-  const { io, log } = context
-  const [{ startWorker }, { runReportedCycle }] = await Promise.all([
-    import('../schedule/start-worker.js'),
-    import('./report-cycle.js'),
-  ])
-  const lock = config.store.url === undefined ? await acquireStoreLock(config.store.path, { holder: 'feedloom start' }) : undefined
-  try {
-    const fatal = new AbortController()
-    const worker = startWorker({
-      schedule: config.schedule,
-      timezone: config.site.timezone,
-      runCycle: async () => {
-        try {
-          await runReportedCycle(context, config, { lock: 'held' })
-        } catch (err) {
-          // A store failure will not fix itself on the next tick.
-          fatal.abort(err)
-        }
-      },
-      onSkippedTick: (at) => log.warn(`tick at ${at.toISOString()} skipped: the previous cycle is still running`),
-    })
-    log.info(`worker started: schedule "${config.schedule}" (${config.site.timezone}); stop with Ctrl-C`)
-    await Promise.race([whenAborted(io.signal), whenAborted(fatal.signal)])
-    if (io.signal.aborted) log.info(`${String(io.signal.reason)}: finishing the running cycle, then stopping`)
-    await worker.stop()
-    if (fatal.signal.aborted) throw fatal.signal.reason
-    return 0
-  } finally {
-    await lock?.release()
-  }
-}
-
 async function serveOutput(context: CommandContext, config: Readonly<Config>, options: { host: string; port: number }): Promise<number> {
   const { io, log } = context
   const dir = config.output.dir
@@ -372,6 +357,13 @@ function parseSeconds(value: string): number {
   return seconds
 }
 
+/** `127.0.0.1:9464`, `[::1]:9464`, or `:9464` for every address. */
+function parseHostPort(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value)
+  if (!match) throw new InvalidArgumentError('must be host:port, such as 127.0.0.1:9464')
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port: parsePort(match[3] ?? '') }
+}
+
 function parsePort(value: string): number {
   const port = Number(value)
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535')
@@ -390,7 +382,7 @@ function whenAborted(signal: AbortSignal): Promise<void> {
 }
 
 /** The one place errors become messages and exit codes. */
-function reportFailure(err: unknown, io: CliIo, context: CommandContext | undefined): number {
+function reportFailure(err: unknown, io: CliIo, context: CommandContext | undefined, storePath: string | undefined): number {
   if (err instanceof CommanderError) return err.exitCode
   const error: CliLogger['error'] = context?.log.error ?? ((message) => io.stderr(`error: ${message}`))
   if (err instanceof UsageError) {
@@ -403,7 +395,11 @@ function reportFailure(err: unknown, io: CliIo, context: CommandContext | undefi
     error(`${err.message} (${err.code})`, { code: err.code, pid: err.owner?.pid, hint })
     if (context?.logFormat !== 'json') io.stderr(`hint: ${hint}`)
   }
-  else if (err instanceof FeedloomError) error(`${err.message} (${err.code})`, { code: err.code })
+  else if (err instanceof StoreError && err.code === 'E_STORE_CORRUPT') {
+    const hint = describeStoreRecovery(storePath)
+    error(`${err.message} (${err.code})`, { code: err.code, hint })
+    if (context?.logFormat !== 'json') io.stderr(`hint: ${hint}`)
+  } else if (err instanceof FeedloomError) error(`${err.message} (${err.code})`, { code: err.code })
   else error(err instanceof Error ? (err.stack ?? err.message) : String(err))
   return 1
 }

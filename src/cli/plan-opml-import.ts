@@ -39,9 +39,12 @@ export function planOpmlImport(config: Readonly<Pick<Config, 'categories' | 'sou
     else if (title === undefined || title === '') return undefined
     else slug = titles.get(title) ?? slugifyCategory(title)
     if (slug === '') return undefined
-    if (title !== undefined && title !== '' && title !== slug && !Object.hasOwn(config.categories, slug) && !plan.categories.some((c) => c.slug === slug)) {
-      plan.categories.push({ slug, title })
-      titles.set(title, slug)
+    const titled = title !== undefined && title !== '' && title !== slug
+    // Once `categories` lists any, a source's category must be one of them.
+    const mustList = Object.keys(config.categories).length > 0
+    if ((titled || mustList) && !Object.hasOwn(config.categories, slug) && !plan.categories.some((c) => c.slug === slug)) {
+      plan.categories.push({ slug, title: titled ? title : slug })
+      if (titled) titles.set(title, slug)
     }
     return slug
   }

@@ -18,7 +18,12 @@ export async function printStatus(context: CommandContext, config: Readonly<Conf
   const { sources: health, failedOutputs } = await readStatus(config, now)
   if (options.json) stdout(JSON.stringify(health, null, 2))
   else {
-    stdout(formatTable(['id', 'state', 'last success', 'last error', 'failures', 'next attempt', 'items'], health.map((one) => toRow(one, now))))
+    stdout(
+      formatTable(
+        ['id', 'state', 'last success', 'last error', 'failures', 'next attempt', 'items', 'reason'],
+        health.map((one) => toRow(one, now)),
+      ),
+    )
     for (const note of health.flatMap((one) => notesOf(one, now, config.health.alertAfterHours))) stdout(note)
     for (const output of failedOutputs) stdout(failedOutputNote(output, now))
   }
@@ -37,7 +42,20 @@ function toRow(health: SourceHealth, now: Date): string[] {
     String(health.consecutiveFailures),
     nextAttemptOf(health, now),
     String(health.itemsSeen),
+    error === undefined ? '-' : shortReason(error.message),
   ]
+}
+
+/** Widest reason the table shows; the whole message is in `--json` and in the worker's log. */
+const REASON_WIDTH = 60
+
+/**
+ * The error message without its URLs (the source's id is on the row, its URL in `list`), cut to
+ * fit a terminal line.
+ */
+function shortReason(message: string): string {
+  const text = message.replace(/https?:\/\/\S+/g, '…').replace(/\s+/g, ' ').trim()
+  return text.length > REASON_WIDTH ? `${text.slice(0, REASON_WIDTH - 1)}…` : text
 }
 
 function nextAttemptOf(health: SourceHealth, now: Date): string {
@@ -57,6 +75,9 @@ function notesOf(health: SourceHealth, now: Date, alertAfterHours: number): stri
     notes.push(`${health.id}: retired ${ago(health.retiredAt, now)}: ${health.effectiveUrl ?? health.url ?? 'its URL'} answered 410 Gone; change its url in the config to fetch it again`)
   }
   if (health.degraded !== undefined) notes.push(`${health.id}: degraded: ${health.degraded.join('; ')}`)
+  if (health.recovered !== undefined) {
+    notes.push(`${health.id}: recovered: ${health.recovered} (the feed is not well-formed XML; its entries were read leniently)`)
+  }
   if (health.alert) {
     notes.push(`alert: ${health.id} has been failing since ${health.failingSince ?? '?'} (${ago(health.failingSince, now)}), longer than health.alertAfterHours (${alertAfterHours} h)`)
   }

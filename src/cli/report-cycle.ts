@@ -15,18 +15,20 @@ export type { SourceDoneEvent } from '../pipeline/run-cycle.js'
 export async function runReportedCycle(
   context: CommandContext,
   config: Readonly<Config>,
-  extra: Pick<CycleOptions, 'lock' | 'dryRun'> = {},
+  extra: Pick<CycleOptions, 'lock' | 'dryRun' | 'onSourceDone'> = {},
 ): Promise<CycleSummary> {
   const { log, progress } = context
   progress.start(config.sources.length)
   let summary: CycleSummary
   try {
+    const { onSourceDone, ...options } = extra
     summary = await runCycle({
       config,
       log,
       signal: context.io.signal,
-      ...extra,
+      ...options,
       onSourceDone: (event) => {
+        onSourceDone?.(event)
         progress.tick(event.sourceId)
         log.debug(describeSourceDone(event), { ...event })
       },

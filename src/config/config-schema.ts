@@ -112,6 +112,8 @@ const shareSource = z.strictObject({
 export const sourceSchema = z.discriminatedUnion('type', [feedSource, jsonSource, shareSource])
 
 export const configSchema = z.strictObject({
+  /** Where editors find the JSON Schema of this file (written by `feedloom init`); not read otherwise. */
+  $schema: z.string().optional(),
   site: z.strictObject({
     title: z.string().min(1),
     /** Public base URL that out/ is served from; feed self links and ids hang off it. */
@@ -176,6 +178,10 @@ export const configSchema = z.strictObject({
       userAgent: z.string().min(1).default('feedloom/0.1 (+https://github.com/feedloom/feedloom)'),
       /** Refuse sources and redirects that resolve to loopback, private, link-local or metadata addresses. */
       blockPrivateAddresses: z.boolean().default(false),
+      /** Detail, full-text and share page fetches one source may start per cycle; the rest wait for a later one. */
+      articlesPerSource: z.int().min(0).default(20),
+      /** From the cycle's start: later, no detail, full-text or share page fetch starts and those in flight stop. */
+      cycleDeadlineMs: timerMs.default(60_000),
     })
     .prefault({}),
   /** Source health: `feedloom status` exits non-zero when a source has failed for longer than this. */
@@ -193,6 +199,15 @@ export const configSchema = z.strictObject({
     .default({}),
   sources: z.array(sourceSchema).default([]),
 })
+
+/**
+ * The JSON Schema of feeds.config.json as written (defaults optional), for editors: generated from
+ * the zod schema at build time so the two never disagree. Checks zod runs in code (time zones,
+ * regular expressions) are left to `feedloom validate`.
+ */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' })
+}
 
 export type Config = z.infer<typeof configSchema>
 export type SourceConfig = z.infer<typeof sourceSchema>

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util'
+import { type JsonMember, type JsonSpan, parseJsonc, scanJsonc } from './parse-jsonc.js'
 
 /**
  * Edits of a JSON document made on its text, so that everything the edit does not touch keeps its
@@ -10,29 +11,20 @@ import { isDeepStrictEqual } from 'node:util'
 /** Object keys from the root: `['sources']`, `['categories']`. */
 export type JsonKeyPath = readonly string[]
 
-type Span =
-  | { kind: 'object'; start: number; end: number; members: Member[] }
-  | { kind: 'array'; start: number; end: number; elements: Span[] }
-  | { kind: 'scalar'; start: number; end: number }
-
-interface Member {
-  key: string
-  keyStart: number
-  keyEnd: number
-  value: Span
-}
+type Span = JsonSpan
+type Member = JsonMember
 
 type Container = Extract<Span, { kind: 'object' | 'array' }>
 
 /** Appends `value` at the end of the array at `path`, creating the array (as the last key of its parent) when absent. */
 export function appendArrayElement(text: string, path: JsonKeyPath, value: unknown): string {
-  const expected = structuredClone(JSON.parse(text) as unknown)
+  const expected = structuredClone(parseValue(text))
   const parent = valueAt(expected, path.slice(0, -1))
   const key = lastKey(path)
   const existing = parent[key]
   if (existing !== undefined && !Array.isArray(existing)) throw new TypeError(`${path.join('.')} is not an array`)
   parent[key] = [...((existing as unknown[] | undefined) ?? []), value]
-  const root = scanJson(text)
+  const root = scanJsonc(text)
   const node = spanAt(root, path)
   const edited =
     node === undefined
@@ -43,9 +35,9 @@ export function appendArrayElement(text: string, path: JsonKeyPath, value: unkno
 
 /** Adds `key: value` as the last member of the object at `path`; the key must not exist yet. */
 export function addObjectMember(text: string, path: JsonKeyPath, key: string, value: unknown): string {
-  const expected = structuredClone(JSON.parse(text) as unknown)
+  const expected = structuredClone(parseValue(text))
   const parentPath = path.slice(0, -1)
-  const root = scanJson(text)
+  const root = scanJsonc(text)
   const node = path.length === 0 ? root : spanAt(root, path)
   if (node === undefined) {
     valueAt(expected, parentPath)[lastKey(path)] = { [key]: value }
@@ -59,11 +51,11 @@ export function addObjectMember(text: string, path: JsonKeyPath, key: string, va
 
 /** Removes element `index` of the array at `path`, with the comma and spacing that went with it. */
 export function removeArrayElement(text: string, path: JsonKeyPath, index: number): string {
-  const expected = structuredClone(JSON.parse(text) as unknown)
+  const expected = structuredClone(parseValue(text))
   const array = valueAt(expected, path.slice(0, -1))[lastKey(path)]
   if (!Array.isArray(array) || index < 0 || index >= array.length) throw new RangeError(`${path.join('.')}[${index}] does not exist`)
   array.splice(index, 1)
-  const node = asContainer(spanAt(scanJson(text), path), path)
+  const node = asContainer(spanAt(scanJsonc(text), path), path)
   if (node.kind !== 'array') throw new TypeError(`${path.join('.')} is not an array`)
   const { elements } = node
   const element = elements[index] as Span
@@ -159,13 +151,8 @@ function indentOfLineAt(text: string, offset: number): string {
 
 /** The edit, when it parses to what the same edit on the value gave; else the value re-formatted whole. */
 function checked(original: string, edited: string, expected: unknown): string {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(edited)
-  } catch {
-    parsed = undefined
-  }
-  if (isDeepStrictEqual(parsed, expected)) return edited
+  const parsed = parseJsonc(edited)
+  if (parsed.errors.length === 0 && isDeepStrictEqual(parsed.value, expected)) return edited
   const newline = original.includes('\r\n') ? '\r\n' : '\n'
   const trailing = /\r?\n$/.test(original) ? newline : ''
   return JSON.stringify(expected, null, detectIndent(original)).replaceAll('\n', newline) + trailing
@@ -203,61 +190,8 @@ function asContainer(node: Span | undefined, path: JsonKeyPath): Container {
   return node
 }
 
-/** Offsets of every value, key and member in JSON text that JSON.parse accepts. */
-function scanJson(text: string): Span {
-  let at = 0
-  const skipSpace = () => {
-    while (at < text.length && ' \t\r\n'.includes(text[at] as string)) at++
-  }
-  const scanString = (): string => {
-    const start = at
-    at++
-    while (text[at] !== '"') at += text[at] === '\\' ? 2 : 1
-    at++
-    return JSON.parse(text.slice(start, at)) as string
-  }
-  const scanValue = (): Span => {
-    skipSpace()
-    const start = at
-    const char = text[at]
-    if (char === '{') {
-      at++
-      const members: Member[] = []
-      skipSpace()
-      while (text[at] !== '}') {
-        if (text[at] === ',') at++
-        skipSpace()
-        const keyStart = at
-        const key = scanString()
-        const keyEnd = at
-        skipSpace()
-        at++ // ':'
-        const value = scanValue()
-        members.push({ key, keyStart, keyEnd, value })
-        skipSpace()
-      }
-      at++
-      return { kind: 'object', start, end: at, members }
-    }
-    if (char === '[') {
-      at++
-      const elements: Span[] = []
-      skipSpace()
-      while (text[at] !== ']') {
-        if (text[at] === ',') at++
-        elements.push(scanValue())
-        skipSpace()
-      }
-      at++
-      return { kind: 'array', start, end: at, elements }
-    }
-    if (char === '"') {
-      scanString()
-      return { kind: 'scalar', start, end: at }
-    }
-    while (at < text.length && !',}] \t\r\n'.includes(text[at] as string)) at++
-    return { kind: 'scalar', start, end: at }
-  }
-  JSON.parse(text)
-  return scanValue()
+function parseValue(text: string): unknown {
+  const { value, errors } = parseJsonc(text)
+  if (errors.length > 0) throw new SyntaxError(`not valid JSON at offset ${errors[0]?.offset ?? 0}`)
+  return value
 }

@@ -2,6 +2,10 @@ import { isAbsolute, parse, relative, resolve, sep } from 'node:path'
 import type { z } from 'zod'
 import { ConfigError } from '../errors.js'
 import { configSchema, type Config, DEFAULT_STORE_PATH } from './config-schema.js'
+import { describeSyntaxErrors } from './describe-syntax-errors.js'
+import { knownKeysAt } from './known-keys-at.js'
+import { parseJsonc } from './parse-jsonc.js'
+import { suggestName } from './suggest-name.js'
 
 export interface LoadConfigOptions {
   /** The text of feeds.config.json. */
@@ -14,14 +18,12 @@ export interface LoadConfigOptions {
 
 /** Parses, validates and resolves a config; every problem is collected into one ConfigError. */
 export function loadConfig({ fileText, baseDir, env = {} }: LoadConfigOptions): Readonly<Config> {
-  let json: unknown
-  try {
-    json = JSON.parse(fileText)
-  } catch (cause) {
-    throw new ConfigError([`(root): not valid JSON: ${(cause as Error).message}`], { cause })
-  }
-  const parsed = configSchema.safeParse(applyEnv(json, env))
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap(formatIssue))
+  const { value: json, errors } = parseJsonc(fileText)
+  if (errors.length > 0) throw new ConfigError(describeSyntaxErrors(fileText, errors))
+  const input = applyEnv(json, env)
+  const parsed = configSchema.safeParse(input)
+  // Categories are checked on the file as written too, so one run lists them with the other problems.
+  if (!parsed.success) throw new ConfigError([...parsed.error.issues.flatMap((issue) => formatIssue(issue, input)), ...checkCategories(input)])
   const config = parsed.data
   // Before paths are resolved: the default is compared as written.
   const storeProblems =
@@ -30,7 +32,7 @@ export function loadConfig({ fileText, baseDir, env = {} }: LoadConfigOptions): 
       : []
   config.store.path = resolvePath(baseDir, config.store.path)
   config.output.dir = resolvePath(baseDir, config.output.dir)
-  const problems = [...storeProblems, ...crossCheck(config), ...checkPlacement(config, baseDir)]
+  const problems = [...storeProblems, ...crossCheck(config), ...checkCategories(config), ...checkPlacement(config, baseDir)]
   if (problems.length > 0) throw new ConfigError(problems)
   return deepFreeze(config)
 }
@@ -105,10 +107,25 @@ function crossCheck(config: Config): string[] {
   return problems
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string[] {
+/**
+ * A source's `category` must be one of `categories` once that lists any: a typo would otherwise
+ * start a new category silently. A config without `categories` names its categories in the sources.
+ */
+function checkCategories(input: unknown): string[] {
+  if (!isPlainObject(input) || !isPlainObject(input.categories) || !Array.isArray(input.sources)) return []
+  const defined = Object.keys(input.categories)
+  if (defined.length === 0) return []
+  return input.sources.flatMap((source: unknown, index) => {
+    if (!isPlainObject(source) || typeof source.category !== 'string' || defined.includes(source.category)) return []
+    return [`sources[${index}].category: "${source.category}" is not in categories${suggestName(source.category, defined)}; add it there or fix the name`]
+  })
+}
+
+function formatIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
   const path = formatPath(issue.path)
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`)
+    const known = knownKeysAt(configSchema, issue.path, input)
+    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key${suggestName(key, known)}`)
   }
   return [`${path}: ${issue.message}`]
 }

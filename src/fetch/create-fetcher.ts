@@ -56,6 +56,11 @@ export interface FetchRequest {
   charset?: string
   /** @default feed types, then XML, JSON and HTML */
   accept?: string
+  /**
+   * Stops the fetch: one still waiting for its host's slot never starts, one in flight is cut off;
+   * it rejects with `signal.reason`.
+   */
+  signal?: AbortSignal
 }
 
 export type FetchResult =
@@ -140,6 +145,7 @@ async function fetchText(req: FetchRequest, context: FetchContext): Promise<Fetc
   for (let redirects = 0; ; redirects += 1) {
     const hopUrl = url
     const exchange = await context.limiter.run(hopUrl.hostname, () => {
+      req.signal?.throwIfAborted()
       deadlineMs ??= Date.now() + context.options.timeoutMs
       return exchangeOnce(hopUrl, req, context, deadlineMs)
     })
@@ -203,6 +209,8 @@ async function exchangeOnce(
 ): Promise<Exchange> {
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now()))
+  const stop = (): void => controller.abort()
+  req.signal?.addEventListener('abort', stop, { once: true })
   try {
     // net.connect skips `lookup` for an IP literal, so the guarded lookup never sees one.
     if (addressPolicy !== undefined) checkLiteralAddress(url, addressPolicy)
@@ -214,8 +222,10 @@ async function exchangeOnce(
     })
     return await readExchange(response, url, options.maxBytes)
   } catch (err) {
+    req.signal?.throwIfAborted()
     throw toFetchError(err, { url: url.href, timedOut: controller.signal.aborted, timeoutMs: options.timeoutMs })
   } finally {
+    req.signal?.removeEventListener('abort', stop)
     clearTimeout(timer)
     // Releases the connection of a body we did not read: redirects, error statuses, over the cap.
     controller.abort()

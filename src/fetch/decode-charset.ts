@@ -35,9 +35,37 @@ export function decodeCharset(bytes: Uint8Array, options: DecodeCharsetOptions =
     const text = decodeStrictly(bytes, charset.encoding)
     if (text !== undefined) return { text, charset }
   }
+  if (clues.every((clue) => clue.reason === 'default')) return decodeUndeclared(bytes)
   const [charset = DEFAULT_CHOICE] = clues
   return { text: new TextDecoder(charset.encoding).decode(bytes), charset }
 }
+
+/**
+ * Bytes that are not UTF-8 and whose encoding nothing declared: windows-1252, as WHATWG decodes
+ * an undeclared legacy document, unless the document says it is Chinese and decodes as GB18030.
+ */
+function decodeUndeclared(bytes: Uint8Array): DecodeCharsetResult {
+  const head = Buffer.from(bytes.subarray(0, SNIFF_BYTES)).toString('latin1')
+  if (CHINESE_HINT.test(head)) {
+    const text = decodeStrictly(bytes, 'gb18030')
+    if (text !== undefined) return { text, charset: { encoding: 'gb18030', reason: 'fallback' } }
+  }
+  return { text: decodeWindows1252(bytes), charset: { encoding: 'windows-1252', reason: 'fallback' } }
+}
+
+/**
+ * WHATWG windows-1252 bytes 0x80–0x9F (`“`, `”`, `€`…): Node 20's TextDecoder decodes the label
+ * as ISO-8859-1 and gives C1 controls for them. The five bytes the code page leaves undefined
+ * stay the controls WHATWG maps them to.
+ */
+const WINDOWS_1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ'
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  return new TextDecoder('windows-1252').decode(bytes).replace(/[\u0080-\u009F]/g, (char) => WINDOWS_1252_HIGH.charAt(char.charCodeAt(0) - 0x80))
+}
+
+/** `<language>zh-cn</language>`, `xml:lang="zh"`, `lang="zh-CN"`: the document says it is Chinese. */
+const CHINESE_HINT = /<(?:\w+:)?language>\s*zh\b|\blang\s*=\s*["']zh\b/i
 
 const DEFAULT_CHOICE: CharsetChoice = { encoding: 'utf-8', reason: 'default' }
 

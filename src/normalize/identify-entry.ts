@@ -8,12 +8,16 @@ export interface IdentifyEntryInput {
   /** Absolute http(s) link of the entry. */
   link?: string
   guid?: string
+  /** A link that is an absolute URI but not http(s) (`tag:`, `urn:`): an id like a guid, never a link. */
+  linkId?: string
   /** Absolute http(s) share link. */
   shareLink?: string
   /** Plain-text title; part of the last-resort hash. */
   title: string
   /** The date string as the source gave it; part of the last-resort hash. */
   published?: string
+  /** The entry's content or summary as given; part of the last-resort hash. */
+  body?: string
 }
 
 export interface EntryIdentity {
@@ -24,18 +28,24 @@ export interface EntryIdentity {
   infoCode?: string
 }
 
-/** DESIGN.md "Item identity": infoCode, else canonical link, else guid, else a hash. */
+/**
+ * Item identity: infoCode, else canonical link, else guid (or a non-http link such as
+ * `tag:`), else a hash of title, date and body. The guid, link id and hash of an entry without
+ * its own URI are scoped to its source: the same entry read again is the same item.
+ */
 export function identifyEntry(input: IdentifyEntryInput): EntryIdentity {
   const infoCode = input.infoCode?.trim() || findInfoCode([input.link, input.guid, input.shareLink])
   const linkKey = input.link === undefined ? undefined : `link:${canonicalizeUrl(input.link)}`
   const guidKey = input.guid === undefined ? undefined : guidKeyOf(input.guid, input.sourceId)
+  const linkIdKey = input.linkId === undefined ? undefined : guidKeyOf(input.linkId, input.sourceId)
   const shareKey = input.shareLink === undefined ? undefined : `link:${canonicalizeUrl(input.shareLink)}`
   const key =
     (infoCode === undefined ? undefined : `infocode:${infoCode}`) ??
     linkKey ??
     guidKey ??
-    `hash:${hashOf(input.sourceId, input.title, input.published ?? '')}`
-  const aliases = [...new Set([linkKey, guidKey, shareKey])].filter(
+    linkIdKey ??
+    `hash:${hashOf(input.sourceId, input.title, input.published ?? '', input.body ?? '')}`
+  const aliases = [...new Set([linkKey, guidKey, linkIdKey, shareKey])].filter(
     (alias): alias is string => alias !== undefined && alias !== key,
   )
   return infoCode === undefined ? { key, aliases } : { key, aliases, infoCode }
@@ -69,6 +79,8 @@ function guidKeyOf(guid: string, sourceId: string): string {
   return hasScheme(guid) ? `guid:${guid}` : `guid:${sourceId}:${guid}`
 }
 
-function hashOf(sourceId: string, title: string, published: string): string {
-  return createHash('sha256').update(`${sourceId}\0${title}\0${published}`).digest('hex')
+/** An empty body hashes as before bodies were part of it, so keys already stored stay the same. */
+function hashOf(sourceId: string, title: string, published: string, body: string): string {
+  const text = body === '' ? `${sourceId}\0${title}\0${published}` : `${sourceId}\0${title}\0${published}\0${body}`
+  return createHash('sha256').update(text).digest('hex')
 }

@@ -2,7 +2,8 @@ import type { DroppedEntry, NormalizedEntry, RawEntry } from '../types.js'
 import { slugifyCategory } from './category-slug.js'
 import { identifyEntry } from './identify-entry.js'
 import { normalizeDate } from './normalize-date.js'
-import { resolveUrl } from './resolve-url.js'
+import { normalizeEnclosures } from './normalize-enclosures.js'
+import { hasScheme, resolveUrl } from './resolve-url.js'
 import { cleanText, collapseWhitespace, sanitizeContent, toPlainText } from './sanitize-content.js'
 
 export interface NormalizeContext {
@@ -29,13 +30,16 @@ const DEFAULT_FUTURE_TOLERANCE_MS = 24 * 60 * 60 * 1000
 /** Longest title made from an untitled entry's text, in characters. */
 const DERIVED_TITLE_CHARS = 80
 
-/** One raw entry → a clean entry with absolute links, ISO instants, safe HTML, a key and a category. */
+/**
+ * One raw entry → a clean entry with absolute links, ISO instants, safe HTML, a key and a category.
+ * An entry without an http(s) link is kept (its guid, a `tag:`/`urn:` link or a hash of its text
+ * names it); only one with neither a title nor any text is dropped.
+ */
 export function normalizeEntry(raw: RawEntry, ctx: NormalizeContext): NormalizedEntry | DroppedEntry {
   const bases = basesOf(raw, ctx)
   const link = linkOf(raw, bases)
-  if (link === undefined) return { sourceId: ctx.sourceId, reason: noLinkReason(raw) }
   const title = titleOf(raw)
-  if (title === undefined) return { sourceId: ctx.sourceId, reason: `no title or text: ${link}` }
+  if (title === undefined) return { sourceId: ctx.sourceId, reason: noTitleReason(raw, link) }
 
   const guid = cleanLine(raw.guid)
   const shareLink = resolveUrl(raw.shareLink, bases)
@@ -45,9 +49,11 @@ export function normalizeEntry(raw: RawEntry, ctx: NormalizeContext): Normalized
     infoCode: cleanLine(raw.infoCode),
     link,
     guid,
+    linkId: link === undefined ? linkIdOf(raw.link) : undefined,
     shareLink,
     title,
     published,
+    body: raw.content ?? raw.summary,
   })
   const dateOptions = {
     timezone: ctx.timezone,
@@ -65,6 +71,7 @@ export function normalizeEntry(raw: RawEntry, ctx: NormalizeContext): Normalized
     content: raw.content === undefined ? undefined : sanitizeContent(raw.content, contentBase),
     summary: raw.summary === undefined ? undefined : sanitizeContent(raw.summary, contentBase),
     author: cleanLine(raw.author),
+    enclosures: normalizeEnclosures(raw.enclosures, bases),
     published: normalizeDate(published, dateOptions),
     updated: normalizeDate(cleanLine(raw.updated), dateOptions),
     ...categoryOf(media, ctx),
@@ -102,13 +109,18 @@ function urlGuidOf(guid: string | undefined): string | undefined {
   return trimmed !== undefined && /^https?:\/\//i.test(trimmed) ? trimmed : undefined
 }
 
-function noLinkReason(raw: RawEntry): string {
-  const link = cleanLine(raw.link)
-  const title = plainTextOf(raw.title)
-  const where = title === undefined ? '' : ` (entry "${title}")`
-  return link === undefined
-    ? `no link: entry has neither a link, a URL guid nor a share link${where}`
-    : `no absolute link: "${link}"${where}`
+/**
+ * A link that is an absolute URI of another scheme than http(s) (`tag:`, `urn:`): an id, never a
+ * clickable link. Schemes that run or embed something (`javascript:void(0)`) name nothing.
+ */
+function linkIdOf(rawLink: string | undefined): string | undefined {
+  const link = cleanLine(rawLink)
+  return link !== undefined && hasScheme(link) && !/^(?:https?|javascript|vbscript|data|about|blob|file):/i.test(link) ? link : undefined
+}
+
+function noTitleReason(raw: RawEntry, link: string | undefined): string {
+  const what = link ?? cleanLine(raw.guid) ?? cleanLine(raw.link)
+  return what === undefined ? 'no title or text: entry has neither a title, a summary nor content' : `no title or text: ${what}`
 }
 
 /** Plain-text title; an untitled entry is named after the start of its summary or content. */

@@ -3,10 +3,14 @@ import { createItemFilter } from '../publish/filter-items.js'
 import { publishOutputs, type PublishResult } from '../publish/publish-outputs.js'
 import { publishStatus } from '../publish/publish-status.js'
 import { type AcquireStoreLockOptions, openStore } from '../store/open-store.js'
+import type { Logger } from '../types.js'
 import { describeSourceHealth } from './describe-source-health.js'
 import { recordFailedOutputs } from './record-failed-outputs.js'
+import { recordJekyllPosts } from './record-jekyll-posts.js'
 
 export interface BuildOptions {
+  /** Where removed and left-alone Jekyll posts are reported. */
+  log: Logger
   /** How to take the store lock (wait for it, name the holder). @default {} (fail at once when held) */
   lock?: AcquireStoreLockOptions
   /** The clock status.json's states are judged by. @default new Date() */
@@ -16,13 +20,16 @@ export interface BuildOptions {
 /**
  * Regenerates every output, and out/status.json, from the store without fetching; files whose
  * bytes are unchanged are left alone. Records which outputs failed (or no longer fail) for the
- * next cycle and `status`. Takes the store lock: a cycle must not change the store half-way through.
+ * next cycle and `status`, and which Jekyll posts feedloom owns. Takes the store lock: a cycle
+ * must not change the store half-way through.
  */
-export async function buildOutputs(config: Readonly<Config>, options: BuildOptions = {}): Promise<PublishResult> {
-  const { lock = {}, now = new Date() } = options
+export async function buildOutputs(config: Readonly<Config>, options: BuildOptions): Promise<PublishResult> {
+  const { log, lock = {}, now = new Date() } = options
   const store = await openStore({ path: config.store.path, url: config.store.url, lock, filter: createItemFilter(config) })
   try {
-    const feeds = await publishOutputs({ items: store, config, changedCategories: 'all', now })
+    const feeds = await publishOutputs({ items: store, config, changedCategories: 'all', now, jekyllPosts: (await store.publishRecord()).jekyllPosts })
+    await recordJekyllPosts(feeds, store, log)
+    for (const file of feeds.removedPages ?? []) log.info(`removed ${file}: the category has fewer pages now`, { file })
     const status = await publishStatus({
       health: describeSourceHealth(config, await store.sourceStates(), now),
       outputDir: config.output.dir,
@@ -30,7 +37,7 @@ export async function buildOutputs(config: Readonly<Config>, options: BuildOptio
     })
     const failed = [...feeds.failed, ...status.failed]
     await recordFailedOutputs(store, failed, now)
-    // Only that record, and the filter verdicts of a changed config (so the next cycle need not
+    // Only these records, and the filter verdicts of a changed config (so the next cycle need not
     // judge every item again), can have changed: `build` leaves the rest of the store as it found it.
     await store.commit()
     return {
@@ -38,6 +45,7 @@ export async function buildOutputs(config: Readonly<Config>, options: BuildOptio
       unchanged: feeds.unchanged + status.unchanged,
       failed,
       removed: feeds.removed,
+      removedPages: feeds.removedPages,
     }
   } finally {
     await store.close()

@@ -56,7 +56,8 @@ export function describePlannedChanges(options: {
   const postReasons = describePosts([...upserted.added, ...upserted.updated], config, addedIds, updatedIds)
   const writes = published.written.map((file): PlannedChange => ({ file, action: 'write', why: explainFile(file, tallies, postReasons, config) }))
   const removals = published.removed.map((file): PlannedChange => ({ file, action: 'remove', why: 'post left the live window or is no longer published' }))
-  return [...writes, ...removals].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+  const pageRemovals = (published.removedPages ?? []).map((file): PlannedChange => ({ file, action: 'remove', why: 'the category has fewer pages now' }))
+  return [...writes, ...removals, ...pageRemovals].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
 }
 
 function explainFile(file: string, tallies: Map<string, Tally>, postReasons: Map<string, string>, config: Readonly<Config>): string {
@@ -64,8 +65,9 @@ function explainFile(file: string, tallies: Map<string, Tally>, postReasons: Map
   const postReason = postReasons.get(file)
   if (postReason !== undefined) return postReason
   if (config.output.jekyll !== undefined && file.startsWith(`${config.output.jekyll.dir}/`)) return 'post missing or regenerated'
-  const dir = path.posix.dirname(file)
-  const tally = tallies.get(dir === '.' ? '' : dir)
+  // A category's files, its later pages (`<category>/page/2.html`) included, count its items.
+  const slash = file.indexOf('/')
+  const tally = tallies.get(slash === -1 ? '' : file.slice(0, slash))
   const parts = TALLY_NAMES.flatMap((name) => (tally !== undefined && tally[name] > 0 ? [`${tally[name]} ${name}`] : []))
   return parts.length > 0 ? parts.join(', ') : 'no item changed (a new file, or settings changed)'
 }

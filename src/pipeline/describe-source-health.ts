@@ -32,6 +32,7 @@ export function describeSourceHealth(
       failingSince: state.failingSince,
       nextAttemptAt: state.nextAttemptAt,
       retiredAt: state.retiredAt,
+      recovered: state.recovered,
       itemsSeen: state.itemsSeen,
       degraded: state.degraded,
       alert: state.consecutiveFailures > 0 && failingForMs > alertAfterMs,

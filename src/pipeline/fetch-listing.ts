@@ -49,16 +49,17 @@ export async function fetchListing(
  */
 export function listingState(
   listing: Extract<Listing, { kind: 'changed' }>,
-  details: { now: Date; itemsSeen: number; hasPendingArticles: boolean },
+  details: { now: Date; itemsSeen: number; hasPendingArticles: boolean; parseRecovered?: string },
 ): SourceState {
   const { response, bodyHash, recovered } = listing
-  const { etag: _etag, lastModified: _lastModified, bodyHash: _bodyHash, ...rest } = recovered
+  const { etag: _etag, lastModified: _lastModified, bodyHash: _bodyHash, recovered: _parseRecovered, ...rest } = recovered
   const validators = details.hasPendingArticles ? {} : { etag: response.etag, lastModified: response.lastModified, bodyHash }
   return dropUndefined({
     ...rest,
     ...validators,
     lastSuccessAt: details.now.toISOString(),
     charset: response.charset,
+    recovered: details.parseRecovered,
     itemsSeen: details.itemsSeen,
   })
 }

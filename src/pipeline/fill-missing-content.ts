@@ -1,8 +1,9 @@
 import { describeError, FetchError, ParseError } from '../errors.js'
 import type { Fetcher } from '../fetch/create-fetcher.js'
 import { sanitizeContent } from '../normalize/sanitize-content.js'
-import type { NormalizedEntry, RawEntry } from '../types.js'
-import { identitiesOf, type KnownItems, type SourceWarning } from './refresh-result.js'
+import type { NormalizedEntry, RawEntry, SourceState } from '../types.js'
+import { nextAttemptAfterFailure } from './next-attempt.js'
+import { dropUndefined, identitiesOf, type KnownItems, type SourceWarning } from './refresh-result.js'
 
 export interface NormalizedPair {
   raw: RawEntry
@@ -13,53 +14,85 @@ export interface NormalizedPair {
 export interface ContentLocator {
   /** The URL to fetch, or why there is none (then nothing is fetched and nothing retried). */
   urlOf(pair: NormalizedPair): { url: string } | { problem: string }
-  /** The answer → article HTML and the URL its relative links are relative to. Throws when there is none. */
-  read(text: string, responseUrl: string, pair: NormalizedPair): { html: string; baseUrl: string }
+  /** The answer → article HTML and the URL its relative links are relative to. Rejects when there is none. */
+  read(text: string, responseUrl: string, pair: NormalizedPair, signal: AbortSignal): Promise<{ html: string; baseUrl: string }>
   accept: string
+  /** What one such fetch is called in `status`: `detail`, `full-text page`. */
+  noun: string
+}
+
+export interface FillContentOptions {
+  sourceId: string
+  charset?: string
+  fetcher: Fetcher
+  known: KnownItems
+  locator: ContentLocator
+  /** The source's state before this attempt: whether its article fetches are backing off. */
+  state: SourceState
+  /** Fetches this source may start this cycle (`fetch.articlesPerSource`). */
+  maxFetches: number
+  /** The cycle deadline: once aborted nothing more starts, and fetches and parses in flight stop. */
+  deadline: AbortSignal
+  now: Date
 }
 
 export interface FillContentResult {
   entries: NormalizedEntry[]
   warnings: SourceWarning[]
-  /** Some fetch failed: the source must not record validators, so the next cycle retries it. */
+  /** Some article is still missing (failed, or left for later): the source must not record validators, so the next cycle retries it. */
   hasPending: boolean
+  /** The article backoff this attempt leaves in the source's state. */
+  backoff: Pick<SourceState, 'articleFailures' | 'articlesRetryAt'>
+  /** Why some articles are missing, for the source's `degraded`; empty when none is. */
+  reasons: string[]
 }
 
 /**
  * Fetches the article text of entries that have none and are not stored with content (nor
  * pruned), each at most once per cycle, through the cycle's fetcher (so its concurrency and
  * per-host budget apply). A failure keeps the entry as it is (its summary) and is a warning.
+ * Bounded three ways, so a source whose articles never answer cannot hold up the cycle: at most
+ * `maxFetches` per cycle, nothing after the cycle deadline, and once every fetch failed on two
+ * cycles in a row, none until a backoff has passed (as for a failing source: 5 minutes,
+ * doubling). What is left waits for a later cycle and is named in the reasons.
  */
-export async function fillMissingContent(
-  pairs: readonly NormalizedPair[],
-  options: { sourceId: string; charset?: string; fetcher: Fetcher; known: KnownItems; locator: ContentLocator },
-): Promise<FillContentResult> {
+export async function fillMissingContent(pairs: readonly NormalizedPair[], options: FillContentOptions): Promise<FillContentResult> {
+  const { state, now, deadline, locator } = options
   const warnings: SourceWarning[] = []
-  let hasPending = false
+  const pausedUntil =
+    state.articlesRetryAt !== undefined && Date.parse(state.articlesRetryAt) > now.getTime() ? state.articlesRetryAt : undefined
+  const count = { started: 0, succeeded: 0, failed: 0, overBudget: 0, pastDeadline: 0, paused: 0 }
   // An item listed twice is fetched once.
   const fetches = new Map<string, Promise<string | undefined>>()
   const fill = async (pair: NormalizedPair): Promise<string | undefined> => {
-    const target = options.locator.urlOf(pair)
+    const target = locator.urlOf(pair)
     const infoCode = pair.entry.infoCode
     if ('problem' in target) {
-      const warning = { sourceId: options.sourceId, url: pair.entry.link, code: 'E_PARSE_FORMAT', message: target.problem }
+      const warning = { sourceId: options.sourceId, url: pair.entry.link ?? pair.entry.key, code: 'E_PARSE_FORMAT', message: target.problem }
       warnings.push(withInfoCode(warning, infoCode))
       return undefined
     }
+    if (pausedUntil !== undefined) return void (count.paused += 1)
+    if (deadline.aborted) return void (count.pastDeadline += 1)
+    if (count.started >= options.maxFetches) return void (count.overBudget += 1)
+    count.started += 1
     try {
-      const { fetcher, charset, locator } = options
-      const response = await fetcher.fetchText({ url: target.url, charset, accept: locator.accept })
+      const { fetcher, charset } = options
+      const response = await fetcher.fetchText({ url: target.url, charset, accept: locator.accept, signal: deadline })
       // No validators were sent, so a 304 is a broken server.
       if (response.status !== 'ok') {
         const message = `fetch failed for ${target.url}: HTTP 304 to an unconditional request`
         throw new FetchError('E_FETCH_STATUS', message, { url: target.url, status: 304 })
       }
-      const { html, baseUrl } = locator.read(response.text, response.url, pair)
+      const { html, baseUrl } = await locator.read(response.text, response.url, pair, deadline)
       const content = sanitizeContent(html, baseUrl)
       if (content === undefined) throw new ParseError('E_PARSE_EXTRACT', `no article text left in ${target.url} after sanitizing`)
+      count.succeeded += 1
       return content
     } catch (err) {
-      hasPending = true
+      // Stopped by the deadline is not a failure of the source: it is left for a later cycle.
+      if (deadline.aborted) return void (count.pastDeadline += 1)
+      count.failed += 1
       warnings.push(withInfoCode({ sourceId: options.sourceId, url: target.url, ...describeError(err) }, infoCode))
       return undefined
     }
@@ -76,7 +109,41 @@ export async function fillMissingContent(
       return content === undefined ? pair.entry : { ...pair.entry, content }
     }),
   )
-  return { entries, warnings, hasPending }
+  const backoff = nextBackoff(state, count, pausedUntil, now)
+  const plural = `${locator.noun}s`
+  const failures = backoff.articleFailures ?? 0
+  const reasons = [
+    count.failed > 0
+      ? `${count.failed} of ${count.started} ${locator.noun} fetches failed` +
+        (failures > 1 ? `, every one on the last ${failures} cycles` : '') +
+        (backoff.articlesRetryAt === undefined ? '' : `; tried again after ${backoff.articlesRetryAt}`)
+      : undefined,
+    count.overBudget > 0
+      ? `${count.overBudget} ${plural} left for a later cycle: at most ${options.maxFetches} are fetched per cycle (fetch.articlesPerSource)`
+      : undefined,
+    count.pastDeadline > 0 ? `${count.pastDeadline} ${plural} left for a later cycle: the cycle deadline passed (fetch.cycleDeadlineMs)` : undefined,
+    count.paused > 0
+      ? `${count.paused} ${plural} wait until ${pausedUntil}: every ${locator.noun} fetch failed on the last ${state.articleFailures ?? 0} cycles`
+      : undefined,
+  ].filter((reason) => reason !== undefined)
+  const hasPending = count.failed + count.overBudget + count.pastDeadline + count.paused > 0
+  return { entries, warnings, hasPending, backoff, reasons }
+}
+
+/**
+ * A cycle on which every fetch failed (none succeeded) starts or lengthens the backoff; one
+ * success ends it; a cycle that fetched nothing keeps it while it runs.
+ */
+function nextBackoff(
+  state: SourceState,
+  count: { succeeded: number; failed: number },
+  pausedUntil: string | undefined,
+  now: Date,
+): Pick<SourceState, 'articleFailures' | 'articlesRetryAt'> {
+  if (count.succeeded > 0) return {}
+  if (count.failed === 0) return pausedUntil === undefined ? {} : { articleFailures: state.articleFailures, articlesRetryAt: pausedUntil }
+  const articleFailures = (state.articleFailures ?? 0) + 1
+  return { articleFailures, articlesRetryAt: nextAttemptAfterFailure(undefined, articleFailures, now) }
 }
 
 /** Only entries without text whose item is not already stored with some, nor pruned. */
@@ -93,4 +160,15 @@ function hasText(value: string | undefined): boolean {
 
 function withInfoCode(warning: SourceWarning, infoCode: string | undefined): SourceWarning {
   return infoCode === undefined ? warning : { ...warning, infoCode }
+}
+
+/** The state with the article backoff an attempt left (both fields absent when there is none). */
+export function withArticleBackoff(state: SourceState, backoff: FillContentResult['backoff']): SourceState {
+  const { articleFailures: _failures, articlesRetryAt: _retryAt, ...rest } = state
+  return dropUndefined({ ...rest, ...backoff })
+}
+
+/** The result for a source that fetches no articles: its entries as they are. */
+export function withoutArticles(pairs: readonly NormalizedPair[]): FillContentResult {
+  return { entries: pairs.map((pair) => pair.entry), warnings: [], hasPending: false, backoff: {}, reasons: [] }
 }

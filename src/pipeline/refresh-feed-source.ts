@@ -1,9 +1,9 @@
 import { capContent, capFeed } from '../caps.js'
 import type { FeedSourceConfig } from '../config/config-schema.js'
-import { extractArticle } from '../sources/share/extract-article.js'
+import type { ArticleExtractor } from '../sources/share/create-article-extractor.js'
 import { parseFeed } from '../sources/feed/parse-feed.js'
 import { fetchListing, listingState } from './fetch-listing.js'
-import { type ContentLocator, fillMissingContent } from './fill-missing-content.js'
+import { type ContentLocator, fillMissingContent, withArticleBackoff, withoutArticles } from './fill-missing-content.js'
 import { normalizeEntries, sourceContext } from './normalize-entries.js'
 import { type RefreshOptions, type RefreshResult, withDegraded } from './refresh-result.js'
 
@@ -11,7 +11,7 @@ export const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5'
 
 /** An RSS/Atom/RDF feed; with `fullText`, the linked page of each summary-only item, once. */
 export async function refreshFeedSource(options: RefreshOptions<FeedSourceConfig>): Promise<RefreshResult> {
-  const { source, config, fetcher, known, now } = options
+  const { source, config, fetcher, known, now, state, articles, deadline } = options
   const listing = await fetchListing(options, { url: source.url })
   if (listing.kind === 'done') return listing.result
   const { response } = listing
@@ -23,24 +23,41 @@ export async function refreshFeedSource(options: RefreshOptions<FeedSourceConfig
     feedTitle: source.title ?? feed.title,
   })
   const filled = source.fullText
-    ? await fillMissingContent(pairs, { sourceId: source.id, charset: source.charset, fetcher, known, locator: linkedPage(source) })
-    : { entries: pairs.map((pair) => pair.entry), warnings: [], hasPending: false }
-  const nextState = withDegraded(listingState(listing, { now, itemsSeen: filled.entries.length, hasPendingArticles: filled.hasPending }), [
-    ...capReasons,
-    ...categoryReasons,
-  ])
+    ? await fillMissingContent(pairs, {
+        sourceId: source.id,
+        charset: source.charset,
+        fetcher,
+        known,
+        locator: linkedPage(source, articles),
+        state,
+        maxFetches: config.fetch.articlesPerSource,
+        deadline,
+        now,
+      })
+    : withoutArticles(pairs)
+  const listed = listingState(listing, {
+    now,
+    itemsSeen: filled.entries.length,
+    hasPendingArticles: filled.hasPending,
+    parseRecovered: feed.recovered,
+  })
+  const nextState = withDegraded(withArticleBackoff(listed, filled.backoff), [...capReasons, ...categoryReasons, ...filled.reasons])
   return { sourceId: source.id, status: 'ok', entries: filled.entries, dropped, warnings: filled.warnings, state: nextState }
 }
 
 /** The share link, else the article link, read like a share page. */
-function linkedPage(source: FeedSourceConfig): ContentLocator {
+function linkedPage(source: FeedSourceConfig, articles: ArticleExtractor): ContentLocator {
   return {
-    urlOf: ({ entry }) => ({ url: entry.shareLink ?? entry.link }),
-    read: (text, responseUrl) => {
-      const article = extractArticle(text, responseUrl, source.selectors)
+    urlOf: ({ entry }) => {
+      const url = entry.shareLink ?? entry.link
+      return url === undefined ? { problem: `entry ${entry.key} has no link to read the full text from` } : { url }
+    },
+    read: async (text, responseUrl, _pair, signal) => {
+      const article = await articles.extract(text, responseUrl, source.selectors, signal)
       // extractArticle throws when there is no body, so content is set here.
       return { html: capContent(article.content ?? ''), baseUrl: responseUrl }
     },
     accept: HTML_ACCEPT,
+    noun: 'full-text page',
   }
 }

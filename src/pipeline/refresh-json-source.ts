@@ -4,7 +4,7 @@ import { parseJsonDetail } from '../sources/json/parse-json-detail.js'
 import { fillUrlTemplate } from '../sources/json/fill-url-template.js'
 import { parseJsonList, templateValuesOf } from '../sources/json/parse-json-list.js'
 import { fetchListing, listingState } from './fetch-listing.js'
-import { type ContentLocator, fillMissingContent } from './fill-missing-content.js'
+import { type ContentLocator, fillMissingContent, withArticleBackoff, withoutArticles } from './fill-missing-content.js'
 import { normalizeEntries, sourceContext } from './normalize-entries.js'
 import { type RefreshOptions, type RefreshResult, withDegraded } from './refresh-result.js'
 
@@ -15,7 +15,7 @@ const JSON_ACCEPT = 'application/json, text/json;q=0.9, */*;q=0.5'
  * A failed detail leaves the item with its summary and is retried on a later cycle.
  */
 export async function refreshJsonSource(options: RefreshOptions<JsonSourceConfig>): Promise<RefreshResult> {
-  const { source, config, fetcher, known, now } = options
+  const { source, config, fetcher, known, now, state, deadline } = options
   const listing = await fetchListing(options, { url: source.url, accept: JSON_ACCEPT })
   if (listing.kind === 'done') return listing.result
   const { response } = listing
@@ -30,18 +30,20 @@ export async function refreshJsonSource(options: RefreshOptions<JsonSourceConfig
   const { pairs, dropped, reasons: categoryReasons } = normalizeEntries(raws, sourceContext(source, config, response.url, now))
   const filled =
     source.detail === undefined
-      ? { entries: pairs.map((pair) => pair.entry), warnings: [], hasPending: false }
+      ? withoutArticles(pairs)
       : await fillMissingContent(pairs, {
           sourceId: source.id,
           charset: source.charset,
           fetcher,
           known,
           locator: detailApi(source.detail),
+          state,
+          maxFetches: config.fetch.articlesPerSource,
+          deadline,
+          now,
         })
-  const nextState = withDegraded(listingState(listing, { now, itemsSeen: filled.entries.length, hasPendingArticles: filled.hasPending }), [
-    ...capReasons,
-    ...categoryReasons,
-  ])
+  const listed = listingState(listing, { now, itemsSeen: filled.entries.length, hasPendingArticles: filled.hasPending })
+  const nextState = withDegraded(withArticleBackoff(listed, filled.backoff), [...capReasons, ...categoryReasons, ...filled.reasons])
   return { sourceId: source.id, status: 'ok', entries: filled.entries, dropped, warnings: filled.warnings, state: nextState }
 }
 
@@ -55,10 +57,11 @@ function detailApi(detail: NonNullable<JsonSourceConfig['detail']>): ContentLoca
       return { problem: `detail URL ${detail.url} needs ${needed}, which the item lacks` }
     },
     // Links in article text are relative to the article, not to the API that served it.
-    read: (text, responseUrl, { entry }) => ({
+    read: async (text, responseUrl, { entry }) => ({
       html: capContent(parseJsonDetail(text, detail.content, responseUrl)),
-      baseUrl: entry.link,
+      baseUrl: entry.link ?? responseUrl,
     }),
     accept: JSON_ACCEPT,
+    noun: 'detail',
   }
 }

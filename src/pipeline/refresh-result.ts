@@ -1,6 +1,7 @@
 import type { Config, SourceConfig } from '../config/config-schema.js'
 import { describeError } from '../errors.js'
 import type { Fetcher } from '../fetch/create-fetcher.js'
+import type { ArticleExtractor } from '../sources/share/create-article-extractor.js'
 import type { DroppedEntry, NormalizedEntry, SourceState, StoredItem } from '../types.js'
 import { nextAttemptAfterFailure } from './next-attempt.js'
 
@@ -44,6 +45,10 @@ export interface RefreshOptions<S extends SourceConfig = SourceConfig> {
   config: Readonly<Config>
   /** The cycle's one fetcher: list, detail, share and full-text requests share its per-host budget. */
   fetcher: Fetcher
+  /** The cycle's page parser (worker threads): share pages and full-text pages. */
+  articles: ArticleExtractor
+  /** Aborts at the cycle deadline (`fetch.cycleDeadlineMs`): no detail, full-text or share page fetch starts after it. */
+  deadline: AbortSignal
   known: KnownItems
   now: Date
 }

@@ -3,7 +3,6 @@ import type { ShareSourceConfig } from '../config/config-schema.js'
 import { describeError, FeedloomError, FetchError } from '../errors.js'
 import { identifyEntry } from '../normalize/identify-entry.js'
 import { isDropped, normalizeEntry } from '../normalize/normalize-entry.js'
-import { extractArticle } from '../sources/share/extract-article.js'
 import type { DroppedEntry, NormalizedEntry } from '../types.js'
 import { capCategories } from './cap-categories.js'
 import { sourceContext } from './normalize-entries.js'
@@ -24,15 +23,19 @@ type PageOutcome =
   | { kind: 'entry'; entry: NormalizedEntry; reasons: string[] }
   | { kind: 'dropped'; dropped: DroppedEntry; reasons: string[] }
   | { kind: 'failed'; warning: SourceWarning; error: unknown }
+  | { kind: 'deferred'; why: 'budget' | 'deadline' }
 
 /**
  * A list of share pages, each fetched only while its item (by the infoCode in its query, else its
  * canonical link) is not stored. A page that fails is a per-URL warning; the source fails only
- * when every page it fetched failed.
+ * when every page it fetched failed. At most `fetch.articlesPerSource` pages are fetched per
+ * cycle and none after the cycle deadline: the rest wait for a later cycle, and the source shows
+ * as degraded meanwhile.
  */
 export async function refreshShareSource(options: RefreshOptions<ShareSourceConfig>): Promise<RefreshResult> {
   const { source, state, now } = options
-  const outcomes = await Promise.all([...new Set(source.urls)].map((url) => refreshPage(url, options)))
+  const budget = { started: 0 }
+  const outcomes = await Promise.all([...new Set(source.urls)].map((url) => refreshPage(url, options, budget)))
   const warnings = outcomes.flatMap((outcome) => (outcome.kind === 'failed' ? [outcome.warning] : []))
   const { entries, reasons: categoryReasons } = capCategories(
     outcomes.flatMap((outcome) => (outcome.kind === 'entry' ? [outcome.entry] : [])),
@@ -41,40 +44,62 @@ export async function refreshShareSource(options: RefreshOptions<ShareSourceConf
   const capReasons = outcomes.flatMap((outcome) => (outcome.kind === 'entry' || outcome.kind === 'dropped' ? outcome.reasons : []))
   const dropped = outcomes.flatMap((outcome) => (outcome.kind === 'dropped' ? [outcome.dropped] : []))
   const known = outcomes.filter((outcome) => outcome.kind === 'known').length
-  const fetched = outcomes.length - known
+  const deferred = outcomes.flatMap((outcome) => (outcome.kind === 'deferred' ? [outcome.why] : []))
+  const fetched = outcomes.length - known - deferred.length
   const firstFailure = outcomes.find((outcome) => outcome.kind === 'failed')
   if (firstFailure !== undefined && warnings.length === fetched) {
     const error = summarizeFailures(firstFailure.error, warnings, fetched)
     return { ...createFailedResult(source.id, state, error, now, warnings), dropped }
   }
   const recovered = recoverState(state, now)
-  if (fetched === 0) return { sourceId: source.id, status: 'unchanged', entries, dropped, warnings, state: recovered }
+  const waiting = deferredReasons(deferred, options.config.fetch.articlesPerSource)
+  if (fetched === 0) {
+    // Nothing fetched keeps what the last fetch found, unless pages now wait.
+    const unchanged = waiting.length === 0 ? recovered : withDegraded(recovered, waiting)
+    return { sourceId: source.id, status: 'unchanged', entries, dropped, warnings, state: unchanged }
+  }
   const answered = dropUndefined({ ...recovered, lastSuccessAt: now.toISOString(), itemsSeen: known + entries.length })
-  const nextState = withDegraded(answered, [...capReasons, ...categoryReasons])
+  const nextState = withDegraded(answered, [...capReasons, ...categoryReasons, ...waiting])
   return { sourceId: source.id, status: 'ok', entries, dropped, warnings, state: nextState }
 }
 
-async function refreshPage(url: string, options: RefreshOptions<ShareSourceConfig>): Promise<PageOutcome> {
-  const { source, config, fetcher, known, now } = options
+async function refreshPage(url: string, options: RefreshOptions<ShareSourceConfig>, budget: { started: number }): Promise<PageOutcome> {
+  const { source, config, fetcher, known, now, articles, deadline } = options
   // The identity normalize will give this page's item: its URL is both link and share link.
   const identity = identifyEntry({ sourceId: source.id, link: url, shareLink: url, title: '' })
   const identities = identitiesOf(identity)
   if ((await known.findItem(identities)) !== undefined || (await known.isTombstoned(identities))) return { kind: 'known' }
+  if (deadline.aborted) return { kind: 'deferred', why: 'deadline' }
+  if (budget.started >= config.fetch.articlesPerSource) return { kind: 'deferred', why: 'budget' }
+  budget.started += 1
   try {
-    const response = await fetcher.fetchText({ url, charset: source.charset, accept: HTML_ACCEPT })
+    const response = await fetcher.fetchText({ url, charset: source.charset, accept: HTML_ACCEPT, signal: deadline })
     if (response.status !== 'ok') {
       const message = `fetch failed for ${url}: HTTP 304 to an unconditional request`
       throw new FetchError('E_FETCH_STATUS', message, { url, status: 304 })
     }
-    const article = extractArticle(response.text, response.url, source.selectors)
+    const article = await articles.extract(response.text, response.url, source.selectors, deadline)
     const { entries, reasons } = capEntries([{ ...article, link: url, shareLink: url, infoCode: identity.infoCode, baseUrl: response.url }])
     const result = normalizeEntry(entries[0] ?? {}, sourceContext(source, config, response.url, now))
     const pageReasons = reasons.length === 0 ? [] : [`${url}: ${reasons.join(', ')}`]
     return isDropped(result) ? { kind: 'dropped', dropped: result, reasons: pageReasons } : { kind: 'entry', entry: result, reasons: pageReasons }
   } catch (err) {
+    if (deadline.aborted) return { kind: 'deferred', why: 'deadline' }
     const warning = dropUndefined({ sourceId: source.id, url, infoCode: identity.infoCode, ...describeError(err) })
     return { kind: 'failed', warning, error: err }
   }
+}
+
+/** Why pages wait for a later cycle, for the source's `degraded`. */
+function deferredReasons(deferred: readonly ('budget' | 'deadline')[], maxFetches: number): string[] {
+  const overBudget = deferred.filter((why) => why === 'budget').length
+  const pastDeadline = deferred.length - overBudget
+  return [
+    overBudget > 0
+      ? `${overBudget} share pages left for a later cycle: at most ${maxFetches} are fetched per cycle (fetch.articlesPerSource)`
+      : undefined,
+    pastDeadline > 0 ? `${pastDeadline} share pages left for a later cycle: the cycle deadline passed (fetch.cycleDeadlineMs)` : undefined,
+  ].filter((reason) => reason !== undefined)
 }
 
 /** The source's error when every page failed: the first error, its message naming how many failed. */

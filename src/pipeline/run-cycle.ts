@@ -3,15 +3,17 @@ import { join } from 'node:path'
 import type { Config } from '../config/config-schema.js'
 import { createFetcher, type Fetcher } from '../fetch/create-fetcher.js'
 import { createItemFilter } from '../publish/filter-items.js'
-import { feedUrlsOf } from '../publish/plan-feeds.js'
+import { categoriesOfItem, feedUrlsOf } from '../publish/plan-feeds.js'
 import { publishOutputs, type PublishResult } from '../publish/publish-outputs.js'
 import { publishStatus } from '../publish/publish-status.js'
+import { type ArticleExtractor, createArticleExtractor } from '../sources/share/create-article-extractor.js'
 import { type AcquireStoreLockOptions, openStore, type Store } from '../store/open-store.js'
 import type { Logger, SourceState } from '../types.js'
 import { describePlannedChanges, type PlannedChange } from './describe-planned-changes.js'
 import { describeSourceHealth } from './describe-source-health.js'
 import { type FormPoster, type HubPingResult, pingWebSubHub } from './ping-websub-hub.js'
 import { hasFailedOutputs, recordFailedOutputs } from './record-failed-outputs.js'
+import { recordJekyllPosts } from './record-jekyll-posts.js'
 import { refreshSource, type RefreshResult, type SourceStatus } from './refresh-source.js'
 
 /** One source finished (fetched, failed, or not fetched at all), for progress bars and per-source logs. */
@@ -82,10 +84,12 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
     log,
   })
   const fetcher = createFetcher(config.fetch)
+  const articles = createArticleExtractor()
   try {
     const cycleStart = now()
     const states = await store.sourceStates()
-    const results = await refreshAll({ config, fetcher, store, states, now: cycleStart, signal, onSourceDone: options.onSourceDone })
+    const deadline = AbortSignal.timeout(config.fetch.cycleDeadlineMs)
+    const results = await refreshAll({ config, fetcher, articles, deadline, store, states, now: cycleStart, signal, onSourceDone: options.onSourceDone })
     for (const result of results) {
       await store.setSourceState(result.sourceId, result.state)
       states.set(result.sourceId, result.state)
@@ -95,7 +99,13 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
     // Both read no more than the store's head when nothing arrived and retention has nothing to do.
     const upserted = await store.upsert(entries, cycleStart)
     const pruned = await store.prune({ ...config.store, now: cycleStart })
-    const changedCategories = new Set([...upserted.changedCategories, ...pruned.changedCategories])
+    // An item is published in the category of every configured source that carries it, so a merge changes that category too.
+    const touchedItems = [...upserted.added, ...upserted.updated, ...upserted.mergedItems]
+    const changedCategories = new Set([
+      ...upserted.changedCategories,
+      ...pruned.changedCategories,
+      ...touchedItems.flatMap((item) => categoriesOfItem(item, config)),
+    ])
     const outputsExist = await hasOutputs(config)
     // An output an earlier cycle failed to write (EMFILE, ENOSPC, a read-only out/) is written
     // again now, new items or not: everything is regenerated, and only changed bytes are written.
@@ -109,7 +119,9 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
       changedCategories: outputsExist && !healing ? changedCategories : 'all',
       now: cycleStart,
       dryRun,
+      jekyllPosts: (await store.publishRecord()).jekyllPosts,
     })
+    await recordJekyllPosts(feeds, store, log, { dryRun })
     const status = await publishStatus({
       health: describeSourceHealth(config, states, cycleStart),
       outputDir: config.output.dir,
@@ -121,7 +133,9 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
       unchanged: feeds.unchanged + status.unchanged,
       failed: [...feeds.failed, ...status.failed],
       removed: feeds.removed,
+      removedPages: feeds.removedPages,
     }
+    if (!dryRun) for (const file of feeds.removedPages ?? []) log.info(`removed ${file}: the category has fewer pages now`, { file })
     for (const failure of published.failed) log.error(`output ${failure.file} not replaced: ${failure.reason}`, { file: failure.file })
     if (!dryRun) await recordFailedOutputs(store, published.failed, cycleStart)
     const changedFeedUrls = config.output.websub === undefined ? [] : feedUrlsOf(feeds.written, config)
@@ -160,6 +174,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
       durationMs: Math.round(performance.now() - startedMs),
     }
   } finally {
+    await articles.close()
     await fetcher.close()
     await store.close()
   }
@@ -168,13 +183,15 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
 async function refreshAll(options: {
   config: Readonly<Config>
   fetcher: Fetcher
+  articles: ArticleExtractor
+  deadline: AbortSignal
   store: Store
   states: ReadonlyMap<string, SourceState>
   now: Date
   signal: AbortSignal | undefined
   onSourceDone: CycleOptions['onSourceDone']
 }): Promise<RefreshResult[]> {
-  const { config, fetcher, store, states, now, signal, onSourceDone } = options
+  const { config, fetcher, articles, deadline, store, states, now, signal, onSourceDone } = options
   // The fetcher bounds concurrency overall and per host, so every source can start at once.
   return Promise.all(
     config.sources.map(async (source) => {
@@ -182,7 +199,7 @@ async function refreshAll(options: {
       const state = states.get(source.id) ?? { consecutiveFailures: 0, itemsSeen: 0 }
       const result: RefreshResult = signal?.aborted
         ? { sourceId: source.id, status: 'skipped', entries: [], dropped: [], state }
-        : await refreshSource({ source, state, config, fetcher, known: store, now })
+        : await refreshSource({ source, state, config, fetcher, articles, deadline, known: store, now })
       notifySourceDone(onSourceDone, result, Math.round(performance.now() - startedMs))
       return result
     }),

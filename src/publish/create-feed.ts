@@ -7,6 +7,7 @@ import type { FeedEntry } from './to-feed-entry.js'
 export interface EntryStyle {
   titleOf: (entry: FeedEntry) => string
   categoryOf: (tag: string) => Category
+  authorOf: (entry: FeedEntry) => Pick<Item, 'author' | 'extensions'>
 }
 
 export function createFeed(spec: FeedSpec, style: EntryStyle): Feed {
@@ -28,9 +29,11 @@ export function createFeed(spec: FeedSpec, style: EntryStyle): Feed {
 }
 
 function toFeedItem(entry: FeedEntry, style: EntryStyle): Item {
+  const [enclosure] = entry.enclosures
   return {
     id: entry.id,
-    link: entry.link,
+    // feed@6 writes no <link> for an empty one, and a guid with isPermaLink="false" from the id.
+    link: entry.link ?? '',
     title: escapeCdataEnd(style.titleOf(entry)),
     date: entry.updated,
     published: entry.published,
@@ -38,7 +41,10 @@ function toFeedItem(entry: FeedEntry, style: EntryStyle): Item {
     description: escapeHtml(entry.summaryText),
     content: entry.contentHtml === undefined ? undefined : escapeCdataEnd(entry.contentHtml),
     category: entry.tags.map(style.categoryOf),
-    author: entry.author === undefined ? undefined : [{ name: entry.author }],
+    ...style.authorOf(entry),
+    // RSS 2.0 allows one enclosure per item; feed@6 guesses the type from the file name unless given.
+    enclosure:
+      enclosure === undefined ? undefined : { url: enclosure.url, type: enclosure.type ?? 'application/octet-stream', length: enclosure.length ?? 0 },
   }
 }
 

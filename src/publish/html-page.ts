@@ -23,6 +23,13 @@ export interface PageLabels {
   more: (total: number) => string
   empty: string
   footer: (timeZone: string) => string
+  /** Before the time of the newest item. */
+  updated: string
+  latest: string
+  categories: string
+  newer: string
+  older: string
+  pageOf: (page: number, count: number) => string
 }
 
 const FORMAT_NAMES: Readonly<Record<OutputFormat, string>> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' }
@@ -43,6 +50,12 @@ const ZH_LABELS: PageLabels = {
   more: (total) => `查看全部 ${total} 篇 →`,
   empty: '暂无内容',
   footer: (timeZone) => `由 feedloom 生成 · 时间为 ${timeZone}`,
+  updated: '更新于 ',
+  latest: '最新',
+  categories: '分类',
+  newer: '← 上一页',
+  older: '下一页 →',
+  pageOf: (page, count) => `第 ${page} / ${count} 页`,
 }
 
 const EN_LABELS: PageLabels = {
@@ -54,27 +67,48 @@ const EN_LABELS: PageLabels = {
   more: (total) => `All ${total} →`,
   empty: 'Nothing yet',
   footer: (timeZone) => `Made by feedloom · times in ${timeZone}`,
+  updated: 'Updated ',
+  latest: 'Latest',
+  categories: 'Categories',
+  newer: '← Newer',
+  older: 'Older →',
+  pageOf: (page, count) => `Page ${page} of ${count}`,
 }
 
-/** Small enough to inline; readable on a phone and in dark mode without JavaScript. */
+/**
+ * Small enough to inline; readable on a phone and in dark mode without JavaScript. Fonts: the
+ * system's for Latin, then CJK faces by platform (macOS, Noto/Source Han on Linux and Android,
+ * Windows), the Simplified Chinese ones first unless the page says Traditional or Japanese, so a
+ * character shared by the scripts is drawn the way its readers write it.
+ */
 const STYLE = `
-:root { color-scheme: light dark; --muted: #5f6368; --line: #dadce0; --link: #1a56c8; }
+:root { color-scheme: light dark; --muted: #5f6368; --line: #dadce0; --link: #1a56c8;
+  --cjk: "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "WenQuanYi Micro Hei"; }
+:root:lang(zh-TW), :root:lang(zh-HK), :root:lang(zh-Hant) { --cjk: "PingFang TC", "Noto Sans CJK TC", "Noto Sans TC", "Source Han Sans TC", "Microsoft JhengHei"; }
+:root:lang(ja) { --cjk: "Hiragino Sans", "Noto Sans CJK JP", "Noto Sans JP", "Source Han Sans JP", "Yu Gothic", "Meiryo"; }
 @media (prefers-color-scheme: dark) { :root { --muted: #9aa0a6; --line: #3c4043; --link: #8ab4f8; } }
 * { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 46rem; padding: 1rem; font: 17px/1.6 system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; overflow-wrap: anywhere; }
+body { margin: 0 auto; max-width: 46rem; padding: 1rem; font: 17px/1.6 system-ui, -apple-system, "Segoe UI", var(--cjk), sans-serif; overflow-wrap: anywhere; }
 a { color: var(--link); text-decoration: none; }
 a:hover { text-decoration: underline; }
 h1 { font-size: 1.6rem; margin: .5rem 0; }
 h2 { font-size: 1.2rem; margin: 1.75rem 0 .25rem; }
-.crumb, .count, time, .meta, footer { color: var(--muted); font-size: .85rem; }
+.crumb, .count, time, .meta, .updated, footer { color: var(--muted); font-size: .85rem; }
+.updated { margin: 0; }
 .count { font-weight: normal; margin-left: .5rem; }
 .subscribe { margin: .25rem 0 .75rem; font-size: .85rem; color: var(--muted); }
 .subscribe a { display: inline-block; margin: .2rem .35rem 0 0; padding: .05rem .65rem; border: 1px solid var(--line); border-radius: 1rem; }
 ul { list-style: none; margin: 0; padding: 0; }
 li { padding: .45rem 0; border-bottom: 1px solid var(--line); }
 li > time { display: block; }
-article h2 { font-size: 1.05rem; margin: 0; }
+.meta a { color: inherit; }
+article h2, .latest h3 { font-size: 1.05rem; margin: 0; }
+.latest h3 { font-weight: 500; }
 article p { margin: .25rem 0 0; }
+.meta { margin: .15rem 0 0; }
+nav.pages { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; margin: 1.25rem 0; font-size: .9rem; }
+nav.pages a, nav.pages span { padding: .15rem .6rem; border: 1px solid var(--line); border-radius: .4rem; }
+nav.pages [aria-current] { font-weight: 600; }
 footer { margin-top: 2rem; }
 `.trim()
 
@@ -123,7 +157,32 @@ export function renderSubscribeLinks(label: string, spec: FeedSpec, context: Pag
 /** The entry's title, linked when its link is an absolute http(s) URL (never `javascript:` or a relative path). */
 export function renderEntryLink(entry: FeedEntry): string {
   const title = escapeHtml(entry.title)
-  return isHttpUrl(entry.link) ? `<a href="${escapeHtml(entry.link)}">${title}</a>` : title
+  return entry.link !== undefined && isHttpUrl(entry.link) ? `<a href="${escapeHtml(entry.link)}">${title}</a>` : title
+}
+
+/** "Updated <time>": the newest item's date, never the clock, so an unchanged site keeps its bytes. */
+export function renderUpdated(spec: FeedSpec, context: PageContext): string {
+  const time = spec.itemCount > 0 ? renderTime(spec.updated, context.timeZone) : ''
+  return time === '' ? '' : `<p class="updated">${escapeHtml(labelsFor(context.language).updated)}${time}</p>`
+}
+
+/**
+ * Links to the other pages of a category: newer, each page by number, older. `hrefOf` gives the
+ * link from the current page to page n; nothing when there is one page.
+ */
+export function renderPageLinks(page: number, count: number, hrefOf: (n: number) => string, context: PageContext): string {
+  if (count <= 1) return ''
+  const labels = labelsFor(context.language)
+  const numbers = Array.from({ length: count }, (_, i) => i + 1).map((n) =>
+    n === page ? `<span aria-current="page">${n}</span>` : `<a href="${escapeHtml(hrefOf(n))}">${n}</a>`,
+  )
+  return [
+    `<nav class="pages" aria-label="${escapeHtml(labels.pageOf(page, count))}">`,
+    ...(page > 1 ? [`<a href="${escapeHtml(hrefOf(page - 1))}" rel="prev">${escapeHtml(labels.newer)}</a>`] : []),
+    ...numbers,
+    ...(page < count ? [`<a href="${escapeHtml(hrefOf(page + 1))}" rel="next">${escapeHtml(labels.older)}</a>`] : []),
+    '</nav>',
+  ].join('\n')
 }
 
 /** `<time>` with the instant in `datetime` and the wall clock of the site's zone as text; empty for an invalid date. */

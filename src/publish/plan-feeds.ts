@@ -1,5 +1,6 @@
 import type { Config } from '../config/config-schema.js'
 import type { StoredItem } from '../types.js'
+import { stripDeceptiveChars } from './strip-deceptive-chars.js'
 import { stripInvalidXmlChars } from './strip-invalid-xml-chars.js'
 import { latestDateMs, toFeedEntry, type FeedEntry } from './to-feed-entry.js'
 
@@ -21,6 +22,8 @@ export interface FeedSpec {
   title: string
   description: string
   language: string
+  /** The site title: the feed's author wherever an entry names none (RFC 4287 §4.1.1). */
+  author: string
   /** Absolute URL of the page this feed describes; also the feed's id. */
   homeUrl: string
   /** Absolute URL of each format's file. */
@@ -35,7 +38,10 @@ export interface FeedSpec {
   itemCount: number
 }
 
-/** Every feed the items make: the all-categories one and one per category that has items (by slug). */
+/**
+ * Every feed: the all-categories one, and one per configured category (empty until it has items)
+ * and per other category that has items, by slug.
+ */
 export interface SitePlan {
   all: FeedSpec
   categories: FeedSpec[]
@@ -51,6 +57,8 @@ export interface PublishedItems {
   newestItems(query: { category?: string; limit: number }): Promise<StoredItem[]>
   /** Published at or after `since`, in the order of newestItems. */
   liveItems(query: { since: Date }): Promise<StoredItem[]>
+  /** The live item known by any of `keys` (a key or an alias: `infocode:…`), published or not. */
+  findItem(keys: readonly string[]): Promise<StoredItem | undefined>
   /** Overall and per category (slug order), with each category's title from its newest item that has one. */
   countItems(): Promise<{ all: number; categories: Map<string, { items: number; title?: string }> }>
 }
@@ -61,7 +69,8 @@ export async function planSite(items: PublishedItems, config: Config): Promise<S
   const categoryTitles = titleCategories(counts, config)
   const toEntries = (newestFirst: StoredItem[]): FeedEntry[] =>
     newestFirst.map((item) => toFeedEntry(item, categoryTitles.get(item.category) ?? item.category))
-  const slugs = [...counts.categories.keys()].sort()
+  // Every configured category has its feeds, empty until it has items, so its subscribe URL never answers 404.
+  const slugs = [...new Set([...counts.categories.keys(), ...Object.keys(config.categories)])].sort()
   const categories = await Promise.all(
     slugs.map(async (slug) => {
       const name = categoryTitles.get(slug) ?? slug
@@ -83,13 +92,14 @@ export function titleCategories(counts: Awaited<ReturnType<PublishedItems['count
 
 function createFeedSpec(config: Config, dir: string, name: string, title: string, entries: FeedEntry[], itemCount: number): FeedSpec {
   const prefix = dir === '' ? '' : `${dir}/`
-  const safeTitle = stripInvalidXmlChars(title)
+  const safeTitle = stripInvalidXmlChars(stripDeceptiveChars(title))
   return {
     dir,
-    name: stripInvalidXmlChars(name),
+    name: stripInvalidXmlChars(stripDeceptiveChars(name)),
     title: safeTitle,
     description: stripInvalidXmlChars(config.site.description ?? '') || safeTitle,
     language: stripInvalidXmlChars(config.site.language),
+    author: stripInvalidXmlChars(config.site.title),
     homeUrl: resolveSiteUrl(config.site.url, prefix),
     selfUrls: {
       rss: resolveSiteUrl(config.site.url, `${prefix}${OUTPUT_FILE_NAMES.rss}`),
@@ -117,4 +127,11 @@ export function resolveSiteUrl(siteUrl: string, relativePath: string): string {
   const base = new URL(siteUrl)
   if (!base.pathname.endsWith('/')) base.pathname = `${base.pathname}/`
   return new URL(relativePath, base).href
+}
+
+/** The categories an item is published in: its own, and those of the configured sources that carried it. */
+export function categoriesOfItem(item: StoredItem, config: Config): string[] {
+  const categories = new Set([item.category])
+  for (const source of config.sources) if (source.category !== undefined && item.sources.includes(source.id)) categories.add(source.category)
+  return [...categories]
 }

@@ -1,3 +1,4 @@
+import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { CAPS } from '../caps.js'
 import type { Config } from '../config/config-schema.js'
@@ -6,14 +7,16 @@ import { checkHtmlPage, checkOpml, checkOutput } from './check-output.js'
 import { mapConcurrently } from './map-concurrently.js'
 import { escapeHtml } from './html-to-text.js'
 import type { PageContext } from './html-page.js'
+import { countPages, createPageItems, PAGE_FILE, PAGES_DIR, pageFileOf, pageSizeOf, type PageItems } from './plan-category-pages.js'
 import { OUTPUT_FILE_NAMES, planSite, type PublishedItems, resolveSiteUrl, titleCategories, type FeedSpec, type OutputFormat, type SitePlan } from './plan-feeds.js'
 import { DAY_MS, publishJekyllPosts } from './publish-jekyll-posts.js'
 import { renderAtom } from './render-atom.js'
-import { renderCategoryPage } from './render-category-page.js'
+import { renderCategoryPage, titleCategoryPage } from './render-category-page.js'
 import { renderIndexPage } from './render-index-page.js'
 import { renderJsonFeed } from './render-json-feed.js'
 import { renderOpml } from './render-opml.js'
 import { renderRss } from './render-rss.js'
+import { toFeedEntry } from './to-feed-entry.js'
 import { writeIfChanged, type WriteOutcome } from './write-if-changed.js'
 
 export interface PublishOptions {
@@ -33,6 +36,12 @@ export interface PublishOptions {
    * written (`written`) and removed (`removed`). For `run --dry-run`. @default false
    */
   dryRun?: boolean
+  /**
+   * The Jekyll posts feedloom wrote, as the store recorded them (`PublishRecord.jekyllPosts`):
+   * the only posts it may replace or remove besides byte-for-byte copies of its own. Undefined
+   * for a store written before the record existed.
+   */
+  jekyllPosts?: readonly string[]
 }
 
 export interface PublishResult {
@@ -44,6 +53,12 @@ export interface PublishResult {
   failed: { file: string; reason: string }[]
   /** Jekyll posts deleted because their item left the live window or is no longer published; relative to output.dir. */
   removed: string[]
+  /** Category pages (`<category>/page/<n>.html`) deleted because the category has fewer pages now; relative to output.dir. */
+  removedPages?: string[]
+  /** Post-named files feedloom left in place, unable to show that it wrote them (only for a store without a record). */
+  leftAlone?: string[]
+  /** The Jekyll posts feedloom owns now, for the store's record; undefined when the record stays as it was. */
+  jekyllPosts?: string[]
 }
 
 /** One file to regenerate: how to make it and what must hold before it replaces the published one. */
@@ -52,7 +67,7 @@ interface PlannedDocument {
   file: string
   /** A category directory, checked to be one safe path segment. */
   dir: string
-  render: () => string
+  render: () => string | Promise<string>
   check: (text: string) => string[]
 }
 
@@ -80,18 +95,26 @@ const MAX_REASON_PROBLEMS = 3
  * document is checked before it replaces the published file, and written only when its bytes
  * changed. Never throws for a single document: failures are in the result.
  */
-export async function publishOutputs({ items, config, changedCategories, now = new Date(), dryRun = false }: PublishOptions): Promise<PublishResult> {
+export async function publishOutputs(options: PublishOptions): Promise<PublishResult> {
+  const { items, config, changedCategories, now = new Date(), dryRun = false } = options
   const anyChanged = changedCategories === 'all' || changedCategories.size > 0
   // The Jekyll window moves with the clock, so posts are checked even when no item changed.
   if (!anyChanged && !config.output.jekyll) return summarizeOutcomes([])
   const plan = anyChanged ? await planSite(items, config) : undefined
-  const documents = plan ? planDocuments(plan, config, changedCategories) : []
+  const documents = plan ? planDocuments(plan, config, changedCategories, createPageItems(items)) : []
   const outcomes = await mapConcurrently(documents, CAPS.maxConcurrentWrites, (document) => publishDocument(config.output.dir, document, dryRun))
   const result = summarizeOutcomes(outcomes)
+  if (plan && config.output.html) {
+    const removals = await removeSurplusPages(plan, config, changedCategories, dryRun)
+    result.removedPages = removals.removed
+    result.failed.push(...removals.failed)
+  }
   if (config.output.jekyll) {
     const jekyll = config.output.jekyll
     const posts = await publishJekyllPosts({
       items: await items.liveItems({ since: new Date(now.getTime() - jekyll.liveDays * DAY_MS) }),
+      findStoredItem: (infoCode) => items.findItem([`infocode:${infoCode}`]),
+      recordedPosts: options.jekyllPosts,
       jekyll,
       outputDir: config.output.dir,
       timeZone: config.site.timezone,
@@ -105,11 +128,13 @@ export async function publishOutputs({ items, config, changedCategories, now = n
     result.unchanged += postResult.unchanged
     result.failed.push(...postResult.failed)
     result.removed.push(...posts.removed)
+    result.leftAlone = posts.leftAlone
+    result.jekyllPosts = posts.posts
   }
   return result
 }
 
-function planDocuments(plan: SitePlan, config: Config, changedCategories: ReadonlySet<string> | 'all'): PlannedDocument[] {
+function planDocuments(plan: SitePlan, config: Config, changedCategories: ReadonlySet<string> | 'all', pageItems: PageItems): PlannedDocument[] {
   const formats = (Object.keys(RENDERERS) as OutputFormat[]).filter((format) => config.output.formats.includes(format))
   const context: PageContext = {
     language: config.site.language,
@@ -117,30 +142,75 @@ function planDocuments(plan: SitePlan, config: Config, changedCategories: Readon
     formats,
     opmlUrl: config.output.opml ? resolveSiteUrl(config.site.url, OPML_FILE) : undefined,
   }
-  const documentsOf = (spec: FeedSpec, renderPage: () => string): PlannedDocument[] => [
-    ...formats.map((format) => ({
+  const feedDocumentsOf = (spec: FeedSpec): PlannedDocument[] =>
+    formats.map((format) => ({
       file: path.posix.join(spec.dir, OUTPUT_FILE_NAMES[format]),
       dir: spec.dir,
       render: () => RENDERERS[format](spec),
       check: (text: string) => checkOutput(format, text),
-    })),
-    ...(config.output.html
-      ? [
-          {
-            file: path.posix.join(spec.dir, HTML_FILE),
-            dir: spec.dir,
-            render: renderPage,
-            check: (text: string) => checkHtmlPage(text, escapeHtml(spec.title)),
-          },
-        ]
-      : []),
-  ]
-  const changed = plan.categories.filter((spec) => changedCategories === 'all' || changedCategories.has(spec.dir))
+    }))
+  const pageDocumentsOf = (spec: FeedSpec): PlannedDocument[] => {
+    const pageSize = pageSizeOf(config, spec.dir)
+    const pageCount = countPages(spec.itemCount, pageSize)
+    return Array.from({ length: pageCount }, (_, i) => i + 1).map((page) => ({
+      file: pageFileOf(spec.dir, page),
+      dir: spec.dir,
+      render: async () => {
+        // The first page is the feed; later ones are asked for one at a time, so a long category is never held whole.
+        const entries =
+          page === 1
+            ? spec.entries
+            : (await pageItems({ category: spec.dir, offset: (page - 1) * pageSize, limit: pageSize })).map((item) => toFeedEntry(item, spec.name))
+        return renderCategoryPage(spec, plan.all, { page, pageCount, entries }, context)
+      },
+      check: (text: string) => checkHtmlPage(text, escapeHtml(titleCategoryPage(spec, page, pageCount, context.language))),
+    }))
+  }
+  const indexDocuments: PlannedDocument[] = config.output.html
+    ? [{ file: HTML_FILE, dir: '', render: () => renderIndexPage(plan, context), check: (text) => checkHtmlPage(text, escapeHtml(plan.all.title)) }]
+    : []
+  // An empty category's files are written too, so its subscribe URL answers before its first item.
+  const changed = plan.categories.filter((spec) => changedCategories === 'all' || changedCategories.has(spec.dir) || spec.itemCount === 0)
   return [
-    ...documentsOf(plan.all, () => renderIndexPage(plan, context)),
-    ...changed.flatMap((spec) => documentsOf(spec, () => renderCategoryPage(spec, plan.all, context))),
+    ...feedDocumentsOf(plan.all),
+    ...indexDocuments,
+    ...changed.flatMap((spec) => [...feedDocumentsOf(spec), ...(config.output.html ? pageDocumentsOf(spec) : [])]),
     ...(config.output.opml ? [{ file: OPML_FILE, dir: '', render: () => renderOpml(plan, formats), check: checkOpml }] : []),
   ]
+}
+
+/**
+ * Deletes `<category>/page/<n>.html` past each changed category's last page (retention or a
+ * filter shrank it, or it is gone), and nothing else: only page files feedloom names are touched.
+ */
+async function removeSurplusPages(
+  plan: SitePlan,
+  config: Config,
+  changedCategories: ReadonlySet<string> | 'all',
+  dryRun: boolean,
+): Promise<{ removed: string[]; failed: PublishResult['failed'] }> {
+  const pageCounts = new Map(plan.categories.map((spec) => [spec.dir, countPages(spec.itemCount, pageSizeOf(config, spec.dir))]))
+  const categories = [...(changedCategories === 'all' ? pageCounts.keys() : changedCategories)].filter((dir) => CATEGORY_DIR.test(dir))
+  const surplus = (
+    await mapConcurrently(categories, CAPS.maxConcurrentWrites, async (dir) => {
+      const names = await readdir(path.join(config.output.dir, dir, PAGES_DIR)).catch(() => [])
+      const pageCount = pageCounts.get(dir) ?? 0
+      return names
+        .filter((name) => Number(PAGE_FILE.exec(name)?.[1] ?? 0) > Math.max(pageCount, 1))
+        .map((name) => path.posix.join(dir, PAGES_DIR, name))
+    })
+  ).flat()
+  const result: { removed: string[]; failed: PublishResult['failed'] } = { removed: [], failed: [] }
+  await mapConcurrently(surplus, CAPS.maxConcurrentWrites, async (file) => {
+    try {
+      if (!dryRun) await rm(path.join(config.output.dir, file))
+      result.removed.push(file)
+    } catch (err) {
+      result.failed.push({ file, reason: `cannot remove ${file}: ${err instanceof Error ? err.message : String(err)}` })
+    }
+  })
+  result.removed.sort()
+  return result
 }
 
 async function publishDocument(outputDir: string, { file, dir, render, check }: PlannedDocument, dryRun: boolean): Promise<DocumentOutcome> {
@@ -149,7 +219,7 @@ async function publishDocument(outputDir: string, { file, dir, render, check }: 
   }
   let text: string
   try {
-    text = render()
+    text = await render()
   } catch (err) {
     // feed@6 throws on some of what the check rejects: `new URL` on a relative link, toISOString on an invalid date.
     return { file, outcome: 'failed', reason: `cannot render: ${err instanceof Error ? err.message : String(err)}` }

@@ -1,7 +1,9 @@
 import type { Config } from '../config/config-schema.js'
 import type { StoredItem } from '../types.js'
 import { formatZonedDate } from './format-zoned-date.js'
+import { escapeHtml } from './html-to-text.js'
 import { listItemTags, mediaNameOf } from './list-item-tags.js'
+import { stripDeceptiveChars } from './strip-deceptive-chars.js'
 
 export type JekyllConfig = NonNullable<Config['output']['jekyll']>
 
@@ -40,9 +42,23 @@ export function jekyllPostFileName(item: StoredItem, timeZone: string): string {
 }
 
 /**
+ * kramdown, Jekyll's Markdown, reads Markdown in HTML it does not take as a raw block (text beside
+ * or after block tags, `<span>`, a plain-text digest): `[x](javascript:…)` becomes a link,
+ * `![x](…)` an image, `{: onerror=…}` an attribute, `{::nomarkdown}` an extension, `|:-|` a table
+ * whose cells carry style attributes. These characters start every one of those; a character
+ * reference is the same character to an HTML reader (in text and in attribute values alike) and
+ * plain text to kramdown, Markdown or raw.
+ */
+const MARKDOWN_OPENERS = /[[\]{}|]/g
+
+const CHARACTER_REFERENCES: Readonly<Record<string, string>> = { '[': '&#91;', ']': '&#93;', '{': '&#123;', '}': '&#125;', '|': '&#124;' }
+
+/**
  * A post in the format of the system feedloom replaces (DESIGN.md, "Where it comes from"): front
- * matter, the body HTML as stored, the share link, then links back to the outlet's category page
- * and to the home page, with no trailing newline. The item must be one `jekyllPostFileName` accepts.
+ * matter, the body HTML as stored (with Markdown's openers as character references), the share
+ * link, then links back to the outlet's category page and to the home page, with no trailing
+ * newline. Front matter text is HTML-escaped, since layouts print `{{ page.title }}` unescaped.
+ * The item must be one `jekyllPostFileName` accepts.
  */
 export function renderJekyllPost(item: StoredItem, { jekyll, timeZone, categoryTitle }: JekyllPostOptions): JekyllPost {
   const published = formatZonedDate(new Date(item.published), timeZone)
@@ -51,15 +67,16 @@ export function renderJekyllPost(item: StoredItem, { jekyll, timeZone, categoryT
   const frontMatter = [
     '---',
     `layout: ${toYamlWord(jekyll.layout)}`,
-    `title: ${toYamlString(item.title)}`,
+    `title: ${toYamlString(toFrontMatterText(item.title))}`,
     `date: ${published?.date ?? ''} ${published?.time ?? ''} ${published?.offset ?? ''}`,
-    `categories: ${toYamlWord(item.category)}`,
-    `tags: ${toYamlTags(listItemTags(item, categoryTitle))}`,
+    `categories: ${toYamlWord(toFrontMatterText(item.category))}`,
+    `tags: ${toYamlTags(listItemTags(item, categoryTitle).map(toFrontMatterText))}`,
     '---',
   ].join('\n')
+  const articleUrl = item.shareLink ?? item.link
   const body = [
-    item.content ?? item.summary ?? '',
-    `<${toAutolinkUrl(item.shareLink ?? item.link)}>`,
+    escapeMarkdownOpeners(item.content ?? item.summary ?? ''),
+    ...(articleUrl === undefined ? [] : [`<${toAutolinkUrl(articleUrl)}>`]),
     `[返回${escapeLinkText(mediaNameOf(item, categoryTitle))}新闻](${categoryUrl})｜[返回首页](${siteUrl}/)`,
   ].join('\n\n')
   return { fileName: jekyllPostFileName(item, timeZone), text: `${frontMatter}\n${escapeLiquid(body)}` }
@@ -105,7 +122,16 @@ function toAutolinkUrl(url: string): string {
 }
 
 function escapeLinkText(text: string): string {
-  return text.replace(/[\\[\]*_`]/g, '\\$&').replaceAll('<', '&lt;')
+  return escapeMarkdownOpeners(escapeHtml(stripDeceptiveChars(text)).replace(/[\\*_`]/g, '\\$&'))
+}
+
+function escapeMarkdownOpeners(html: string): string {
+  return html.replace(MARKDOWN_OPENERS, (char) => CHARACTER_REFERENCES[char] ?? char)
+}
+
+/** Text as front matter holds it: printed as HTML by layouts, so escaped, and without deceptive invisible characters. */
+function toFrontMatterText(text: string): string {
+  return escapeHtml(stripDeceptiveChars(text))
 }
 
 /**

@@ -30,6 +30,16 @@ function toJsonFeedItem(entry: FeedEntry): Record<string, unknown> {
     date_modified: formatDate(entry.updated),
     authors: entry.author === undefined ? undefined : [{ name: entry.author }],
     tags: entry.tags.length > 0 ? entry.tags : undefined,
+    image: entry.enclosures.find((enclosure) => enclosure.type?.startsWith('image/'))?.url,
+    attachments:
+      entry.enclosures.length === 0
+        ? undefined
+        : entry.enclosures.map((enclosure) => ({
+            url: enclosure.url,
+            // 1.1 requires mime_type.
+            mime_type: enclosure.type ?? 'application/octet-stream',
+            size_in_bytes: enclosure.length,
+          })),
   }
 }
 

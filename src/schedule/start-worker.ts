@@ -16,6 +16,8 @@ export interface Worker {
   stop(): Promise<void>
   /** Resolves with the cycle started at once. */
   firstCycle: Promise<void>
+  /** Time between the schedule's next two ticks: what "on time" means for a health check. */
+  periodMs: number
 }
 
 /** Runs a cycle now, then on every tick of the schedule. The worker owns time only. */
@@ -42,7 +44,9 @@ export function startWorker(options: WorkerOptions): Worker {
     { timezone: options.timezone },
   )
 
+  const [next, after] = task.getNextRuns(2)
   return {
+    periodMs: next !== undefined && after !== undefined ? after.getTime() - next.getTime() : 0,
     firstCycle: runExclusive(new Date()),
     async stop() {
       stopped = true

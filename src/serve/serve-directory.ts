@@ -134,11 +134,11 @@ async function answer(req: IncomingMessage, res: ServerResponse, root: string, b
     ...(compressible ? { vary: 'Accept-Encoding' } : {}),
   }
   if (isNotModified(req, hash, stats.mtime)) {
-    res.writeHead(304, headers).end()
+    writeHead(res, 304, headers).end()
     return
   }
   const body = coding === 'identity' ? bytes : await compressCached(bytes, `${hash}:${coding}`, coding, bodies)
-  res.writeHead(200, {
+  writeHead(res, 200, {
     ...headers,
     'content-type': contentType,
     'content-length': body.byteLength,
@@ -191,11 +191,20 @@ async function compressCached(bytes: Buffer, key: string, coding: Exclude<Conten
 
 function sendStatus(res: ServerResponse, status: number, message: string, headers: OutgoingHttpHeaders = {}): void {
   const body = `${message}\n`
-  res.writeHead(status, {
+  writeHead(res, status, {
     ...headers,
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'x-content-type-options': 'nosniff',
   })
   res.end(res.req.method === 'HEAD' ? undefined : body)
+}
+
+/**
+ * Headers passed to `res.writeHead` bypass the header map, so `getHeader('content-length')` in the
+ * access log would read nothing: set them first, then write the head.
+ */
+function writeHead(res: ServerResponse, status: number, headers: OutgoingHttpHeaders): ServerResponse {
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value)
+  return res.writeHead(status)
 }

@@ -98,6 +98,7 @@ export function toCanonicalItem(item: StoredItem): StoredItem {
     media: item.media,
     shareLink: item.shareLink,
     author: item.author,
+    enclosures: item.enclosures,
     summary: item.summary,
     content: item.content,
   } satisfies Record<keyof StoredItem, unknown>
@@ -105,12 +106,14 @@ export function toCanonicalItem(item: StoredItem): StoredItem {
 
 /**
  * Fields in a fixed order, lists sorted without duplicates (one failed output per file, the last
- * given), empty lists dropped: equal records serialize alike.
+ * given), empty lists dropped: equal records serialize alike. An empty `jekyllPosts` is kept:
+ * "feedloom owns no post" differs from a store that never recorded its posts, whose post files
+ * are judged one by one.
  */
 export function toCanonicalPublishRecord(record: PublishRecord): PublishRecord {
   const sorted = (list: readonly string[] | undefined): string[] | undefined =>
     list === undefined || list.length === 0 ? undefined : [...new Set(list)].sort(compareKeys)
-  const jekyllPosts = sorted(record.jekyllPosts)
+  const jekyllPosts = record.jekyllPosts?.length === 0 ? [] : sorted(record.jekyllPosts)
   const byFile = new Map((record.failedOutputs ?? []).map(({ file, reason, since }): [string, FailedOutput] => [file, { file, reason, since }]))
   const failedOutputs = [...byFile.values()].sort((a, b) => compareKeys(a.file, b.file))
   return { ...(jekyllPosts ? { jekyllPosts } : {}), ...(failedOutputs.length > 0 ? { failedOutputs } : {}) }

@@ -78,6 +78,7 @@ function addItem(contents: UpsertContents, entry: NormalizedEntry, identities: s
     content: entry.content,
     summary: entry.summary,
     author: entry.author,
+    enclosures: entry.enclosures,
     published: choosePublished(entry, nowIso),
     firstSeen: nowIso,
     category: categoryOf(contents, entry),

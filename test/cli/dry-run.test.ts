@@ -79,7 +79,7 @@ describe('feedloom run --dry-run', () => {
   })
 
   it('counts new items the filters keep out as filtered', async () => {
-    await writeFile(configPath, JSON.stringify(configWith({ categories: { meirijingjixinwen: { title: '每日经济新闻', filters: { exclude: { title: ['二'] } } } } })))
+    await writeFile(configPath, JSON.stringify(configWith({ categories: { meirijingjixinwen: { title: '每日经济新闻', filters: { exclude: { title: ['二'] } } }, zhengquanshibao: { title: '证券时报' } } })))
 
     const result = await runCli('run', '--dry-run', '--config', configPath)
 
@@ -94,6 +94,19 @@ describe('feedloom run --dry-run', () => {
 
     expect(result.stdout).toContain('out/meirijingjixinwen/rss.xml: 1 pruned')
     expect(result.stdout).toContain('out/rss.xml: 1 pruned')
+  })
+
+  it("counts a category's later HTML pages with its items, and lists the pages retention would empty", async () => {
+    const paged = { ...configWith(), output: { dir: 'out', html: true, opml: false, formats: ['rss'], itemsPerFeed: 1 } }
+    await writeFile(configPath, JSON.stringify(paged))
+    expect((await runCli('run', '--dry-run', '--config', configPath)).stdout).toContain('out/meirijingjixinwen/page/2.html: 2 new\n')
+    await runCli('run', '--config', configPath)
+    await writeFile(configPath, JSON.stringify({ ...paged, store: { ...paged.store, maxItemsPerCategory: 1 } }))
+
+    const result = await runCli('run', '--dry-run', '--config', configPath)
+
+    expect(result.stdout).toMatch(/^out\/meirijingjixinwen\/page\/2\.html: .*the category has fewer pages now$/m)
+    expect(await readdir(join(dir, 'out/meirijingjixinwen/page'))).toEqual(['2.html'])
   })
 
   it('says nothing would change when nothing would', async () => {

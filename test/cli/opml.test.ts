@@ -25,15 +25,15 @@ const sources = [
 
 describe('feedloom export-opml and import-opml', () => {
   it('round-trip sources with their ids, titles and categories', async () => {
-    const from = await configWith({ site, categories: { meirijingjixinwen: { title: '每日经济新闻' } }, sources })
+    const from = await configWith({ site, categories: { meirijingjixinwen: { title: '每日经济新闻' }, zhengquanshibao: { title: '证券时报' } }, sources })
     const exported = await runCli('export-opml', '--output', join(from.dir, 'subs.opml'), '--config', from.configPath)
     expect(exported.code).toBe(0)
     const into = await configWith({ site })
     const imported = await runCli('import-opml', join(from.dir, 'subs.opml'), '--config', into.configPath)
     expect(imported.code).toBe(0)
-    expect(imported.stdout).toBe(`imported 4 sources and 1 new categories from ${join(from.dir, 'subs.opml')}; skipped 0`)
+    expect(imported.stdout).toBe(`imported 4 sources and 2 new categories from ${join(from.dir, 'subs.opml')}; skipped 0`)
     const config = JSON.parse(await readFile(into.configPath, 'utf8'))
-    expect(config.categories).toEqual({ meirijingjixinwen: { title: '每日经济新闻' } })
+    expect(config.categories).toEqual({ meirijingjixinwen: { title: '每日经济新闻' }, zhengquanshibao: { title: '证券时报' } })
     expect(config.sources).toEqual(sources)
   })
 
@@ -86,6 +86,7 @@ describe('feedloom export-opml and import-opml', () => {
       `warning: ${join(dir, 'reader.opml')} line 8: skipped "Mail": xmlUrl mailto:news@example.com is not an http(s) URL`,
       `warning: ${join(dir, 'reader.opml')} line 10: skipped "Again": duplicate url (already source "have")`,
       `warning: ${join(dir, 'reader.opml')} line 11: skipped "Twice": duplicate url (already line 6)`,
+      'the running worker (feedloom start) picks it up at its next cycle; no restart needed',
     ])
     const config = JSON.parse(await readFile(configPath, 'utf8'))
     expect(config.categories).toEqual({ zhengquanshibao: { title: '证券时报' } })

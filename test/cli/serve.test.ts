@@ -41,7 +41,7 @@ describe('feedloom serve', () => {
     stop.abort('SIGTERM')
     const result = await run.done
     expect(result.code).toBe(0)
-    expect(result.stderr).toBe('SIGTERM: stopped serving')
+    expect(result.stderr).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z SIGTERM: stopped serving$/)
   })
 
   it('exits 1 naming the address when the port is taken', async () => {
@@ -52,7 +52,7 @@ describe('feedloom serve', () => {
     stop.abort('SIGINT')
     await first.done
     expect(second.code).toBe(1)
-    expect(second.stderr).toMatch(new RegExp(`^error: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`))
+    expect(second.stderr).toMatch(new RegExp(`^\\S+Z error: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`))
   })
 
   it('refuses a port that is not a number', async () => {

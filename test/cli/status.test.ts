@@ -47,15 +47,30 @@ afterEach(async () => {
 })
 
 describe('feedloom status', () => {
-  it('prints a table of id, state, last success, last error, failures, next attempt and items', async () => {
+  it('prints a table of id, state, last success, last error, failures, next attempt, items and reason', async () => {
     const result = await runCli('status', '--config', configPath)
 
     const lines = result.stdout.split('\n')
     expect(result.code).toBe(0)
-    expect(lines[0]).toMatch(/^id\s+state\s+last success\s+last error\s+failures\s+next attempt\s+items$/)
-    expect(lines[1]).toMatch(/^ok\s+ok\s+10 min ago\s+-\s+0\s+next cycle\s+2$/)
-    expect(lines[3]).toMatch(/^gone\s+retired\s+-\s+HTTP 410, 10 min ago\s+1\s+never \(410 Gone\)\s+0$/)
-    expect(lines[4]).toMatch(/^fresh\s+new\s+-\s+-\s+0\s+next cycle\s+0$/)
+    expect(lines[0]).toMatch(/^id\s+state\s+last success\s+last error\s+failures\s+next attempt\s+items\s+reason$/)
+    expect(lines[1]).toMatch(/^ok\s+ok\s+10 min ago\s+-\s+0\s+next cycle\s+2\s+-$/)
+    expect(lines[3]).toMatch(/^gone\s+retired\s+-\s+HTTP 410, 10 min ago\s+1\s+never \(410 Gone\)\s+0\s+\S.*410.*$/)
+    expect(lines[4]).toMatch(/^fresh\s+new\s+-\s+-\s+0\s+next cycle\s+0\s+-$/)
+  })
+
+  it('shows why a source fails in a short reason column, not only the error code', async () => {
+    await server.close()
+    server = await createFeedServer({ '/page.html': '<!doctype html><html><body>a page</body></html>' })
+    const { dir: pageDir, configPath: pagePath } = await writeConfig(configWith([{ id: 'page', type: 'feed', url: `${server.url}/page.html`, category: 'a' }]))
+    try {
+      await runCli('run', '--config', pagePath)
+      const row = (await runCli('status', '--config', pagePath)).stdout.split('\n')[1]
+      expect(row).toMatch(/^page\s+failing\s+-\s+E_PARSE_\w+, just now\s+1\s+next cycle\s+0\s+\S/)
+      expect(row).not.toContain(server.url)
+      expect(row?.length).toBeLessThan(160)
+    } finally {
+      await rm(pageDir, { recursive: true, force: true })
+    }
   })
 
   it('shows the effective URL of a source moved by a 301 seen on two cycles', async () => {

@@ -36,7 +36,7 @@ describe('loadConfig', () => {
 
   it('reports unknown keys with their JSON path', () => {
     const issues = issuesOf({ ...minimal, sources: [{ id: 'a', type: 'feed', url: 'https://a.example/rss', catgory: 'x' }] })
-    expect(issues).toEqual(['sources[0].catgory: unknown key'])
+    expect(issues).toEqual(['sources[0].catgory: unknown key (did you mean "category"?)'])
   })
 
   it('collects every problem at once, each with its path', () => {
@@ -60,7 +60,7 @@ describe('loadConfig', () => {
   })
 
   it('refuses a file that is not JSON', () => {
-    expect(() => loadConfig({ fileText: '{ "site": ', baseDir: '/' })).toThrow(/\(root\): not valid JSON/)
+    expect(() => loadConfig({ fileText: '{ "site": ', baseDir: '/' })).toThrow(/line 1, column 11: expected a value/)
   })
 
   it('lets FEEDLOOM_ variables override paths and the public URL', () => {

@@ -5,15 +5,22 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { feedparserMissing, hasFeedparser, readFeeds } from '../helpers/feedparser.js'
+import { atomSchemaErrors, hasJudges, judgeFeeds, judgesMissing, xmllintErrors } from '../helpers/judge-feeds.js'
 
 const root = resolve(import.meta.dirname, '../..')
 const dirs: string[] = []
 
-async function runDemo(): Promise<{ dir: string; stdout: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'feedloom-demo-'))
-  dirs.push(dir)
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', dir], { cwd: root })
-  return { dir, stdout }
+let demo: Promise<{ dir: string; stdout: string }> | undefined
+
+/** The demo runs once per file: each run costs seconds, and every test reads the same outputs. */
+function runDemo(): Promise<{ dir: string; stdout: string }> {
+  demo ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'feedloom-demo-'))
+    dirs.push(dir)
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', dir], { cwd: root })
+    return { dir, stdout }
+  })()
+  return demo
 }
 
 afterAll(async () => {
@@ -38,5 +45,23 @@ describe('npm run demo', () => {
       const files = ['', ...categories.map((e) => e.name)].flatMap((folder) => ['rss.xml', 'atom.xml'].map((f) => join(out, folder, f)))
       for (const report of readFeeds(files)) expect(report).toMatchObject({ bozo: 0, error: '' })
     },
+    // The demo's own cycle runs here, in a child process.
+    60_000,
+  )
+
+  it.skipIf(!hasJudges)(
+    `writes only files that pass feedparser without bozo, xmllint and RFC 4287's schema${hasJudges ? '' : ` (${judgesMissing})`}`,
+    async () => {
+      const { dir } = await runDemo()
+      const out = join(dir, 'out')
+      const folders = ['', ...(await readdir(out, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('_')).map((e) => e.name)]
+      const xmlFiles = folders.flatMap((folder) => ['rss.xml', 'atom.xml'].map((file) => join(out, folder, file)))
+      const reports = judgeFeeds([...xmlFiles, ...folders.map((folder) => join(out, folder, 'feed.json'))])
+      expect(reports.filter((report) => report.bozo !== 0).map((report) => report.error)).toEqual([])
+      expect(reports.every((report) => report.entries.length > 0)).toBe(true)
+      expect(xmllintErrors([...xmlFiles, join(out, 'feeds.opml')])).toBe('')
+      expect(atomSchemaErrors(xmlFiles.filter((file) => file.endsWith('atom.xml')))).toBe('')
+    },
+    60_000,
   )
 })

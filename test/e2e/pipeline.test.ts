@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
-import { readdir, readFile, rm, stat } from 'node:fs/promises'
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { closedPort, createFeedServer, type FeedServer, type Route } from '../helpers/feed-server.js'
@@ -34,7 +34,7 @@ function siteConfig(server: FeedServer, extra: { sources?: object[]; fetch?: obj
     site: { title: '金融消息', url: 'https://news.example.com/' },
     store: { path: 'store/db.json', maxAgeDays: 36500 },
     output: { dir: 'out' },
-    categories: { meirijingjixinwen: { title: '每日经济新闻' } },
+    categories: { meirijingjixinwen: { title: '每日经济新闻' }, zhengquanshibao: { title: '证券时报' }, diyicaijing: { title: '第一财经' } },
     fetch: { timeoutMs: 5000, ...extra.fetch },
     sources: [
       { id: 'nbd', type: 'feed', url: `${server.url}/nbd.xml`, category: 'meirijingjixinwen' },
@@ -181,7 +181,8 @@ describe('feedloom run', () => {
 
   it.skipIf(!hasFeedparser)(`writes feeds the Universal Feed Parser reads without error${hasFeedparser ? '' : ` (${feedparserMissing})`}`, async () => {
     await runCli('run', '--config', configPath)
-    const expected: Record<string, number> = { '': 9, meirijingjixinwen: 3, zhengquanshibao: 2, zhongguozhengquanbao: 1, diyicaijing: 2 }
+    // The item nbd and stcn share is in both their categories, and once in the all-categories feeds.
+    const expected: Record<string, number> = { '': 9, meirijingjixinwen: 3, zhengquanshibao: 3, zhongguozhengquanbao: 1, diyicaijing: 2 }
     const files = Object.keys(expected).flatMap((folder) => ['rss.xml', 'atom.xml', 'feed.json'].map((file) => join(folder, file)))
     const reports = readFeeds(files.map((file) => join(dir, 'out', file)))
     expect(Object.fromEntries(reports.map((report, i) => [files[i], { bozo: report.bozo, entries: report.ids.length }]))).toEqual(
@@ -204,6 +205,23 @@ describe('feedloom build', () => {
     expect(bytesOf(rebuilt)).toEqual(bytesOf(published))
     await runCli('build', '--config', configPath)
     expect(await snapshot(join(dir, 'out'))).toEqual(rebuilt)
+  })
+})
+
+describe('the HTML site', () => {
+  it('pages a category past its feed, then build removes the pages it no longer needs and says so', async () => {
+    const paged = { ...siteConfig(server), output: { dir: 'out', itemsPerFeed: 2 } }
+    await writeFile(configPath, JSON.stringify(paged))
+    expect((await runCli('run', '--config', configPath)).code).toBe(0)
+    const second = await readFile(join(dir, 'out/meirijingjixinwen/page/2.html'), 'utf8')
+    expect(second).toContain('<title>每日经济新闻 - 金融消息 · 第 2 / 2 页</title>')
+    expect(second).toContain('<a href="../" rel="prev">← 上一页</a>')
+    expect(await readFile(join(dir, 'out/index.html'), 'utf8')).toMatch(/<section class="latest">\n<h2>最新<\/h2>/)
+    await writeFile(configPath, JSON.stringify({ ...paged, output: { dir: 'out' } }))
+    const build = await runCli('build', '--config', configPath)
+    expect(build.code).toBe(0)
+    expect(build.stderr).toContain('removed meirijingjixinwen/page/2.html: the category has fewer pages now')
+    expect(existsSync(join(dir, 'out/meirijingjixinwen/page/2.html'))).toBe(false)
   })
 })
 

@@ -59,3 +59,23 @@ describe('decodeCharset', () => {
     )
   })
 })
+
+describe('decodeCharset: bytes nothing declared that are not UTF-8', () => {
+  it('falls back to windows-1252, as WHATWG does, and says so', () => {
+    const bytes = Buffer.from('<rss><title>Caf\xe9 \x93Z\xfcrich\x94</title></rss>', 'latin1')
+    expect(decodeCharset(bytes)).toEqual({ text: '<rss><title>Café “Zürich”</title></rss>', charset: { encoding: 'windows-1252', reason: 'fallback' } })
+  })
+
+  it('falls back to GB18030 when the document says it is Chinese', () => {
+    const bytes = bytesOf('<rss><channel><language>zh-cn</language><title>', GBK_ZHONGWEN, '</title></channel></rss>')
+    expect(decodeCharset(bytes)).toEqual({
+      text: '<rss><channel><language>zh-cn</language><title>中文</title></channel></rss>',
+      charset: { encoding: 'gb18030', reason: 'fallback' },
+    })
+  })
+
+  it('keeps a declared encoding that fails, decoding with U+FFFD, rather than guess', () => {
+    const bytes = Buffer.from('<rss><title>Caf\xe9</title></rss>', 'latin1')
+    expect(decodeCharset(bytes, { contentType: 'application/xml; charset=utf-8' }).charset).toEqual({ encoding: 'utf-8', reason: 'header' })
+  })
+})

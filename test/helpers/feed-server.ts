@@ -18,8 +18,8 @@ export interface FeedServer {
   close(): Promise<void>
 }
 
-/** A real HTTP server on 127.0.0.1 with an ephemeral port; unknown paths answer 404. */
-export async function createFeedServer(routes: Record<string, Route> = {}): Promise<FeedServer> {
+/** A real HTTP server on 127.0.0.1 with an ephemeral port (or `port`); unknown paths answer 404. */
+export async function createFeedServer(routes: Record<string, Route> = {}, port = 0): Promise<FeedServer> {
   const requests: FeedServer['requests'] = []
   const state = { routes: { ...routes } }
   const server = createServer((req, res) => {
@@ -36,10 +36,13 @@ export async function createFeedServer(routes: Record<string, Route> = {}): Prom
       res.writeHead(route.status ?? 200, { 'content-type': guessType(path), ...route.headers }).end(route.body)
     }
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', resolve)
+  })
+  const address = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${address.port}`,
     requests,
     get routes() {
       return state.routes

@@ -15,11 +15,12 @@ for path in sys.argv[1:]:
     if path.endswith('.json'):
         with open(path, encoding='utf-8') as f:
             doc = json.load(f)
-        report.append({'bozo': 0, 'error': '', 'version': doc['version'], 'ids': [item['id'] for item in doc['items']]})
+        report.append({'bozo': 0, 'error': '', 'version': doc['version'], 'ids': [item['id'] for item in doc['items']],
+                       'titles': [item.get('title') for item in doc['items']]})
     else:
         d = feedparser.parse(path)
         report.append({'bozo': int(bool(d.bozo)), 'error': str(d.get('bozo_exception', '')), 'version': d.version,
-                       'ids': [entry.get('id') for entry in d.entries]})
+                       'ids': [entry.get('id') for entry in d.entries], 'titles': [entry.get('title') for entry in d.entries]})
 print(json.dumps(report))
 `
 
@@ -29,6 +30,8 @@ export interface FeedReport {
   /** feedparser's name for the format (`rss20`, `atom10`) or the JSON Feed version URL. */
   version: string
   ids: string[]
+  /** Entry titles as the reader hands them to its user interface (HTML for RSS and Atom). */
+  titles: string[]
 }
 
 /** What the Universal Feed Parser (and Python's json, for JSON Feed) makes of each file. */

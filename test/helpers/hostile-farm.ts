@@ -10,7 +10,8 @@ import { closedPort, createFeedServer, type FeedServer, type Route } from './fee
 /** What feedloom must make of a case: a per-source error with this code, or this many cleaned items. */
 export type HostileExpectation = { outcome: 'error'; code: ErrorCode } | { outcome: 'items'; count: number }
 
-export type HostileGroup = 'good' | 'network' | 'content' | 'json' | 'share'
+/** `markdown`: sources of every kind whose text is written to be read as Markdown by Jekyll's kramdown. */
+export type HostileGroup = 'good' | 'network' | 'content' | 'json' | 'share' | 'markdown'
 
 export interface HostileCase {
   /** Also the source id and its category in a config built from the farm. */
@@ -20,6 +21,10 @@ export interface HostileCase {
   /** One line for the listing. */
   what: string
   expect: HostileExpectation
+  /** The source type that reads it; by default `json` and `share` for those groups, else `feed`. */
+  kind?: 'feed' | 'json' | 'share'
+  /** Source settings beyond the group's defaults (a json source's detail API). */
+  source?: Record<string, unknown>
 }
 
 export interface HostileFarmOptions {
@@ -119,7 +124,8 @@ export async function createHostileFarm(options: HostileFarmOptions = {}): Promi
       for (const [path, route] of Object.entries(definition.extraRoutes ?? {})) server.routes[path] = route
     }
     const url = 'route' in definition ? `${server.url}${definition.path}` : 'at' in definition ? refusedUrl : definition.url
-    cases.push({ id: definition.id, group: definition.group, url, what: definition.what, expect: definition.expect })
+    const { id, group, what, expect, kind, source } = definition
+    cases.push({ id, group, url, what, expect, ...(kind === undefined ? {} : { kind }), ...(source === undefined ? {} : { source }) })
   }
   return {
     url: server.url,
@@ -134,11 +140,13 @@ export async function createHostileFarm(options: HostileFarmOptions = {}): Promi
 
 function toSourceConfig(one: HostileCase): object {
   const base = { id: one.id, category: one.id }
-  if (one.group === 'json') {
-    return { ...base, type: 'json', url: one.url, items: 'record', fields: { title: 'title', link: 'url' } }
+  const kind = one.kind ?? (one.group === 'json' || one.group === 'share' ? one.group : 'feed')
+  if (kind === 'json') {
+    const fields = { title: 'title', link: 'url', infoCode: 'infoCode', media: 'medianame', summary: 'digest', content: 'content' }
+    return { ...base, type: 'json', url: one.url, items: 'record', fields, ...one.source }
   }
-  if (one.group === 'share') return { ...base, type: 'share', urls: [one.url] }
-  return { ...base, type: 'feed', url: one.url }
+  if (kind === 'share') return { ...base, type: 'share', urls: [one.url], ...one.source }
+  return { ...base, type: 'feed', url: one.url, ...one.source }
 }
 
 interface Settings {
@@ -152,7 +160,7 @@ type CaseDefinition = Omit<HostileCase, 'url'> &
   ({ path: string; route: Route; extraRoutes?: Record<string, Route> } | { at: 'refused' } | { url: string })
 
 function defineCases(settings: Settings, farmUrl: () => string): CaseDefinition[] {
-  return [...goodCases(), ...networkCases(settings, farmUrl), ...contentCases(settings, farmUrl), ...apiCases(settings)]
+  return [...goodCases(), ...networkCases(settings, farmUrl), ...contentCases(settings, farmUrl), ...apiCases(settings, farmUrl), ...markdownCases()]
 }
 
 const error = (code: ErrorCode): HostileExpectation => ({ outcome: 'error', code })
@@ -684,14 +692,18 @@ function contentCases({ maxBytes, secretFile }: Settings, farmUrl: () => string)
   ]
 }
 
+/** Items whose detail pages never answer: they must cost a cycle its deadline at most, once. */
+const STALLED_DETAILS = 60
+
 /** Routes for the other source kinds (JSON news APIs and share pages), for their own tests. */
-function apiCases(settings: Settings): CaseDefinition[] {
+function apiCases(settings: Settings, farmUrl: () => string): CaseDefinition[] {
   // Five times the entry cap: enough to prove it, light enough for a cycle with a 1 s deadline.
   const recordCount = Math.min(5_000, Math.floor((settings.maxBytes * 0.8) / 120))
   const records = (prefix: string) =>
     JSON.stringify({ record: Array.from({ length: recordCount }, (_, n) => ({ title: `${prefix} ${n}`, url: `${ITEM_SITE}/${prefix}/${n}` })) })
   const enormousChars = Math.min(400_000, Math.floor(settings.maxBytes * 0.4))
   let rotation = 0
+  const stalled = Array.from({ length: STALLED_DETAILS }, (_, n) => ({ infoCode: `NW${9000 + n}`, title: `stalled ${n}`, url: `${ITEM_SITE}/json-stalled-details/${n}` }))
   return [
     {
       id: 'json-many-records',
@@ -762,7 +774,144 @@ function apiCases(settings: Settings): CaseDefinition[] {
       path: '/share/NewsShare.html',
       route: html('<!DOCTYPE html><html><head></head><body><div id="app"></div><script>load()</script></body></html>'),
     },
+    {
+      id: 'json-stalled-details',
+      group: 'json',
+      what: `a JSON API listing ${STALLED_DETAILS} items whose detail pages never answer`,
+      expect: items(STALLED_DETAILS),
+      path: '/api/stalled.json',
+      route: { body: JSON.stringify({ record: stalled }), headers: { 'content-type': 'application/json' } },
+      extraRoutes: { '/api/stalled-detail': () => {} },
+      source: { detail: { url: `${farmUrl()}/api/stalled-detail?id={infoCode}`, content: 'text' } },
+    },
+    {
+      id: 'share-deep-divs',
+      group: 'share',
+      what: 'a 22 KB share page of 2,000 nested <div>s (Readability: minutes on the main thread)',
+      expect: error('E_PARSE_TOO_DEEP'),
+      path: '/share/deep-divs.html',
+      route: html(nestedDivs(2_000)),
+    },
+    {
+      id: 'share-deeper',
+      group: 'share',
+      what: 'a share page of 10,000 nested <div>s',
+      expect: error('E_PARSE_TOO_DEEP'),
+      path: '/share/deeper.html',
+      route: bigHtml(() => nestedDivs(10_000)),
+    },
+    {
+      id: 'share-huge',
+      group: 'share',
+      what: 'a flat share page of 70,000 paragraphs (an 8.5 MB one took 24 s and 2.7 GB to read)',
+      expect: error('E_PARSE_TOO_LARGE'),
+      path: '/share/huge.html',
+      route: bigHtml(() => `<!DOCTYPE html><html><head><title>huge</title></head><body>${'<p>x</p>'.repeat(70_000)}</body></html>`),
+    },
   ]
+}
+
+/**
+ * Markdown and kramdown syntax that Jekyll turns into links, images, attributes or raw output,
+ * beside, after and inside HTML that passes the sanitizer, and Liquid.
+ */
+export const MARKDOWN_PAYLOADS = [
+  '[md link](javascript:alert(1))',
+  '![md image](https://evil.example/md.png){: onerror="alert(2)"}',
+  '*emphasis*{: onclick="alert(3)"}',
+  '[ref link][evil]',
+  '<https://evil.example/autolink>',
+  '{::nomarkdown}<b>raw</b>{:/nomarkdown}',
+  '{{ site.title }} {% include evil.html %}',
+]
+
+/** HTML article bodies that carry the payloads every way kramdown reads them. */
+const MARKDOWN_ARTICLE = [
+  `<p>正文第一段。</p>${MARKDOWN_PAYLOADS[0]}`,
+  `<p><span>${MARKDOWN_PAYLOADS[0]}</span> ${MARKDOWN_PAYLOADS[1]} ${MARKDOWN_PAYLOADS[2]}</p>`,
+  '{: onclick="alert(4)"}',
+  '',
+  '[evil]: javascript:alert(5)',
+  '',
+  MARKDOWN_PAYLOADS.slice(3).join('\n'),
+  '<p><a href="https://ok.example/kept">a kept link</a> <img src="https://ok.example/kept.png" alt="kept"></p>',
+].join('\n')
+
+/** A plain-text digest: no tag at all, so kramdown reads every line of it as Markdown. */
+const MARKDOWN_DIGEST = ['# 标题', ...MARKDOWN_PAYLOADS, '{: onclick="alert(6)"}', '[evil]: javascript:alert(7)', '', '|a|b|', '|:-|-:|', '|1|2|'].join('\n')
+
+/** Text that reads as markup once an output unescapes it, a CDATA end, and invisible deceptive characters. */
+export const MARKUP_TITLE = '&lt;img src=x onerror=alert(1)&gt; ]]&gt; \u202Eevil\u202C \u200Bpay\u200Dpal [x](javascript:alert(1))'
+
+function markdownCases(): CaseDefinition[] {
+  const infoCode = (n: number) => `NW2022011100000099${n}`
+  return [
+    {
+      id: 'md-feed',
+      group: 'markdown',
+      what: 'RSS items with Markdown, kramdown attributes and Liquid in content and title, a doubly escaped tag as title',
+      expect: items(2),
+      path: '/markdown/feed.xml',
+      route: xml(
+        rssDocument(
+          rssItem({
+            // Doubly escaped: the title's text reads `<img …>` and must stay text in every output.
+            title: MARKUP_TITLE.replaceAll('&', '&amp;'),
+            link: `${ITEM_SITE}/md-feed/NewsShare.html?infoCode=${infoCode(1)}`,
+            pubDate: 'Tue, 11 Jan 2022 13:35:18 +0800',
+            content: MARKDOWN_ARTICLE,
+          }) +
+            rssItem({
+              title: MARKDOWN_PAYLOADS.join(' ').replaceAll('&', '&amp;').replaceAll('<', '&lt;'),
+              link: `${ITEM_SITE}/md-feed/NewsShare.html?infoCode=${infoCode(2)}`,
+              pubDate: 'Tue, 11 Jan 2022 14:35:18 +0800',
+              description: MARKDOWN_DIGEST.replaceAll('&', '&amp;').replaceAll('<', '&lt;'),
+            }),
+        ),
+      ),
+    },
+    {
+      id: 'md-json',
+      group: 'markdown',
+      kind: 'json',
+      what: 'a JSON API whose digest, content, title and media name are Markdown and markup',
+      expect: items(2),
+      path: '/markdown/api.json',
+      route: {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          record: [
+            {
+              infoCode: infoCode(3),
+              title: '<img src=x onerror=alert(1)>[t](javascript:alert(1))',
+              url: `${ITEM_SITE}/md-json/3.html`,
+              medianame: '<b>媒体</b>[m](javascript:alert(1)){: onclick="alert(1)"}',
+              digest: MARKDOWN_DIGEST,
+            },
+            { infoCode: infoCode(4), title: '正文 {{ site.title }}', url: `${ITEM_SITE}/md-json/4.html`, content: MARKDOWN_ARTICLE },
+          ],
+        }),
+      },
+    },
+    {
+      id: 'md-share',
+      group: 'markdown',
+      kind: 'share',
+      what: 'a share page whose title and body are Markdown and markup',
+      expect: items(1),
+      path: `/markdown/NewsShare.html?infoCode=${infoCode(5)}`,
+      route: html(`<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta property="og:title" content="${MARKUP_TITLE.replaceAll('&', '&amp;').replaceAll('"', '&quot;')}">
+<title>share</title></head><body><article><h1>标题</h1>
+${MARKDOWN_ARTICLE}
+<p>${'这是一段足够长的正文，让正文提取认出文章。'.repeat(20)}</p>
+</article></body></html>`),
+    },
+  ]
+}
+
+function nestedDivs(depth: number): string {
+  return `<!DOCTYPE html><html><head><title>deep</title></head><body>${'<div>'.repeat(depth)}<p>text</p>${'</div>'.repeat(depth)}</body></html>`
 }
 
 /** Every kind of active content a feed has been seen to smuggle into a reader. */
@@ -883,6 +1032,10 @@ function html(body: string): Handler {
 /** Built when the farm starts, so that a request never waits on the farm's own work. */
 function bigXml(build: () => string): Handler {
   return xml(Buffer.from(build()))
+}
+
+function bigHtml(build: () => string): Handler {
+  return xml(Buffer.from(build()), 'text/html; charset=utf-8')
 }
 
 /** Bombs by encoding and size, compressed once per process on the thread pool: a farm never blocks on them. */

@@ -89,12 +89,20 @@ describe('normalizeEntry: links', () => {
     expect(entry.link).toBe('https://feeds.example.com/site/a.html')
   })
 
-  it('drops an entry whose link is not http(s), saying which link', () => {
-    const result = dropped(raw({ link: 'javascript:void(0)' }))
-    expect(result).toEqual({
-      sourceId: 'nbd',
-      reason: 'no absolute link: "javascript:void(0)" (entry "央行开展1000亿元逆回购操作")',
-    })
+  it('keeps an entry whose link is javascript:, without a link', () => {
+    const entry = normalized(raw({ link: 'javascript:void(0)', guid: undefined }))
+    expect([entry.link, entry.key]).toEqual([undefined, expect.stringMatching(/^hash:[0-9a-f]{64}$/)])
+  })
+
+  it('keeps a tag: or urn: link as the entry\'s id, never as its link', () => {
+    const tag = normalized(raw({ link: 'tag:example.com,2022:status/1', guid: undefined }))
+    const urn = normalized(raw({ link: 'urn:uuid:0b6f2d1e-3a4c-4d5e-8f90-a1b2c3d4e5f6', guid: undefined }))
+    expect([tag.link, tag.key, urn.link, urn.key]).toEqual([
+      undefined,
+      'guid:tag:example.com,2022:status/1',
+      undefined,
+      'guid:urn:uuid:0b6f2d1e-3a4c-4d5e-8f90-a1b2c3d4e5f6',
+    ])
   })
 
   it('uses an http(s) guid as the link when there is no link', () => {
@@ -109,8 +117,25 @@ describe('normalizeEntry: links', () => {
     expect(entry.link).toBe('https://finance.example.com/a/NewsShare.html?infoCode=NW9')
   })
 
-  it('drops an entry with no link, no URL guid and no share link', () => {
-    expect(dropped(raw({ link: undefined, guid: '10086' })).reason).toMatch(/^no link: /)
+  it('keeps an entry with no link, no URL guid and no share link, keyed by its guid within its source', () => {
+    const entry = normalized(raw({ link: undefined, guid: '10086' }))
+    expect([entry.link, entry.key]).toEqual([undefined, 'guid:nbd:10086'])
+  })
+
+  it('keys an entry with neither a link nor a guid by a hash of its source, title, date and body', () => {
+    const first = normalized(raw({ link: undefined, guid: undefined, content: '<p>a</p>' }))
+    const again = normalized(raw({ link: undefined, guid: undefined, content: '<p>a</p>' }))
+    const otherBody = normalized(raw({ link: undefined, guid: undefined, content: '<p>b</p>' }))
+    const otherSource = normalized(raw({ link: undefined, guid: undefined, content: '<p>a</p>' }), context({ sourceId: 'other' }))
+    expect(first.key).toMatch(/^hash:[0-9a-f]{64}$/)
+    expect(again.key).toBe(first.key)
+    expect(new Set([first.key, otherBody.key, otherSource.key]).size).toBe(3)
+  })
+
+  it('drops only an entry with neither a title nor any text, saying so', () => {
+    expect(dropped(raw({ link: undefined, guid: undefined, title: undefined, summary: undefined, content: undefined })).reason).toBe(
+      'no title or text: entry has neither a title, a summary nor content',
+    )
   })
 
   it('keeps the link as the source wrote it, tracking parameters included', () => {
@@ -285,12 +310,12 @@ describe('normalizeEntry: through parseFeed', () => {
     expect(entry?.content).toContain('src="https://sina.example.com/markets/funds/img/chart.png"')
   })
 
-  it('resolves RSS relative links against the channel link and drops the javascript: one', async () => {
+  it('resolves RSS relative links against the channel link and keeps the javascript: one without a link', async () => {
     const results = await normalizeFixture('relative-links.xml', 'https://feeds.example.com/eastmoney.xml')
-    expect(results.map((result) => (isDropped(result) ? result.reason : result.link))).toEqual([
-      'https://finance.example.com/a/NewsShare.html?infoCode=NW202201112243540003',
-      'https://finance.example.com/kuaixun/20220111/noon.html',
-      'no absolute link: "javascript:void(0)" (entry "点击查看更多")',
+    expect(results.map((result) => (isDropped(result) ? result.reason : [result.title, result.link]))).toEqual([
+      [expect.any(String), 'https://finance.example.com/a/NewsShare.html?infoCode=NW202201112243540003'],
+      [expect.any(String), 'https://finance.example.com/kuaixun/20220111/noon.html'],
+      ['点击查看更多', undefined],
     ])
   })
 

@@ -1,8 +1,9 @@
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load-config.js'
 import { createFetcher, type Fetcher } from '../../src/fetch/create-fetcher.js'
 import { refreshSource } from '../../src/pipeline/refresh-source.js'
+import { createArticleExtractor } from '../../src/sources/share/create-article-extractor.js'
 import { openStore, type Store } from '../../src/store/open-store.js'
 import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
 import { createTempDir, removeTempDir } from '../store/store-test-helpers.js'
@@ -11,6 +12,7 @@ const NOW = new Date('2022-01-12T00:00:00.000Z')
 
 let server: FeedServer
 let fetcher: Fetcher
+const articles = createArticleExtractor()
 let store: Store
 let dir: string
 
@@ -26,6 +28,8 @@ afterEach(async () => {
   await server.close()
   await removeTempDir(dir)
 })
+
+afterAll(() => articles.close())
 
 function configWith(source: object, fetch: object = {}) {
   return loadConfig({
@@ -44,7 +48,16 @@ async function refresh(source: object, fetch: object = {}) {
   fetcher = createFetcher(config.fetch)
   const [sourceConfig] = config.sources
   if (sourceConfig === undefined) throw new Error('no source')
-  return refreshSource({ source: sourceConfig, state: (await store.sourceStates()).get(sourceConfig.id) ?? { consecutiveFailures: 0, itemsSeen: 0 }, config, fetcher, known: store, now: NOW })
+  return refreshSource({
+    source: sourceConfig,
+    state: (await store.sourceStates()).get(sourceConfig.id) ?? { consecutiveFailures: 0, itemsSeen: 0 },
+    config,
+    fetcher,
+    articles,
+    deadline: new AbortController().signal,
+    known: store,
+    now: NOW,
+  })
 }
 
 function jsonSource(detailUrl = `${server.url}/api/detail?id={infoCode}`) {

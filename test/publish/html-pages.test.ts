@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -10,6 +10,14 @@ import { createConfig, createItem, createItems, createOutputDir, fileIdentities,
 
 const CHROMIUM = '/usr/bin/chromium'
 const hasChromium = existsSync(CHROMIUM)
+/** Families fontconfig has for Chinese; empty without fontconfig. */
+const chineseFonts = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' }).stdout ?? ''
+/** A face of the pages' font stack; .ci/run installs fonts-noto-cjk, so under CI the check never skips. */
+const STACK_FONT = /Noto Sans CJK SC|Source Han Sans SC|WenQuanYi Micro Hei/
+const checksFonts = STACK_FONT.test(chineseFonts) || process.env.CI !== undefined
+
+/** Set to a folder (docs/) to keep the screenshots the Chromium test takes. */
+const SCREENSHOT_DIR = process.env.FEEDLOOM_SCREENSHOT_DIR
 
 const PAGES = ['index.html', 'meirijingjixinwen/index.html', 'zhengquanshibao/index.html']
 
@@ -23,8 +31,8 @@ async function publishPages(items: StoredItem[] = createItems(), output: object 
   return dir
 }
 
-/** The DOM Chromium builds from a file, serialized after layout. */
-async function dumpDom(file: string): Promise<string> {
+/** Headless Chromium on a file with `args` (what to make of it); its stdout. */
+async function runChromium(file: string, args: string[]): Promise<string> {
   const profile = await mkdtemp(path.join(tmpdir(), 'feedloom-chromium-'))
   try {
     const run = spawnSync(
@@ -38,8 +46,9 @@ async function dumpDom(file: string): Promise<string> {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        '--hide-scrollbars',
         `--user-data-dir=${profile}`,
-        '--dump-dom',
+        ...args,
         pathToFileURL(file).href,
       ],
       { encoding: 'utf8', timeout: 60_000 },
@@ -49,6 +58,56 @@ async function dumpDom(file: string): Promise<string> {
   } finally {
     await rm(profile, { recursive: true, force: true })
   }
+}
+
+/** The DOM Chromium builds from a file, serialized after layout. */
+function dumpDom(file: string, widthPx = 1280): Promise<string> {
+  return runChromium(file, [`--window-size=${widthPx},900`, '--dump-dom'])
+}
+
+/** A PNG of the top `heightPx` of the page at `widthPx`, written to `png`. */
+async function screenshot(file: string, png: string, widthPx: number, heightPx: number): Promise<void> {
+  await runChromium(file, [`--window-size=${widthPx},${heightPx}`, `--screenshot=${png}`])
+}
+
+/** Width and height from a PNG's IHDR chunk. */
+async function readPngSize(png: string): Promise<{ width: number; height: number }> {
+  const bytes = await readFile(png)
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) }
+}
+
+/**
+ * Whether anything on the page reaches past `widthPx` (a sideways scroll on a phone). The pages
+ * carry no script; a copy beside them gets one that writes the answer into the DOM. Headless
+ * Chromium's window is at least 500 px wide, so the copy lays the page out in `widthPx` itself.
+ */
+async function overflowsAt(file: string, widthPx: number): Promise<boolean> {
+  const probe = path.join(path.dirname(file), 'overflow-probe.html')
+  const style = `<style>html { width: ${widthPx}px }</style>`
+  const script = `<script>document.body.dataset.overflow = String([...document.querySelectorAll('body *')].some((e) => e.getBoundingClientRect().right > ${widthPx} + 0.5))</script>`
+  const page = await readFile(file, 'utf8')
+  await writeFile(probe, page.replace('</head>', `${style}</head>`).replace('</body>', `${script}</body>`))
+  const dom = await dumpDom(probe, widthPx)
+  const overflow = /data-overflow="(true|false)"/.exec(dom)?.[1]
+  if (overflow === undefined) throw new Error('the overflow probe did not run')
+  return overflow === 'true'
+}
+
+/** `count` items of one category, a minute apart, NW0 the oldest. */
+function createSeries(count: number, overrides: Partial<StoredItem> = {}): StoredItem[] {
+  return Array.from({ length: count }, (_, i) =>
+    createItem(`NW${i}`, { published: new Date(Date.UTC(2022, 0, 11, 0, i)).toISOString(), ...overrides }),
+  )
+}
+
+/** The infoCodes of the items a page lists, in order. */
+function listedCodes(page: string): string[] {
+  return [...page.matchAll(/<h2><a href="https:\/\/finance\.example\.com\/a\/(NW\d+)\.html">/g)].map((m) => m[1] ?? '')
+}
+
+/** A site of three pages: 7 items, 3 a page. */
+function createPagedConfig(dir: string, categoryOverrides: object = {}) {
+  return createConfig(dir, { output: { html: true }, categories: { meirijingjixinwen: { title: '每日经济新闻', maxItems: 3, ...categoryOverrides } } })
 }
 
 afterEach(() => {
@@ -87,6 +146,123 @@ describe('HTML pages', () => {
     )
     expect(page).not.toMatch(/rss\.xml|feed\.json/)
   })
+
+  it('opens the home page with the newest items of every category together: outlet, time and category', async () => {
+    const items = [
+      ...createItems(),
+      createItem('NW9', { category: 'zhengquanshibao', published: '2022-01-12T01:00:00.000Z', media: '证券时报网' }),
+    ]
+    const page = await readOutput(await publishPages(items), 'index.html')
+    const latest = /<section class="latest">[\s\S]*?<\/section>/.exec(page)?.[0] ?? ''
+    expect(latest.split('\n').slice(0, 5)).toEqual([
+      '<section class="latest">',
+      '<h2>最新</h2>',
+      '<ul>',
+      '<li><h3><a href="https://finance.example.com/a/NW9.html">央行开展公开市场操作 NW9</a></h3><p class="meta"><span class="outlet">证券时报网</span> · <time datetime="2022-01-12T01:00:00.000Z">2022-01-12 09:00</time> · <a href="zhengquanshibao/">证券时报</a></p></li>',
+      '<li><h3><a href="https://finance.example.com/a/NW202201112243496802.html">央行开展公开市场操作 NW202201112243496802</a></h3><p class="meta"><time datetime="2022-01-11T07:20:00.000Z">2022-01-11 15:20</time> · <a href="zhengquanshibao/">证券时报</a></p></li>',
+    ])
+    expect([...latest.matchAll(/<h3><a href="[^"]+\/(NW\d+)\.html">/g)].map((m) => m[1])).toEqual(['NW9', 'NW202201112243496802', 'NW202201112243496753', 'NW202201112243496752', 'NW202201112243496801'])
+    expect(page.indexOf('<section class="latest">')).toBeLessThan(page.indexOf('<h2><a href="meirijingjixinwen/">'))
+  })
+
+  it('leaves the outlet out of the newest list where it is the category itself', async () => {
+    const page = await readOutput(await publishPages([createItem('NW1', { media: '每日经济新闻' })]), 'index.html')
+    expect(page).toContain('<p class="meta"><time datetime="2022-01-11T05:35:18.000Z">2022-01-11 13:35</time> · <a href="meirijingjixinwen/">每日经济新闻</a></p>')
+  })
+
+  it('says on every page when it was last updated: the newest item of what it shows, in the site time zone', async () => {
+    const dir = await createOutputDir()
+    await publishOutputs({ items: [...createSeries(7), createItem('NW8', { category: 'zhengquanshibao', published: '2022-01-12T02:00:00.000Z' })], config: createPagedConfig(dir), changedCategories: 'all' })
+    expect(await readOutput(dir, 'index.html')).toContain('<p class="updated">更新于 <time datetime="2022-01-12T02:00:00.000Z">2022-01-12 10:00</time></p>')
+    for (const file of ['meirijingjixinwen/index.html', 'meirijingjixinwen/page/3.html']) {
+      expect(await readOutput(dir, file)).toContain('<p class="updated">更新于 <time datetime="2022-01-11T00:06:00.000Z">2022-01-11 08:06</time></p>')
+    }
+  })
+
+  it('paginates a category through every published item: index.html, then page/2.html, page/3.html…', async () => {
+    const dir = await createOutputDir()
+    const result = await publishOutputs({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
+    expect(result.written.filter((file) => file.startsWith('meirijingjixinwen/') && file.endsWith('.html'))).toEqual([
+      'meirijingjixinwen/index.html',
+      'meirijingjixinwen/page/2.html',
+      'meirijingjixinwen/page/3.html',
+    ])
+    const pages = await readOutputs(dir, ['meirijingjixinwen/index.html', 'meirijingjixinwen/page/2.html', 'meirijingjixinwen/page/3.html'])
+    expect(Object.values(pages).map(listedCodes)).toEqual([['NW6', 'NW5', 'NW4'], ['NW3', 'NW2', 'NW1'], ['NW0']])
+  })
+
+  it('links the pages of a category to each other and home with relative links', async () => {
+    const dir = await createOutputDir()
+    await publishOutputs({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
+    expect(await readOutput(dir, 'meirijingjixinwen/index.html')).toContain(
+      '<nav class="pages" aria-label="第 1 / 3 页">\n<span aria-current="page">1</span>\n<a href="page/2.html">2</a>\n<a href="page/3.html">3</a>\n<a href="page/2.html" rel="next">下一页 →</a>\n</nav>',
+    )
+    const second = await readOutput(dir, 'meirijingjixinwen/page/2.html')
+    expect(second).toContain('<title>每日经济新闻 - 金融消息 · 第 2 / 3 页</title>')
+    expect(second).toContain('<p class="crumb"><a href="../../">金融消息</a></p>')
+    expect(second).toContain(
+      '<nav class="pages" aria-label="第 2 / 3 页">\n<a href="../" rel="prev">← 上一页</a>\n<a href="../">1</a>\n<span aria-current="page">2</span>\n<a href="3.html">3</a>\n<a href="3.html" rel="next">下一页 →</a>\n</nav>',
+    )
+  })
+
+  it('links its feeds from every page of a category, for subscribing and for discovery, with no script', async () => {
+    const dir = await createOutputDir()
+    await publishOutputs({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
+    const page = await readOutput(dir, 'meirijingjixinwen/page/3.html')
+    expect(page).toContain('<p class="subscribe">订阅：<a href="https://news.example.com/feeds/meirijingjixinwen/rss.xml" type="application/rss+xml">RSS</a>')
+    expect(page).toContain('<link rel="alternate" type="application/atom+xml" title="每日经济新闻 - 金融消息 (Atom)" href="https://news.example.com/feeds/meirijingjixinwen/atom.xml">')
+    expect(page).not.toMatch(/<script|javascript:|\son\w+=/i)
+  })
+
+  it('pages only the items the filters publish', async () => {
+    const dir = await createOutputDir()
+    const items = [...createSeries(7), ...createSeries(3, { title: '广告' }).map((item, i) => ({ ...item, id: `urn:feedloom:AD${i}`, link: `https://finance.example.com/a/AD${i}.html` }))]
+    await publishOutputs({ items, config: createPagedConfig(dir, { filters: { exclude: { title: ['广告'] } } }), changedCategories: 'all' })
+    expect(await readdir(path.join(dir, 'meirijingjixinwen/page'))).toEqual(['2.html', '3.html'])
+    expect(await readOutput(dir, 'meirijingjixinwen/page/3.html')).not.toContain('广告')
+  })
+
+  it('removes the pages a category no longer fills, and nothing else in its page folder', async () => {
+    const dir = await createOutputDir()
+    await publishOutputs({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
+    await writeFile(path.join(dir, 'meirijingjixinwen/page/notes.txt'), 'mine')
+    const result = await publishOutputs({ items: createSeries(4), config: createPagedConfig(dir), changedCategories: new Set(['meirijingjixinwen']) })
+    expect(result.removedPages).toEqual(['meirijingjixinwen/page/3.html'])
+    expect((await readdir(path.join(dir, 'meirijingjixinwen/page'))).sort()).toEqual(['2.html', 'notes.txt'])
+  })
+
+  it('lists the pages it would remove in a dry run and removes none', async () => {
+    const dir = await createOutputDir()
+    await publishOutputs({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
+    const result = await publishOutputs({ items: createSeries(1), config: createPagedConfig(dir), changedCategories: 'all', dryRun: true })
+    expect(result.removedPages).toEqual(['meirijingjixinwen/page/2.html', 'meirijingjixinwen/page/3.html'])
+    expect(await readdir(path.join(dir, 'meirijingjixinwen/page'))).toEqual(['2.html', '3.html'])
+  })
+
+  it('regenerates the later pages of a changed category only', async () => {
+    const dir = await createOutputDir()
+    const other = createSeries(7, { category: 'zhengquanshibao' }).map((item) => ({ ...item, id: `${item.id}-z`, link: `${item.link}?z` }))
+    const config = createConfig(dir, { output: { html: true, itemsPerFeed: 3 } })
+    await publishOutputs({ items: [...createSeries(7), ...other], config, changedCategories: 'all' })
+    const before = await fileIdentities(dir, ['zhengquanshibao/page/2.html', 'zhengquanshibao/page/3.html'])
+    const items = [...createSeries(8), ...other]
+    const result = await publishOutputs({ items, config, changedCategories: new Set(['meirijingjixinwen']) })
+    expect(result.written.filter((file) => file.includes('/page/'))).toEqual(['meirijingjixinwen/page/2.html', 'meirijingjixinwen/page/3.html'])
+    expect(await fileIdentities(dir, ['zhengquanshibao/page/2.html', 'zhengquanshibao/page/3.html'])).toEqual(before)
+  })
+
+  it('draws Chinese with a CJK font stack, Simplified Chinese faces first for zh-CN', async () => {
+    const page = await readOutput(await publishPages(), 'index.html')
+    expect(page).toMatch(/--cjk: "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC"/)
+    expect(page).toContain('font: 17px/1.6 system-ui, -apple-system, "Segoe UI", var(--cjk), sans-serif;')
+  })
+
+  it.skipIf(!checksFonts)(
+    `has a face of the font stack installed for Chinese, so Chromium draws the pages with it${checksFonts ? '' : ' (skipped: no CJK font; apt-get install fonts-noto-cjk)'}`,
+    () => {
+      expect(chineseFonts).toMatch(STACK_FONT)
+    },
+  )
 
   it('lists each category on the home page with its title, item count, subscribe links and newest items', async () => {
     const page = await readOutput(await publishPages(), 'index.html')
@@ -207,5 +383,31 @@ describe('HTML pages', () => {
         expect(dom).toContain(`href="https://news.example.com/feeds/${feed}"`)
       }
     },
+  )
+
+  it.skipIf(!hasChromium)(
+    `fits a phone (390 px) and a desktop (1280 px) without sideways scrolling, and screenshots both${hasChromium ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`,
+    async () => {
+      const dir = await createOutputDir()
+      const longTitle = { title: '深圳征信服务有限公司通过备案正式运行，'.repeat(4) + `NW${'0123456789'.repeat(8)}` }
+      const items = [
+        ...createSeries(12, { media: '每经网' }),
+        createItem('NW90', { category: 'zhengquanshibao', published: '2022-01-11T09:00:00.000Z', media: '证券时报网', ...longTitle }),
+        createItem('NW91', { category: 'zhengquanshibao', published: '2022-01-11T08:30:00.000Z', author: '李四' }),
+      ]
+      await publishOutputs({ items, config: createPagedConfig(dir), changedCategories: 'all' })
+      const shotsDir = SCREENSHOT_DIR ?? (await mkdtemp(path.join(tmpdir(), 'feedloom-shots-')))
+      await mkdir(shotsDir, { recursive: true })
+      for (const [name, file] of [['index', 'index.html'], ['category', 'meirijingjixinwen/index.html']] as const) {
+        for (const [widthPx, heightPx] of [[390, 1400], [1280, 1000]] as const) {
+          // A page that fits a phone fits a desktop too: one probe each keeps the test short.
+          if (widthPx === 390) expect(await overflowsAt(path.join(dir, file), widthPx)).toBe(false)
+          const png = path.join(shotsDir, `site-${name}-${widthPx}.png`)
+          await screenshot(path.join(dir, file), png, widthPx, heightPx)
+          expect(await readPngSize(png)).toEqual({ width: widthPx, height: heightPx })
+        }
+      }
+    },
+    120_000,
   )
 })

@@ -31,8 +31,18 @@ function createJekyllConfig(outputDir: string, overrides: { categories?: object;
   })
 }
 
+/** The store's record of the posts written, per output folder, as a cycle would keep it. */
+const records = new Map<string, string[] | undefined>()
+
 async function publishPosts(outputDir: string, items: StoredItem[], now = SEED_NOW, config = createJekyllConfig(outputDir)) {
-  return publishItems({ items, config, changedCategories: 'all', now })
+  const result = await publishItems({ items, config, changedCategories: 'all', now, jekyllPosts: records.get(outputDir) })
+  records.set(outputDir, result.jekyllPosts)
+  return result
+}
+
+/** What front matter holds for a text: HTML-escaped, as layouts print it unescaped. */
+function escapedForHtml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
 }
 
 async function listPosts(outputDir: string): Promise<string[]> {
@@ -78,11 +88,12 @@ describe('Jekyll posts', () => {
     ['front matter dashes', '---'],
     ['a YAML keyword', 'yes'],
     ['a number', '2022'],
-  ])('keeps front matter valid YAML and the title intact for a title with %s', async (_, title) => {
+    ['markup', '<img src=x onerror=alert(1)> & <script>'],
+  ])('keeps front matter valid YAML and the title intact, HTML-escaped, for a title with %s', async (_, title) => {
     const dir = await createOutputDir()
     await publishPosts(dir, [createItem('NW1', { title, published: '2022-01-12T00:00:00.000Z' })])
     const frontMatter = parseFrontMatter(await readOutput(dir, '_posts/2022-01-12-NW1.md'))
-    expect(frontMatter).toMatchObject({ layout: 'post', title, categories: 'meirijingjixinwen' })
+    expect(frontMatter).toMatchObject({ layout: 'post', title: escapedForHtml(title), categories: 'meirijingjixinwen' })
   })
 
   it("tags a post with the outlet's name + 新闻 and the item's own categories, space-separated as Jekyll splits them", async () => {
@@ -99,8 +110,8 @@ describe('Jekyll posts', () => {
     const item = { ...(await createSeedItem()), categories: ['Central Bank', 'R&D: #1'] }
     await publishPosts(dir, [item])
     const post = await readOutput(dir, SEED_POST)
-    expect(post.split('\n')[5]).toBe('tags: ["每日经济新闻新闻", "Central Bank", "R&D: #1"]')
-    expect(jekyllTags(parseFrontMatter(post))).toEqual(['每日经济新闻新闻', 'Central Bank', 'R&D: #1'])
+    expect(post.split('\n')[5]).toBe('tags: ["每日经济新闻新闻", "Central Bank", "R&amp;D: #1"]')
+    expect(jekyllTags(parseFrontMatter(post))).toEqual(['每日经济新闻新闻', 'Central Bank', 'R&amp;D: #1'])
   })
 
   it('names the outlet after the category title when the item has no media', async () => {
@@ -128,8 +139,25 @@ describe('Jekyll posts', () => {
     const content = '<p>模板 {{ site.title }} 与 {% include x %}</p>'
     await publishPosts(dir, [createItem('NW1', { content, published: '2022-01-12T00:00:00.000Z' })])
     const post = await readOutput(dir, '_posts/2022-01-12-NW1.md')
-    expect(post).toContain('<p>模板 {&#123; site.title }} 与 {&#37; include x %}</p>')
+    expect(post).toContain('<p>模板 &#123;&#123; site.title &#125;&#125; 与 &#123;% include x %&#125;</p>')
     expect(post).not.toMatch(/\{\{|\{%/)
+  })
+
+  it('writes [, ], { and } of an article as character references, so kramdown makes no link, image or attribute of them', async () => {
+    const dir = await createOutputDir()
+    const content = '<p>a</p>[x](javascript:alert(1)) <span>![i](https://evil.example/i.png){: onerror="alert(1)"}</span>'
+    await publishPosts(dir, [createItem('NW1', { content, published: '2022-01-12T00:00:00.000Z' })])
+    expect(await readOutput(dir, '_posts/2022-01-12-NW1.md')).toContain(
+      '\n<p>a</p>&#91;x&#93;(javascript:alert(1)) <span>!&#91;i&#93;(https://evil.example/i.png)&#123;: onerror="alert(1)"&#125;</span>\n\n',
+    )
+  })
+
+  it("escapes the outlet's name in the link back to its category page", async () => {
+    const dir = await createOutputDir()
+    await publishPosts(dir, [createItem('NW1', { media: '<b>媒体</b>[m](javascript:1){: onclick="x"}*', published: '2022-01-12T00:00:00.000Z' })])
+    expect(await readOutput(dir, '_posts/2022-01-12-NW1.md')).toContain(
+      '\n[返回&lt;b&gt;媒体&lt;/b&gt;&#91;m&#93;(javascript:1)&#123;: onclick=&quot;x&quot;&#125;\\*新闻](//finews.withounder.com/category/meirijingjixinwen.html)',
+    )
   })
 
   it('writes posts only for items with an infoCode published within liveDays of now', async () => {
@@ -182,7 +210,7 @@ describe('Jekyll posts', () => {
     const dir = await createOutputDir()
     const config = createJekyllConfig(dir)
     const result = await publishItems({ items: [await createSeedItem()], config, changedCategories: new Set(), now: SEED_NOW })
-    expect(result).toEqual({ written: [SEED_POST], unchanged: 0, failed: [], removed: [] })
+    expect(result).toEqual({ written: [SEED_POST], unchanged: 0, failed: [], removed: [], leftAlone: [], jekyllPosts: [SEED_POST] })
   })
 
   it('removes the post of an item a filter now excludes', async () => {

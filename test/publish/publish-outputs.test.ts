@@ -75,7 +75,7 @@ describe('publishOutputs', () => {
 
   it('dates an empty all-categories feed with the Unix epoch', async () => {
     const dir = await createOutputDir()
-    const result = await publishItems({ items: [], config: createConfig(dir), changedCategories: 'all' })
+    const result = await publishItems({ items: [], config: createConfig(dir, { categories: {} }), changedCategories: 'all' })
     expect(result.written).toEqual(['rss.xml', 'atom.xml', 'feed.json'])
     expect(await readOutput(dir, 'atom.xml')).toContain('<updated>1970-01-01T00:00:00.000Z</updated>')
     expect(await readOutput(dir, 'rss.xml')).toContain('<lastBuildDate>Thu, 01 Jan 1970 00:00:00 GMT</lastBuildDate>')

@@ -211,8 +211,8 @@ describe('parseFeed: errors', () => {
     expect(error.cause).toBeInstanceOf(Error)
   })
 
-  it('reports mismatched tags as E_PARSE_XML', async () => {
-    const error = await parseError('<rss version="2.0"><channel><title>a</title><item><title>b</titl></item></channel></rss>')
+  it('reports mismatched tags as E_PARSE_XML when no entry can be recovered', async () => {
+    const error = await parseError('<rss version="2.0"><channel><title>a</titl><item><title>b</title></item></channel></rss>')
     expect(error.code).toBe('E_PARSE_XML')
     expect(error.message).toContain('Unexpected close tag')
   })

@@ -3,25 +3,22 @@ import type { ParsedFeed } from '../../types.js'
 import { parseXml, type XmlElement, XmlSyntaxError } from './parse-xml.js'
 import { readProlog } from './read-prolog.js'
 import { stripInvalidXml } from './strip-invalid-xml.js'
-import { type FeedFormat, toParsedFeed } from './to-parsed-feed.js'
+import { feedFormatOf, toParsedFeed } from './to-parsed-feed.js'
 
 export interface ParseFeedOptions {
   /** The URL the text was fetched from; the base for the feed's own xml:base. */
   url: string
 }
 
-/** Document elements by name as written: a prefixed `<atom:feed>` is not read, as before. */
-const FEED_ROOTS = new Map<string, FeedFormat>([
-  ['rss', 'rss'],
-  ['rdf:RDF', 'rdf'],
-  ['feed', 'atom'],
-])
+/** Local names of feed document elements; which namespace makes them one is told after parsing. */
+const FEED_ROOT_NAMES = new Set(['rss', 'RDF', 'feed'])
 
 /**
- * Feed, RSS 0.9x/1.0/2.0 or Atom 1.0 text → raw entries. Never fetches, and never reads anything
- * through an entity: a document declaring entities is refused before parsing, and parseXml reads
- * no DTD anyway (no file, URL or billion laughs). Every entry is returned: the caller caps
- * them (capFeed), so it can tell how many there were.
+ * Feed, RSS 0.9x/1.0/2.0 or Atom 1.0/0.3 text → raw entries. Never fetches, and never reads
+ * anything through an entity: a document declaring entities is refused before parsing, and
+ * parseXml reads no DTD anyway (no file, URL or billion laughs). Every entry is returned: the
+ * caller caps them (capFeed), so it can tell how many there were. A document the strict reader refuses is read again leniently (a bare `&`, a stray
+ * end tag, a truncated end), as forgiving readers do; the result says why in `recovered`.
  */
 export async function parseFeed(text: string, options: ParseFeedOptions): Promise<ParsedFeed> {
   const cleaned = stripInvalidXml(text).replace(/^\uFEFF/, '')
@@ -34,10 +31,34 @@ export async function parseFeed(text: string, options: ParseFeedOptions): Promis
       `refused XML in ${options.url}: its DOCTYPE declares entities, which feedloom never expands (XXE, entity expansion)`,
     )
   }
-  const root = await parseDocument(cleaned, cleaned.length - rest.length, options.url)
-  const format = FEED_ROOTS.get(root.name)
-  if (format === undefined) throw notAFeed(`an XML document with root <${root.name}>`, options.url)
-  return toParsedFeed(root, format, options.url)
+  const start = cleaned.length - rest.length
+  let root: XmlElement
+  try {
+    root = await parseXml(cleaned, start)
+  } catch (cause) {
+    if (!(cause instanceof XmlSyntaxError)) throw cause
+    const strictError = new ParseError('E_PARSE_XML', `malformed XML in ${options.url}: ${cause.message}`, { cause })
+    const recovered = await recoverFeed(cleaned, start, options.url)
+    if (recovered === undefined) throw strictError
+    return { ...recovered, recovered: cause.message }
+  }
+  return readFeed(root, options.url)
+}
+
+function readFeed(root: XmlElement, url: string): ParsedFeed {
+  const found = feedFormatOf(root)
+  if (found === undefined) throw notAFeed(`an XML document with root <${root.name}>`, url)
+  return toParsedFeed(root, found.format, found.scope, url)
+}
+
+/** The lenient read: a feed with at least one entry, else undefined (the strict error stands). */
+async function recoverFeed(text: string, start: number, url: string): Promise<ParsedFeed | undefined> {
+  try {
+    const feed = readFeed(await parseXml(text, start, { lenient: true }), url)
+    return feed.entries.length > 0 ? feed : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -53,16 +74,7 @@ function describeNonFeed(doctype: string | undefined, rest: string): string | un
   const root = /^<([A-Za-z_\u00C0-\uFFFD][^\s/>"'=<]*)(?=[\s/>])/.exec(start)?.[1]
   const isHtml = /^<!doctype\s+html/i.test(doctype ?? '') || ['html', 'head', 'body'].includes(root?.toLowerCase() ?? '')
   if (isHtml) return 'an HTML page'
-  return root === undefined || FEED_ROOTS.has(root) ? undefined : `an XML document with root <${root}>`
-}
-
-async function parseDocument(text: string, start: number, url: string): Promise<XmlElement> {
-  try {
-    return await parseXml(text, start)
-  } catch (cause) {
-    if (cause instanceof XmlSyntaxError) throw new ParseError('E_PARSE_XML', `malformed XML in ${url}: ${cause.message}`, { cause })
-    throw cause
-  }
+  return root === undefined || FEED_ROOT_NAMES.has(root.slice(root.indexOf(':') + 1)) ? undefined : `an XML document with root <${root}>`
 }
 
 function notAFeed(what: string, url: string): ParseError {

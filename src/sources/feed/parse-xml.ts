@@ -9,6 +9,17 @@ export interface XmlElement {
   attributes: Readonly<Record<string, string>>
   /** Text (CDATA and decoded references included) and child elements, in document order. */
   children: (XmlElement | string)[]
+  /** Set by a lenient read when the document ended before this element's end tag. */
+  unclosed?: true
+}
+
+export interface ParseXmlOptions {
+  /**
+   * Read what a forgiving parser would instead of failing: a bare `&` or an undefined entity is
+   * kept as text, a stray end tag is skipped, a mismatched one closes the elements it skips, and
+   * at the end of a truncated document the open elements close, marked `unclosed`. Still no DTD.
+   */
+  lenient?: boolean
 }
 
 export class XmlSyntaxError extends Error {
@@ -56,8 +67,8 @@ const SINGLE_QUOTE = 0x27
  * one character. What follows the document element is not read, as under xml2js.
  * @throws XmlSyntaxError naming the problem and where it is
  */
-export async function parseXml(text: string, start: number): Promise<XmlElement> {
-  const reader = new XmlReader(text, start)
+export async function parseXml(text: string, start: number, options: ParseXmlOptions = {}): Promise<XmlElement> {
+  const reader = new XmlReader(text, start, options.lenient === true)
   const root = reader.readRoot()
   let yieldAt = start + PARSE_CHUNK_CHARS
   while (!reader.done()) {
@@ -65,9 +76,21 @@ export async function parseXml(text: string, start: number): Promise<XmlElement>
       await nextTurn()
       yieldAt = reader.at + PARSE_CHUNK_CHARS
     }
-    reader.readNext()
+    readStep(reader)
   }
   return root
+}
+
+/** Thrown by a lenient read where the document ends inside a tag, comment or CDATA section. */
+class TruncatedDocument extends Error {}
+
+function readStep(reader: XmlReader): void {
+  try {
+    reader.readNext()
+  } catch (err) {
+    if (!(err instanceof TruncatedDocument)) throw err
+    reader.closeAtEnd()
+  }
 }
 
 class XmlReader {
@@ -81,6 +104,7 @@ class XmlReader {
   constructor(
     private readonly text: string,
     start: number,
+    private readonly lenient: boolean,
   ) {
     this.at = start
   }
@@ -102,6 +126,11 @@ class XmlReader {
     const { text } = this
     const parent = this.open[this.open.length - 1] as XmlElement
     const lt = this.nextLessThan(this.at)
+    if (lt === text.length && this.lenient) {
+      if (lt > this.at) parent.children.push(this.decode(this.at, lt))
+      this.closeAtEnd()
+      return
+    }
     if (lt === text.length) this.fail(lt, 'Unclosed root tag')
     if (lt > this.at) {
       const end = this.textEnd(lt)
@@ -115,7 +144,18 @@ class XmlReader {
     if (next === SLASH) this.readEndTag(lt, this.skipSpace(at + 1))
     else if (next === BANG) this.readMarkupDeclaration(lt, at, parent)
     else if (next === QUESTION) this.at = this.after('?>', at + 1, lt, 'Unclosed processing instruction')
-    else parent.children.push(this.readStartTag(lt, at))
+    else if (this.lenient && this.nameAt(at) === undefined) {
+      // `a < b` in text: the `<` is text.
+      parent.children.push('<')
+      this.at = lt + 1
+    } else parent.children.push(this.readStartTag(lt, at))
+  }
+
+  /** Lenient: the document ended inside these elements. */
+  closeAtEnd(): void {
+    for (const element of this.open) element.unclosed = true
+    this.open.length = 0
+    this.at = this.text.length
   }
 
   private readStartTag(lt: number, nameAt: number): XmlElement {
@@ -154,8 +194,16 @@ class XmlReader {
     const name = this.nameAt(nameAt) ?? this.fail(lt, 'Invalid tagname in closing tag')
     const gt = this.skipSpace(nameAt + name.length)
     if (this.text.charCodeAt(gt) !== GT) this.fail(gt, 'Invalid characters in closing tag')
-    const element = this.open.pop() as XmlElement
-    if (element.name !== name) this.fail(lt, `Unexpected close tag </${name}>, expected </${element.name}>`)
+    const innermost = this.open[this.open.length - 1] as XmlElement
+    if (innermost.name !== name) {
+      if (!this.lenient) this.fail(lt, `Unexpected close tag </${name}>, expected </${innermost.name}>`)
+      // A mismatched end tag closes the elements inside the one it names; a stray one is skipped.
+      const matching = this.open.map((element) => element.name).lastIndexOf(name)
+      if (matching !== -1) this.open.length = matching
+      this.at = gt + 1
+      return
+    }
+    this.open.pop()
     this.at = gt + 1
   }
 
@@ -203,9 +251,16 @@ class XmlReader {
     let copied = from
     do {
       REFERENCE.lastIndex = ampersand
-      const match = REFERENCE.exec(this.text) ?? this.fail(ampersand, 'Invalid character entity')
-      parts.push(this.text.slice(copied, ampersand), this.expand(match, ampersand))
-      copied = REFERENCE.lastIndex
+      const match = REFERENCE.exec(this.text)
+      if (match === null || match.index + match[0].length > to) {
+        if (!this.lenient) this.fail(ampersand, 'Invalid character entity')
+        // A bare `&` is text.
+        parts.push(this.text.slice(copied, ampersand + 1))
+        copied = ampersand + 1
+      } else {
+        parts.push(this.text.slice(copied, ampersand), this.expand(match, ampersand))
+        copied = match.index + match[0].length
+      }
       ampersand = this.nextAmpersand(copied)
     } while (ampersand < to)
     parts.push(this.text.slice(copied, to))
@@ -215,10 +270,13 @@ class XmlReader {
   /** sax's rules: a known name, else the same name in lower case (`&NBSP;`); a reference to an XML Char. */
   private expand([, hex, decimal, name]: RegExpExecArray, at: number): string {
     if (name !== undefined) {
-      return NAMED_ENTITIES.get(name) ?? NAMED_ENTITIES.get(name.toLowerCase()) ?? this.fail(at, `Undefined entity &${name};`)
+      const expanded = NAMED_ENTITIES.get(name) ?? NAMED_ENTITIES.get(name.toLowerCase())
+      if (expanded !== undefined) return expanded
+      // Lenient: an entity no DTD will ever define stays as written.
+      return this.lenient ? `&${name};` : this.fail(at, `Undefined entity &${name};`)
     }
     const codePoint = hex !== undefined ? Number.parseInt(hex, 16) : Number.parseInt(decimal as string, 10)
-    if (!isXmlChar(codePoint)) this.fail(at, 'Invalid character entity')
+    if (!isXmlChar(codePoint)) return this.lenient ? '' : this.fail(at, 'Invalid character entity')
     return String.fromCodePoint(codePoint)
   }
 
@@ -254,11 +312,13 @@ class XmlReader {
   /** Index just past `terminator`, searched from `from`; fails at `start` when it never comes. */
   private after(terminator: string, from: number, start: number, reason: string): number {
     const found = this.text.indexOf(terminator, from)
+    if (found === -1 && this.lenient) throw new TruncatedDocument()
     if (found === -1) this.fail(start, reason)
     return found + terminator.length
   }
 
   private fail(at: number, reason: string): never {
+    if (this.lenient && at >= this.text.length) throw new TruncatedDocument()
     const before = this.text.slice(0, at)
     const line = before.split('\n').length
     const column = at - before.lastIndexOf('\n')

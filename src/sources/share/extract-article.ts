@@ -67,7 +67,9 @@ const PRINTED_SOURCE = /来源\s*[：:]\s*([^\s）)】\]|｜,，;；<>]{1,40})/
 /**
  * An article page → title, publish time, media outlet and body HTML. Defaults come from meta
  * tags, `<title>`/`<h1>` and @mozilla/readability over a linkedom DOM; `selectors` win for the
- * fields they match. The caller sets link, identity and share link. Never fetches.
+ * fields they match. The caller sets link, identity and share link. Never fetches. Parsing can
+ * take seconds and gigabytes on a hostile page: pages from the network go through
+ * createArticleExtractor, which checks checkPageLimits and runs this on a worker thread.
  * @throws ParseError E_PARSE_EXTRACT naming `url` when no title or no body can be found
  */
 export function extractArticle(html: string, url: string, selectors: ArticleSelectors = {}): RawEntry {

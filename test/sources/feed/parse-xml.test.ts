@@ -115,3 +115,28 @@ describe('parseXml: malformed documents', () => {
     expect([depth, root.children]).toEqual([100_000, ['x']])
   })
 })
+
+describe('parseXml: lenient read', () => {
+  function lenient(xml: string): Promise<XmlElement> {
+    return parseXml(xml, 0, { lenient: true })
+  }
+
+  it('keeps a bare & and an undefined entity as text', async () => {
+    expect((await lenient('<a>Fish & Chips &bogus; &amp; more</a>')).children).toEqual(['Fish & Chips &bogus; & more'])
+  })
+
+  it('skips a stray end tag', async () => {
+    expect(await lenient('<a><b>x</p></b></a>')).toEqual({ name: 'a', attributes: {}, children: [{ name: 'b', attributes: {}, children: ['x'] }] })
+  })
+
+  it('closes the elements a mismatched end tag skips', async () => {
+    const root = await lenient('<a><b><c>x</b><d/></a>')
+    expect(root.children.map((child) => (typeof child === 'string' ? child : child.name))).toEqual(['b', 'd'])
+  })
+
+  it('closes what a truncated document left open, marking it unclosed', async () => {
+    const root = await lenient('<a><b>whole</b><c>cut <d x="1')
+    const [b, c] = root.children as XmlElement[]
+    expect([root.unclosed, b?.unclosed, c?.unclosed, c?.children]).toEqual([true, undefined, true, ['cut ']])
+  })
+})

@@ -1,0 +1,36 @@
+import path from 'node:path'
+import type { Config } from '../config/config-schema.js'
+import type { StoredItem } from '../types.js'
+import type { PublishedItems } from './plan-feeds.js'
+
+/**
+ * The published items of one category, newest first, from `offset` on: the one place the pages
+ * past a feed's newest items get their items from.
+ */
+export type PageItems = (query: { category: string; offset: number; limit: number }) => Promise<StoredItem[]>
+
+/** Pages after the first live under the category's directory: `<category>/page/2.html`, … */
+export const PAGES_DIR = 'page'
+
+/** The file name of a page after the first, which is the category's index.html. */
+export const PAGE_FILE = /^([1-9][0-9]*)\.html$/
+
+/** Items on each page of a category: as many as its feeds carry, so the first page is the feed. */
+export function pageSizeOf(config: Config, category: string): number {
+  return config.categories[category]?.maxItems ?? config.output.itemsPerFeed
+}
+
+/** At least one page, so an empty category still has its index.html. */
+export function countPages(itemCount: number, pageSize: number): number {
+  return Math.max(1, Math.ceil(itemCount / pageSize))
+}
+
+/** Relative to output.dir, with '/' separators. */
+export function pageFileOf(category: string, page: number): string {
+  return page === 1 ? path.posix.join(category, 'index.html') : path.posix.join(category, PAGES_DIR, `${page}.html`)
+}
+
+/** Pages from the store: the newest items up to the page's end, less those of the pages before. */
+export function createPageItems(items: Pick<PublishedItems, 'newestItems'>): PageItems {
+  return async ({ category, offset, limit }) => (await items.newestItems({ category, limit: offset + limit })).slice(offset)
+}

@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readFile, rm } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
+import { writeConfig } from '../helpers/run-cli.js'
+
+const repoRoot = resolve(import.meta.dirname, '../..')
+
+const ARTICLE =
+  '<!doctype html><html><head><meta property="og:title" content="深圳征信服务有限公司通过备案正式运行"></head>' +
+  '<body><article><p>1月10日，《每日经济新闻》记者获悉，中国人民银行深圳市中心支行已完成对深圳征信服务有限公司的企业征信机构备案。</p></article></body></html>'
+
+const DEEP = `<!doctype html><html><head><title>深</title></head><body>${'<div>'.repeat(2_000)}<p>正文</p>${'</div>'.repeat(2_000)}</body></html>`
+
+let server: FeedServer
+const dirs: string[] = []
+
+beforeAll(async () => {
+  const html = { 'content-type': 'text/html; charset=utf-8' }
+  server = await createFeedServer({ '/share/article.html': { body: ARTICLE, headers: html }, '/share/deep.html': { body: DEEP, headers: html } })
+})
+
+afterAll(async () => {
+  await server.close()
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+/**
+ * `feedloom run` as a user starts it, from the esbuild bundle bin/feedloom.js runs or from the tsc
+ * output in dist/, both made by `npm run build` (npm ci runs it): share pages are parsed on a
+ * worker thread whose module each build must ship and find.
+ */
+async function runBuilt(entry: string) {
+  expect(existsSync(join(repoRoot, entry)), `${entry} is missing: run npm run build`).toBe(true)
+  const { dir, configPath } = await writeConfig({
+    site: { title: 't', url: 'https://news.example.com/' },
+    output: { html: false, opml: false },
+    sources: [{ id: 'picked', type: 'share', urls: [`${server.url}/share/article.html`, `${server.url}/share/deep.html`], category: 'picked' }],
+  })
+  dirs.push(dir)
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(repoRoot, entry), 'run', '--config', configPath], { cwd: dir })
+  const store = JSON.parse(await readFile(join(dir, 'store/db.json'), 'utf8')) as { items: { title: string }[] }
+  return { stdout, stderr, titles: store.items.map((item) => item.title) }
+}
+
+describe.each(['bin/feedloom.js', 'dist/cli/bin.js'])('share pages through %s', (entry) => {
+  it('extracts an article on its worker thread and refuses a page nested too deep, naming it', async () => {
+    const { titles, stderr } = await runBuilt(entry)
+
+    expect(titles).toEqual(['深圳征信服务有限公司通过备案正式运行'])
+    expect(stderr).toContain(`source picked: cannot extract an article from ${server.url}/share/deep.html: its elements nest deeper than 256 levels`)
+  })
+})

@@ -1,0 +1,82 @@
+import { execFile, spawn } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { afterEach, describe, expect, it } from 'vitest'
+
+const root = resolve(import.meta.dirname, '../..')
+const dirs: string[] = []
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolveClose) => server.close(resolveClose))
+  return port
+}
+
+async function demoArgs(): Promise<{ dir: string; args: string[]; siteUrl: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'feedloom-demo-serve-'))
+  dirs.push(dir)
+  const [site, samples] = [await freePort(), await freePort()]
+  return { dir, args: ['--import', 'tsx', 'scripts/demo.ts', dir, '--port', String(site), '--samples-port', String(samples)], siteUrl: `http://127.0.0.1:${site}/` }
+}
+
+/** Path → mtime of every file under `dir`. */
+async function mtimes(dir: string): Promise<Record<string, number>> {
+  const times: Record<string, number> = {}
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) times[join(entry.parentPath, entry.name)] = (await stat(join(entry.parentPath, entry.name))).mtimeMs
+  }
+  return times
+}
+
+describe('npm run demo', () => {
+  it('rewrites nothing on a second run: config, store, out/ and status.json keep their bytes and times', async () => {
+    const { dir, args } = await demoArgs()
+    await promisify(execFile)(process.execPath, args, { cwd: root })
+    const before = await mtimes(dir)
+    const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: root })
+    expect(stdout).toMatch(/0 files written/)
+    expect(await mtimes(dir)).toEqual(before)
+    expect(Object.keys(before)).toContain(join(dir, 'out', 'status.json'))
+  })
+
+  it('with --serve, serves out/ at the site URL its pages and feeds link to, every such link answering 200, until Ctrl-C', async () => {
+    const { args, siteUrl } = await demoArgs()
+    const demo = spawn(process.execPath, [...args, '--serve'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    const exited = new Promise<number | null>((resolveExit) => demo.on('exit', (code) => resolveExit(code)))
+    let output = ''
+    await new Promise<void>((resolveServing, reject) => {
+      demo.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+        if (output.includes('serving ')) resolveServing()
+      })
+      demo.on('exit', () => reject(new Error(`demo exited: ${output}`)))
+    })
+    const pending = [siteUrl, `${siteUrl}rss.xml`, `${siteUrl}atom.xml`, `${siteUrl}feed.json`, `${siteUrl}feeds.opml`]
+    const seen = new Set<string>()
+    while (pending.length > 0) {
+      const url = pending.pop() as string
+      if (seen.has(url)) continue
+      seen.add(url)
+      const response = await fetch(url)
+      expect(response.status, url).toBe(200)
+      const text = await response.text()
+      if (!/\.html$|\/$/.test(new URL(url).pathname)) continue
+      for (const [, href] of text.matchAll(/href="([^"]+)"/g)) {
+        const target = new URL(href?.replaceAll('&amp;', '&') ?? '', url).href
+        if (target.startsWith(siteUrl)) pending.push(target)
+      }
+    }
+    expect(seen.size).toBeGreaterThan(20)
+    demo.kill('SIGINT')
+    expect(await exited).toBe(0)
+  })
+})

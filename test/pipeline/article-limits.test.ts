@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { readStatus } from '../../src/pipeline/read-status.js'
-import type { StoreData } from '../../src/store/store-data.js'
 import { createFeedServer, type FeedServer, type Route } from '../helpers/feed-server.js'
-import { createTempDir, removeTempDir } from '../store/store-test-helpers.js'
+import { createTempDir, readStoreSnapshot, removeTempDir } from '../store/store-test-helpers.js'
 import { createCycleConfig, readSourceState, rssWith, runCycleAt } from './cycle-test-helpers.js'
 
 const T0 = new Date('2022-01-12T00:00:00.000Z')
@@ -50,7 +49,7 @@ function detailRequests(): number {
 }
 
 async function storedContents(config: { store: { path: string } }): Promise<number> {
-  const data = JSON.parse(await readFile(config.store.path, 'utf8')) as StoreData
+  const data = await readStoreSnapshot(config.store.path)
   return data.items.filter((item) => item.category === 'em' && item.content !== undefined).length
 }
 

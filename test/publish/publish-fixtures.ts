@@ -27,7 +27,8 @@ export function createItem(infoCode: string, overrides: Partial<StoredItem> = {}
   return {
     id: `urn:feedloom:${infoCode}`,
     key: `infocode:${infoCode}`,
-    aliases: [],
+    // The store lists every identity of an item, its key included.
+    aliases: [`infocode:${infoCode}`],
     sources: ['em-list'],
     title: `央行开展公开市场操作 ${infoCode}`,
     link: `https://finance.example.com/a/${infoCode}.html`,

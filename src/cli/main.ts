@@ -174,7 +174,7 @@ export async function runMain(terminal: CliIo): Promise<number> {
       if (result.failed.length > 0) exitCode = 1
     })
 
-  const storeCommand = program.command('store').description('check the store, copy it to another path or database, or migrate a PostgreSQL one')
+  const storeCommand = program.command('store').description('check the store, restore its backup, copy it to another path or database, or migrate a PostgreSQL one')
   storeCommand
     .command('check')
     .description('verify the store: every index entry has its body, no orphan segment, counts right; prints each problem and exits 1 on any')
@@ -191,6 +191,14 @@ export async function runMain(terminal: CliIo): Promise<number> {
       const context = await ctx()
       const { copyStoreTo } = await import('./store-commands.js')
       exitCode = await copyStoreTo(context, await context.load(), options.to)
+    })
+  storeCommand
+    .command('restore')
+    .description('put the commit before the last one back (db.json.bak, checked first) and keep the damaged head aside')
+    .action(async () => {
+      const context = await ctx()
+      const { restoreStore } = await import('./store-commands.js')
+      exitCode = await restoreStore(context, await context.load())
     })
   storeCommand
     .command('migrate')

@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import type { Config } from '../config/config-schema.js'
 import { describePostgresUrl } from '../store/postgres/describe-postgres-url.js'
 import type { CommandContext } from './command-context.js'
+import { UsageError } from './usage-error.js'
 
 /** The configured store as messages name it: its path, or its URL without the password. */
 function nameStore(config: Readonly<Config>): string {
@@ -49,5 +50,20 @@ export async function copyStoreTo(context: CommandContext, config: Readonly<Conf
   } finally {
     await source.close()
   }
+  return 0
+}
+
+/**
+ * `feedloom store restore`: the commit before the last one back in place, once it is checked; the
+ * damaged head is kept aside. A PostgreSQL store is restored with PostgreSQL's own tools.
+ */
+export async function restoreStore(context: CommandContext, config: Readonly<Config>): Promise<number> {
+  if (config.store.url !== undefined) {
+    throw new UsageError(`store ${nameStore(config)} is a PostgreSQL store: feedloom keeps no backup of it`, 'restore it with PostgreSQL\'s own tools (pg_dump and pg_restore, or point-in-time recovery)')
+  }
+  const { restoreLowdbStore } = await import('../store/lowdb/restore-lowdb-store.js')
+  const { keptAs, restoredFrom } = await restoreLowdbStore(config.store.path, new Date())
+  context.io.stdout(`store ${config.store.path} restored from ${restoredFrom}; the damaged head is kept as ${keptAs}`)
+  context.io.stdout('the next run fetches the last cycle\'s items again and removes the damaged commit\'s segment files')
   return 0
 }

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, request } from 'undici'
@@ -73,7 +73,8 @@ describe('feedloom serve -v', () => {
 })
 
 describe('a corrupt store', () => {
-  it('names the backup beside it, and the steps the hint gives bring the store back', async () => {
+  /** A store two cycles old (so it has a backup), whose head is then damaged. */
+  async function createDamagedStore(): Promise<{ configPath: string; store: string }> {
     let generation = 1
     const server = await startServer(createChangingFeeds(1, () => generation))
     const { dir } = await configFor({ site: { title: 't', url: 'https://news.example.com/' } })
@@ -83,18 +84,42 @@ describe('a corrupt store', () => {
     await runCli('run', '--config', configPath)
     const store = join(dir, 'store/db.json')
     await writeFile(store, '{"version": 1, "sour')
+    return { configPath, store }
+  }
+
+  it('names the backup and feedloom store restore in its hint', async () => {
+    const { configPath, store } = await createDamagedStore()
 
     const failed = await runCli('run', '--config', configPath)
+
     expect(failed.code).toBe(1)
     expect(failed.stderr).toContain('E_STORE_CORRUPT')
     const hint = failed.stderr.split('\n').find((line) => line.startsWith('hint: ')) ?? ''
     expect(hint).toContain(`${store}.bak`)
-    expect(hint).toContain(`mv ${store} ${store}.corrupt`)
-    expect(hint).toContain(`cp ${store}.bak ${store}`)
+    expect(hint).toContain('feedloom store restore')
+  })
 
-    await rename(store, `${store}.corrupt`)
-    await copyFile(`${store}.bak`, store)
-    const restored = await runCli('run', '--config', configPath)
-    expect([restored.code, restored.stderr]).toEqual([0, ''])
+  it('store restore checks the backup, swaps it in and keeps the damaged head aside; the next run completes and leaves a sound store', async () => {
+    const { configPath, store } = await createDamagedStore()
+
+    const restore = await runCli('store', 'restore', '--config', configPath)
+    const next = await runCli('run', '--config', configPath)
+    const check = await runCli('store', 'check', '--config', configPath)
+
+    expect([restore.code, restore.stdout]).toEqual([0, expect.stringContaining(`restored from ${store}.bak; the damaged head is kept as ${store}.corrupt`)])
+    expect(await readFile(`${store}.corrupt`, 'utf8')).toBe('{"version": 1, "sour')
+    expect(check.code).toBe(0)
+    expect([next.code, next.stderr]).toEqual([0, ''])
+  })
+
+  it('store restore refuses a damaged backup and changes nothing', async () => {
+    const { configPath, store } = await createDamagedStore()
+    await writeFile(`${store}.bak`, '{"version": 2')
+
+    const restore = await runCli('store', 'restore', '--config', configPath)
+
+    expect(restore.code).toBe(1)
+    expect(restore.stderr).toContain(`the backup ${store}.bak is damaged too, so nothing was changed`)
+    expect(await readFile(store, 'utf8')).toBe('{"version": 1, "sour')
   })
 })

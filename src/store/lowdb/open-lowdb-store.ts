@@ -592,7 +592,7 @@ async function removeUnreferenced(layout: StoreLayout, next: IndexHead, previous
  * What `feedloom store check` reports: every index entry has its body, counts agree, no file is
  * missing, and no file in the segments folder is left unnamed by the head and its backup.
  */
-export async function checkLowdbStore(layout: StoreLayout): Promise<string[]> {
+export async function checkLowdbStore(layout: StoreLayout, options: { orphans?: boolean } = {}): Promise<string[]> {
   let read: HeadRead
   try {
     read = await readHead(layout.head)
@@ -641,7 +641,7 @@ export async function checkLowdbStore(layout: StoreLayout): Promise<string[]> {
   if (problems.length === 0 && head.retention.largestCategory !== largestCategory) {
     problems.push(`${layout.head}: retention counts ${head.retention.largestCategory} items in the fullest category, the segments hold ${largestCategory}`)
   }
-  problems.push(...(await findOrphans(layout, head)))
+  if (options.orphans !== false) problems.push(...(await findOrphans(layout, head)))
   return problems.sort()
 }
 

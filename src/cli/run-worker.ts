@@ -1,9 +1,9 @@
-import { stat } from 'node:fs/promises'
 import type { Config } from '../config/config-schema.js'
 import { describeError } from '../errors.js'
 import type { MetricsServer } from '../schedule/serve-metrics.js'
 import { startWorker } from '../schedule/start-worker.js'
 import { watchConfig } from '../schedule/watch-config.js'
+import { measureLowdbStoreBytes } from '../store/lowdb/measure-lowdb-store.js'
 import { acquireStoreLock } from '../store/store-lock.js'
 import type { CommandContext } from './command-context.js'
 import { describeConfigChange } from './describe-config-change.js'
@@ -70,7 +70,8 @@ export async function runWorker(context: CommandContext, initial: Readonly<Confi
             lock: 'held',
             onSourceDone: (event) => metrics?.observeSource(event.sourceId, event.status, event.durationMs),
           })
-          const storeBytes = await stat(config.store.path).then((stats) => stats.size, () => undefined)
+          // A PostgreSQL store's size is the database server's to report.
+          const storeBytes = config.store.url === undefined ? await measureLowdbStoreBytes(config.store.path) : undefined
           metrics?.observeCycle({ ok: true, durationMs: summary.durationMs, items: summary.items, ...(storeBytes === undefined ? {} : { storeBytes }) })
         } catch (err) {
           metrics?.observeCycle({ ok: false, durationMs: performance.now() - startedMs, items: { added: 0, updated: 0, merged: 0, pruned: 0 } })

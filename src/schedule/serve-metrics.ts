@@ -54,7 +54,7 @@ export async function serveMetrics(options: MetricsOptions): Promise<MetricsServ
   })
   const items = new Counter({ name: 'feedloom_items_total', help: 'Items added, updated, merged and pruned', labelNames: ['change'], registers: [registry] })
   const lastSuccess = new Gauge({ name: 'feedloom_last_successful_cycle_timestamp_seconds', help: 'End of the last cycle that completed', registers: [registry] })
-  const storeBytes = new Gauge({ name: 'feedloom_store_size_bytes', help: 'Size of the store file', registers: [registry] })
+  const storeBytes = new Gauge({ name: 'feedloom_store_size_bytes', help: 'Bytes on disk of the store (its head and segment files)', registers: [registry] })
   for (const change of ['added', 'updated', 'merged', 'pruned']) items.inc({ change }, 0)
   for (const result of ['ok', 'failed']) cycles.inc({ result }, 0)
   let lastSuccessMs: number | undefined

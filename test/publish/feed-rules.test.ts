@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { publishOutputs } from '../../src/publish/publish-outputs.js'
 import { atomSchemaErrors, hasJudges, judgeFeeds, judgesMissing } from '../helpers/judge-feeds.js'
-import { createConfig, createItem, createItems, createOutputDir, readOutput } from './publish-fixtures.js'
+import { createConfig, createItem, createItems, createOutputDir, publishItems, readOutput } from './publish-fixtures.js'
 import path from 'node:path'
 
 async function publish(items = createItems(), overrides: Parameters<typeof createConfig>[1] = {}) {
   const dir = await createOutputDir()
-  const result = await publishOutputs({ items, config: createConfig(dir, overrides), changedCategories: 'all' })
+  const result = await publishItems({ items, config: createConfig(dir, overrides), changedCategories: 'all' })
   return { dir, result }
 }
 

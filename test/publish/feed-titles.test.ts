@@ -1,10 +1,9 @@
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { publishOutputs } from '../../src/publish/publish-outputs.js'
 import { stripDeceptiveChars } from '../../src/publish/strip-deceptive-chars.js'
 import { feedparserMissing, hasFeedparser, readFeeds } from '../helpers/feedparser.js'
 import { decodeHtml } from '../helpers/find-unsafe-html.js'
-import { createConfig, createItem, createOutputDir, readOutput } from './publish-fixtures.js'
+import { createConfig, createItem, createOutputDir, publishItems, readOutput } from './publish-fixtures.js'
 
 /** A title whose text reads as a tag (a source escaped it twice), a CDATA end, escaped text, deceptive invisible characters, an emoji sequence. */
 const TITLE = '<img src=x onerror=alert(1)> a]]>b c]]&gt;d \u202Eevil\u202C pay\u200Bpal pay\u200Dpal 👨\u200D👩 AT&T'
@@ -18,7 +17,7 @@ let outputDir = ''
 beforeAll(async () => {
   outputDir = await createOutputDir()
   const item = createItem('NW202201112243496900', { title: TITLE })
-  await publishOutputs({ items: [item], config: createConfig(outputDir, { output: { html: true } }), changedCategories: 'all' })
+  await publishItems({ items: [item], config: createConfig(outputDir, { output: { html: true } }), changedCategories: 'all' })
 })
 
 describe('item titles in every output: text, escaped once for its context', () => {
@@ -49,7 +48,7 @@ describe('feed titles made from a media name', () => {
   it('RSS: the channel title is escaped once for HTML as well, so a reader shows the name as text', async () => {
     const dir = await createOutputDir()
     const item = createItem('NW1', { category: 'meiti', categoryTitle: '<b>媒体</b> & Co\u202E' })
-    await publishOutputs({ items: [item], config: createConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: [item], config: createConfig(dir), changedCategories: 'all' })
     // xml-js leaves `&amp;` as it is (it takes it for a reference): the reader's HTML holds a bare `&`, which shows as `&`.
     expect(await readOutput(dir, 'meiti/rss.xml')).toContain('<title>&amp;lt;b&amp;gt;媒体&amp;lt;/b&amp;gt; &amp; Co - 金融消息</title>')
   })

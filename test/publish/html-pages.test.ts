@@ -172,7 +172,7 @@ describe('HTML pages', () => {
 
   it('says on every page when it was last updated: the newest item of what it shows, in the site time zone', async () => {
     const dir = await createOutputDir()
-    await publishOutputs({ items: [...createSeries(7), createItem('NW8', { category: 'zhengquanshibao', published: '2022-01-12T02:00:00.000Z' })], config: createPagedConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: [...createSeries(7), createItem('NW8', { category: 'zhengquanshibao', published: '2022-01-12T02:00:00.000Z' })], config: createPagedConfig(dir), changedCategories: 'all' })
     expect(await readOutput(dir, 'index.html')).toContain('<p class="updated">更新于 <time datetime="2022-01-12T02:00:00.000Z">2022-01-12 10:00</time></p>')
     for (const file of ['meirijingjixinwen/index.html', 'meirijingjixinwen/page/3.html']) {
       expect(await readOutput(dir, file)).toContain('<p class="updated">更新于 <time datetime="2022-01-11T00:06:00.000Z">2022-01-11 08:06</time></p>')
@@ -181,7 +181,7 @@ describe('HTML pages', () => {
 
   it('paginates a category through every published item: index.html, then page/2.html, page/3.html…', async () => {
     const dir = await createOutputDir()
-    const result = await publishOutputs({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
+    const result = await publishItems({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
     expect(result.written.filter((file) => file.startsWith('meirijingjixinwen/') && file.endsWith('.html'))).toEqual([
       'meirijingjixinwen/index.html',
       'meirijingjixinwen/page/2.html',
@@ -193,7 +193,7 @@ describe('HTML pages', () => {
 
   it('links the pages of a category to each other and home with relative links', async () => {
     const dir = await createOutputDir()
-    await publishOutputs({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
     expect(await readOutput(dir, 'meirijingjixinwen/index.html')).toContain(
       '<nav class="pages" aria-label="第 1 / 3 页">\n<span aria-current="page">1</span>\n<a href="page/2.html">2</a>\n<a href="page/3.html">3</a>\n<a href="page/2.html" rel="next">下一页 →</a>\n</nav>',
     )
@@ -207,7 +207,7 @@ describe('HTML pages', () => {
 
   it('links its feeds from every page of a category, for subscribing and for discovery, with no script', async () => {
     const dir = await createOutputDir()
-    await publishOutputs({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
     const page = await readOutput(dir, 'meirijingjixinwen/page/3.html')
     expect(page).toContain('<p class="subscribe">订阅：<a href="https://news.example.com/feeds/meirijingjixinwen/rss.xml" type="application/rss+xml">RSS</a>')
     expect(page).toContain('<link rel="alternate" type="application/atom+xml" title="每日经济新闻 - 金融消息 (Atom)" href="https://news.example.com/feeds/meirijingjixinwen/atom.xml">')
@@ -217,24 +217,24 @@ describe('HTML pages', () => {
   it('pages only the items the filters publish', async () => {
     const dir = await createOutputDir()
     const items = [...createSeries(7), ...createSeries(3, { title: '广告' }).map((item, i) => ({ ...item, id: `urn:feedloom:AD${i}`, link: `https://finance.example.com/a/AD${i}.html` }))]
-    await publishOutputs({ items, config: createPagedConfig(dir, { filters: { exclude: { title: ['广告'] } } }), changedCategories: 'all' })
+    await publishItems({ items, config: createPagedConfig(dir, { filters: { exclude: { title: ['广告'] } } }), changedCategories: 'all' })
     expect(await readdir(path.join(dir, 'meirijingjixinwen/page'))).toEqual(['2.html', '3.html'])
     expect(await readOutput(dir, 'meirijingjixinwen/page/3.html')).not.toContain('广告')
   })
 
   it('removes the pages a category no longer fills, and nothing else in its page folder', async () => {
     const dir = await createOutputDir()
-    await publishOutputs({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
+    await publishItems({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
     await writeFile(path.join(dir, 'meirijingjixinwen/page/notes.txt'), 'mine')
-    const result = await publishOutputs({ items: createSeries(4), config: createPagedConfig(dir), changedCategories: new Set(['meirijingjixinwen']) })
+    const result = await publishItems({ items: createSeries(4), config: createPagedConfig(dir), changedCategories: new Set(['meirijingjixinwen']) })
     expect(result.removedPages).toEqual(['meirijingjixinwen/page/3.html'])
     expect((await readdir(path.join(dir, 'meirijingjixinwen/page'))).sort()).toEqual(['2.html', 'notes.txt'])
   })
 
   it('lists the pages it would remove in a dry run and removes none', async () => {
     const dir = await createOutputDir()
-    await publishOutputs({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
-    const result = await publishOutputs({ items: createSeries(1), config: createPagedConfig(dir), changedCategories: 'all', dryRun: true })
+    await publishItems({ items: createSeries(7), config: createPagedConfig(dir), changedCategories: 'all' })
+    const result = await publishItems({ items: createSeries(1), config: createPagedConfig(dir), changedCategories: 'all', dryRun: true })
     expect(result.removedPages).toEqual(['meirijingjixinwen/page/2.html', 'meirijingjixinwen/page/3.html'])
     expect(await readdir(path.join(dir, 'meirijingjixinwen/page'))).toEqual(['2.html', '3.html'])
   })
@@ -243,10 +243,10 @@ describe('HTML pages', () => {
     const dir = await createOutputDir()
     const other = createSeries(7, { category: 'zhengquanshibao' }).map((item) => ({ ...item, id: `${item.id}-z`, link: `${item.link}?z` }))
     const config = createConfig(dir, { output: { html: true, itemsPerFeed: 3 } })
-    await publishOutputs({ items: [...createSeries(7), ...other], config, changedCategories: 'all' })
+    await publishItems({ items: [...createSeries(7), ...other], config, changedCategories: 'all' })
     const before = await fileIdentities(dir, ['zhengquanshibao/page/2.html', 'zhengquanshibao/page/3.html'])
     const items = [...createSeries(8), ...other]
-    const result = await publishOutputs({ items, config, changedCategories: new Set(['meirijingjixinwen']) })
+    const result = await publishItems({ items, config, changedCategories: new Set(['meirijingjixinwen']) })
     expect(result.written.filter((file) => file.includes('/page/'))).toEqual(['meirijingjixinwen/page/2.html', 'meirijingjixinwen/page/3.html'])
     expect(await fileIdentities(dir, ['zhengquanshibao/page/2.html', 'zhengquanshibao/page/3.html'])).toEqual(before)
   })
@@ -395,7 +395,7 @@ describe('HTML pages', () => {
         createItem('NW90', { category: 'zhengquanshibao', published: '2022-01-11T09:00:00.000Z', media: '证券时报网', ...longTitle }),
         createItem('NW91', { category: 'zhengquanshibao', published: '2022-01-11T08:30:00.000Z', author: '李四' }),
       ]
-      await publishOutputs({ items, config: createPagedConfig(dir), changedCategories: 'all' })
+      await publishItems({ items, config: createPagedConfig(dir), changedCategories: 'all' })
       const shotsDir = SCREENSHOT_DIR ?? (await mkdtemp(path.join(tmpdir(), 'feedloom-shots-')))
       await mkdir(shotsDir, { recursive: true })
       for (const [name, file] of [['index', 'index.html'], ['category', 'meirijingjixinwen/index.html']] as const) {

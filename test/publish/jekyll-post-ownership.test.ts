@@ -2,9 +2,9 @@ import { copyFile, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { publishOutputs, type PublishResult } from '../../src/publish/publish-outputs.js'
+import type { PublishResult } from '../../src/publish/publish-outputs.js'
 import type { StoredItem } from '../../src/types.js'
-import { SEED_POST_PATH, createConfig, createItem, createOutputDir, createSeedItem, listFiles } from './publish-fixtures.js'
+import { createConfig, createItem, createOutputDir, createSeedItem, listFiles, publishItems, SEED_POST_PATH } from './publish-fixtures.js'
 
 const SEED_POST = '_posts/2022-01-11-NW202201112243496752.md'
 /** Within three days of the seed article (2022-01-11 13:35 in Shanghai). */
@@ -25,7 +25,7 @@ function publishPosts(outputDir: string, { items, jekyllPosts, now = SEED_NOW, j
   const config = createConfig(outputDir, {
     output: { formats: ['json'], jekyll: { dir: jekyllDir, siteUrl: '//finews.withounder.com', liveDays: 3 } },
   })
-  return publishOutputs({ items, config, changedCategories: 'all', now, jekyllPosts })
+  return publishItems({ items, config, changedCategories: 'all', now, jekyllPosts })
 }
 
 async function writePost(dir: string, file: string, text: string): Promise<void> {

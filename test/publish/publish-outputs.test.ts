@@ -204,6 +204,7 @@ describe('publishOutputs', () => {
     const items: PublishedItems = {
       newestItems: async ({ category }) => (category === undefined || category === invalid.category ? [invalid] : []),
       liveItems: async () => [],
+      findItem: async () => undefined,
       countItems: async () => ({ all: 1, categories: new Map([[invalid.category, { items: 1 }]]) }),
     }
     const result = await publishOutputs({ items, config: createConfig(dir), changedCategories: new Set(['meirijingjixinwen']) })

@@ -124,6 +124,8 @@ export interface ItemFilter {
   fingerprint: string
   /** Whether the item is published. Pure: depends on the item and the rules only. */
   accepts(item: StoredItem): boolean
+  /** Every category the item is published in, its own first. Pure, like accepts. */
+  categoriesOf(item: StoredItem): string[]
 }
 
 /** Which charset decoded a response and why. */

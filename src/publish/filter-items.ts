@@ -2,6 +2,7 @@ import type { Config, FiltersConfig } from '../config/config-schema.js'
 import { createHash } from 'node:crypto'
 import type { ItemFilter, StoredItem } from '../types.js'
 import { htmlToText } from './html-to-text.js'
+import { listItemMembership, listSourceCategories } from './list-item-membership.js'
 
 type FilterField = 'title' | 'content' | 'author' | 'media' | 'category'
 
@@ -52,20 +53,26 @@ export function filterItems(items: readonly StoredItem[], config: Config): Filte
 }
 
 /**
- * The same rules as filterItems, one item at a time, for the store to keep a verdict per item. The
- * fingerprint covers everything a verdict depends on: the filters, and the category titles a
- * `category` rule reads.
+ * The same rules as filterItems, one item at a time, and the categories each item is published in
+ * (listItemMembership), for the store to keep a verdict and a membership list per item. The
+ * fingerprint covers everything either depends on: the filters, the category titles a `category`
+ * rule reads, and the sources' configured categories.
  */
 export function createItemFilter(config: Config): ItemFilter {
   const { bySource, byCategory } = compileConfigFilters(config)
-  if (bySource.size === 0 && byCategory.size === 0) return { fingerprint: 'none', accepts: () => true }
+  const sourceCategories = listSourceCategories(config)
+  const categoriesOf = (item: StoredItem): string[] => listItemMembership(item, sourceCategories)
+  const hasFilters = bySource.size > 0 || byCategory.size > 0
+  if (!hasFilters && sourceCategories.size === 0) return { fingerprint: 'none', accepts: () => true, categoriesOf }
   const rules = {
     sources: config.sources.flatMap((source) => (source.filters ? [[source.id, source.filters]] : [])),
     categories: Object.entries(config.categories).map(([slug, category]) => [slug, category.title ?? null, category.filters ?? null]),
+    sourceCategories: [...sourceCategories].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   }
   return {
     fingerprint: createHash('sha256').update(JSON.stringify(rules)).digest('hex').slice(0, 16),
-    accepts: (item) => findBlockingRule(item, applicableFilters(item, bySource, byCategory), config) === undefined,
+    accepts: hasFilters ? (item) => findBlockingRule(item, applicableFilters(item, bySource, byCategory), config) === undefined : () => true,
+    categoriesOf,
   }
 }
 

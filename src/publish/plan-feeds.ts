@@ -1,5 +1,6 @@
 import type { Config } from '../config/config-schema.js'
 import type { StoredItem } from '../types.js'
+import { listItemMembership, listSourceCategories } from './list-item-membership.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
 import { stripInvalidXmlChars } from './strip-invalid-xml-chars.js'
 import { latestDateMs, toFeedEntry, type FeedEntry } from './to-feed-entry.js'
@@ -131,7 +132,5 @@ export function resolveSiteUrl(siteUrl: string, relativePath: string): string {
 
 /** The categories an item is published in: its own, and those of the configured sources that carried it. */
 export function categoriesOfItem(item: StoredItem, config: Config): string[] {
-  const categories = new Set([item.category])
-  for (const source of config.sources) if (source.category !== undefined && item.sources.includes(source.id)) categories.add(source.category)
-  return [...categories]
+  return listItemMembership(item, listSourceCategories(config))
 }

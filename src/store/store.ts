@@ -126,10 +126,7 @@ export type StoreRecord =
   | { kind: 'source'; id: string; state: SourceState }
   | { kind: 'publish'; record: PublishRecord }
 
-/**
- * The categories an item is published in: its own, for now. Feeds, counts and retention all go
- * through this list, so an item listed in several categories needs only this function changed.
- */
+/** The categories an item is published in when the store was opened without a filter: its own. */
 export function listItemCategories(item: Pick<StoredItem, 'category'>): string[] {
   return [item.category]
 }

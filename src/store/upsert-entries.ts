@@ -3,7 +3,7 @@ import { claimCategorySlug } from './claim-category-slug.js'
 import { mintItemId } from './mint-item-id.js'
 import type { StoreContents } from './store-data.js'
 import { toCanonicalItem } from './store-data.js'
-import { listItemCategories, type UpsertResult } from './store.js'
+import type { UpsertResult } from './store.js'
 
 /**
  * What upsert works on: the items the batch can touch (every item any entry's identity maps to),
@@ -16,9 +16,15 @@ type ContentChanges = Partial<Pick<StoredItem, 'title' | 'content'>>
 
 /**
  * Adds or merges entries into `contents` (DESIGN.md "Item identity"). Items are replaced,
- * never mutated, so arrays handed out earlier keep their values.
+ * never mutated, so arrays handed out earlier keep their values. `categoriesOf` gives the
+ * categories an item is published in, which changedCategories lists.
  */
-export function upsertEntries(contents: UpsertContents, entries: readonly NormalizedEntry[], now: Date): UpsertResult {
+export function upsertEntries(
+  contents: UpsertContents,
+  entries: readonly NormalizedEntry[],
+  now: Date,
+  categoriesOf: (item: StoredItem) => string[],
+): UpsertResult {
   const nowIso = now.toISOString()
   const addedIds = new Set<string>()
   const updatedIds = new Set<string>()
@@ -49,7 +55,7 @@ export function upsertEntries(contents: UpsertContents, entries: readonly Normal
   }
   const added = getItems(contents, addedIds)
   const updated = getItems(contents, updatedIds)
-  const changedCategories = new Set([...added, ...updated].flatMap((item) => listItemCategories(item)))
+  const changedCategories = new Set([...added, ...updated].flatMap(categoriesOf))
   return { added, updated, merged, mergedItems: getItems(contents, mergedIds), unchanged, skippedTombstoned, changedCategories }
 }
 

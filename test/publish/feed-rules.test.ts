@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { atomSchemaErrors, hasJudges, judgeFeeds, judgesMissing } from '../helpers/judge-feeds.js'
-import { createConfig, createItem, createItems, createOutputDir, readOutput, publishItems } from './publish-fixtures.js'
+import { createConfig, createItem, createItems, createOutputDir, publishItems, readOutput } from './publish-fixtures.js'
 import path from 'node:path'
 
 async function publish(items = createItems(), overrides: Parameters<typeof createConfig>[1] = {}) {

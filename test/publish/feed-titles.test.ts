@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { stripDeceptiveChars } from '../../src/publish/strip-deceptive-chars.js'
 import { feedparserMissing, hasFeedparser, readFeeds } from '../helpers/feedparser.js'
 import { decodeHtml } from '../helpers/find-unsafe-html.js'
-import { createConfig, createItem, createOutputDir, readOutput, publishItems } from './publish-fixtures.js'
+import { createConfig, createItem, createOutputDir, publishItems, readOutput } from './publish-fixtures.js'
 
 /** A title whose text reads as a tag (a source escaped it twice), a CDATA end, escaped text, deceptive invisible characters, an emoji sequence. */
 const TITLE = '<img src=x onerror=alert(1)> a]]>b c]]&gt;d \u202Eevil\u202C pay\u200Bpal pay\u200Dpal 👨\u200D👩 AT&T'

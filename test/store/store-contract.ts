@@ -56,10 +56,20 @@ const ids = (items: readonly { id: string }[]): string[] => items.map((item) => 
 
 const FAILED_RSS = { file: 'rss.xml', reason: 'cannot write out/rss.xml: EACCES', since: '2022-01-11T06:00:00.000Z' }
 
+const OWN_CATEGORY = (item: { category: string }): string[] => [item.category]
 /** Publishes items whose title does not contain 广告. */
-const NO_ADS: ItemFilter = { fingerprint: 'no-ads', accepts: (item) => !item.title.includes('广告') }
+const NO_ADS: ItemFilter = { fingerprint: 'no-ads', accepts: (item) => !item.title.includes('广告'), categoriesOf: OWN_CATEGORY }
 /** Publishes items whose title does not contain 央行. */
-const NO_CENTRAL_BANK: ItemFilter = { fingerprint: 'no-central-bank', accepts: (item) => !item.title.includes('央行') }
+const NO_CENTRAL_BANK: ItemFilter = { fingerprint: 'no-central-bank', accepts: (item) => !item.title.includes('央行'), categoriesOf: OWN_CATEGORY }
+
+/** Publishes every item, also in `category` when the source stcn carried it, as a config giving stcn that category does. */
+function stcnIn(category: string): ItemFilter {
+  return {
+    fingerprint: `stcn-in-${category}`,
+    accepts: () => true,
+    categoriesOf: (item) => [...new Set([item.category, ...(item.sources.includes('stcn') ? [category] : [])])],
+  }
+}
 
 async function collect(records: AsyncIterable<StoreRecord[]>): Promise<StoreRecord[]> {
   const all: StoreRecord[] = []
@@ -333,6 +343,48 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
 
         expect(ids(live)).toEqual(['urn:feedloom:TODAY', 'urn:feedloom:YESTERDAY'])
         expect(live[0]).toMatchObject({ content: createEntry().content, infoCode: 'TODAY' })
+      })
+
+      it('lists an item in the category of a source that carried it as well as in its own, and once in all', async () => {
+        store = await open({ filter: stcnIn('caijing') })
+        const result = await store.upsert([entryOf('S1', 1, { sourceId: 'stcn' }), entryOf('C1', 2, { category: 'caijing', categoryTitle: '财经' })], T0)
+        const reopened = await reopen({ filter: stcnIn('caijing') })
+
+        expect(result.changedCategories).toEqual(new Set(['meirijingjixinwen', 'caijing']))
+        for (const handle of [store, reopened]) {
+          expect(ids(await handle.newestItems({ category: 'caijing', limit: 10 }))).toEqual(['urn:feedloom:S1', 'urn:feedloom:C1'])
+          expect(ids(await handle.newestItems({ category: 'meirijingjixinwen', limit: 10 }))).toEqual(['urn:feedloom:S1'])
+          expect(ids(await handle.newestItems({ limit: 10 }))).toEqual(['urn:feedloom:S1', 'urn:feedloom:C1'])
+          expect(await handle.countItems()).toEqual({
+            all: 2,
+            categories: new Map([
+              ['caijing', { items: 2, title: '财经' }],
+              ['meirijingjixinwen', { items: 1, title: '每日经济新闻' }],
+            ]),
+          })
+        }
+      })
+
+      it('lists an item in the category its sources have under the rules it was opened with', async () => {
+        store = await open({ filter: stcnIn('caijing') })
+        await store.upsert([entryOf('M1', 1)], T0)
+        await store.upsert([entryOf('M1', 1, { sourceId: 'stcn' })], T1)
+        await store.commit()
+
+        const moved = await open({ filter: stcnIn('zhengquanshibao') })
+        expect(await moved.newestItems({ category: 'caijing', limit: 10 })).toEqual([])
+        expect(ids(await moved.newestItems({ category: 'zhengquanshibao', limit: 10 }))).toEqual(['urn:feedloom:M1'])
+        expect(await moved.countItems()).toEqual({
+          all: 1,
+          categories: new Map([
+            ['meirijingjixinwen', { items: 1, title: '每日经济新闻' }],
+            ['zhengquanshibao', { items: 1 }],
+          ]),
+        })
+        await moved.commit()
+        const movedBack = await open({ filter: stcnIn('caijing') })
+        expect(ids(await movedBack.newestItems({ category: 'caijing', limit: 10 }))).toEqual(['urn:feedloom:M1'])
+        expect((await movedBack.countItems()).categories.get('zhengquanshibao')).toBeUndefined()
       })
 
       it('counts items per category, titled by the newest item that has a title (none for a category without)', async () => {

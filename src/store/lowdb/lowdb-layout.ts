@@ -21,7 +21,7 @@ export interface IndexHead {
   retention: RetentionSummary
   /** Absent while empty. */
   publish?: PublishRecord
-  /** ItemFilter.fingerprint the verdicts in the index files were computed with. */
+  /** ItemFilter.fingerprint the verdicts and membership lists in the index files were computed with. */
   filter: string
   /** Slug → media name (claim-category-slug.ts); absent while empty. */
   categorySlugs?: Record<string, string>
@@ -48,7 +48,7 @@ export interface IndexEntry {
   published: string
   /** Its own category: retention counts per this one. */
   category: string
-  /** Every category it is published in (store.ts listItemCategories). */
+  /** Every category it is published in (ItemFilter.categoriesOf under the head's fingerprint), its own first. */
   memberOf: string[]
   categoryTitle?: string
   /** Whether the filter with the head's fingerprint publishes it. */

@@ -32,7 +32,7 @@ import {
 } from './lowdb-layout.js'
 
 /** Every item published, for handles opened without the config's filters. */
-const PUBLISH_ALL: ItemFilter = { fingerprint: 'none', accepts: () => true }
+const PUBLISH_ALL: ItemFilter = { fingerprint: 'none', accepts: () => true, categoriesOf: listItemCategories }
 
 /** Files read or written at once: enough to keep the disk busy, few enough for the fd limit. */
 const FILE_CONCURRENCY = 16
@@ -165,15 +165,16 @@ function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilte
     return loadingIndex
   }
 
-  /** The filter changed since the verdicts were stored: every body is read once, none kept. */
+  /** The filter changed since the verdicts and membership lists were stored: every body is read once, none kept. */
   const recomputeVerdicts = async (loaded: LoadedIndex): Promise<void> => {
     await mapLimited([...loaded.bySegment.keys()], async (segment) => {
       const items = bodies.get(segment) ?? (await readItemsFile(segment, segments.get(segment) as SegmentRef))
       for (const item of items.values()) {
         const entry = loaded.entries.get(item.id)
         const pass = filter.accepts(item)
-        if (entry === undefined || entry.pass === pass) continue
-        loaded.entries.set(item.id, { ...entry, pass })
+        const memberOf = filter.categoriesOf(item)
+        if (entry === undefined || (entry.pass === pass && sameList(entry.memberOf, memberOf))) continue
+        loaded.entries.set(item.id, { ...entry, pass, memberOf })
         dirtyIndex.add(segment)
       }
     })
@@ -240,7 +241,7 @@ function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilte
     const segmentBodies = bodies.get(segment)
     if (segmentBodies === undefined) throw new Error(`segment ${segment} is not loaded`)
     segmentBodies.set(item.id, item)
-    loaded.entries.set(item.id, toIndexEntry(item, filter.accepts(item)))
+    loaded.entries.set(item.id, toIndexEntry(item, filter))
     const ids = loaded.bySegment.get(segment) ?? new Set()
     ids.add(item.id)
     loaded.bySegment.set(segment, ids)
@@ -351,7 +352,7 @@ function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilte
       const segment = segmentOf(item.published)
       let segmentBodies = bodies.get(segment)
       if (segmentBodies === undefined) bodies.set(segment, (segmentBodies = new Map()))
-      putItemInto(loaded, segmentBodies, segment, item, filter.accepts(item))
+      putItemInto(loaded, segmentBodies, segment, item, filter)
       dirtyIndex.add(segment)
       dirtyItems.add(segment)
     }
@@ -398,7 +399,7 @@ function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilte
       const items = new Map<string, StoredItem>()
       for (const segment of touched) for (const [id, item] of bodies.get(segment) ?? []) items.set(id, item)
       const before = new Map(items)
-      const result = upsertEntries({ items, aliases: loaded.aliases, tombstones: dead, categorySlugs: slugs }, entries, now)
+      const result = upsertEntries({ items, aliases: loaded.aliases, tombstones: dead, categorySlugs: slugs }, entries, now, filter.categoriesOf)
       for (const [id, item] of items) if (before.get(id) !== item) putItem(loaded, item)
       return result
     },
@@ -519,25 +520,29 @@ function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilte
   return store
 }
 
-function putItemInto(loaded: LoadedIndex, segmentBodies: Map<string, StoredItem>, segment: string, item: StoredItem, pass: boolean): void {
+function putItemInto(loaded: LoadedIndex, segmentBodies: Map<string, StoredItem>, segment: string, item: StoredItem, filter: ItemFilter): void {
   segmentBodies.set(item.id, item)
-  loaded.entries.set(item.id, toIndexEntry(item, pass))
+  loaded.entries.set(item.id, toIndexEntry(item, filter))
   const ids = loaded.bySegment.get(segment) ?? new Set()
   ids.add(item.id)
   loaded.bySegment.set(segment, ids)
 }
 
-function toIndexEntry(item: StoredItem, pass: boolean): IndexEntry {
+function toIndexEntry(item: StoredItem, filter: ItemFilter): IndexEntry {
   return {
     id: item.id,
     key: item.key,
     aliases: item.aliases,
     published: item.published,
     category: item.category,
-    memberOf: listItemCategories(item),
+    memberOf: filter.categoriesOf(item),
     ...(item.categoryTitle === undefined ? {} : { categoryTitle: item.categoryTitle }),
-    pass,
+    pass: filter.accepts(item),
   }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value, index) => value === b[index])
 }
 
 /** The retention summary of the loaded index; without tombstones in memory, their oldest stays as it was. */

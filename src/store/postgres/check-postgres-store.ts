@@ -44,5 +44,26 @@ export async function checkPostgresStore(connection: PostgresConnection): Promis
   for (const row of miscounted) {
     problems.push(`category ${row.category} has ${row.items} items (${row.published} published) but category_counts says ${row.counted_items} (${row.counted_published})`)
   }
+  const mismembered = await connection.query<{ category: string; items: number; counted_items: number; published: number; counted_published: number }>(
+    what,
+    `SELECT category, coalesce(actual.items, 0) AS items, coalesce(counts.items, 0) AS counted_items,
+            coalesce(actual.published, 0) AS published, coalesce(counts.published, 0) AS counted_published
+     FROM (SELECT m.member AS category, count(*)::integer AS items, (count(*) FILTER (WHERE verdict))::integer AS published
+           FROM items CROSS JOIN LATERAL unnest(member_of) AS m (member) GROUP BY m.member) AS actual
+     FULL JOIN membership_counts AS counts USING (category)
+     WHERE coalesce(actual.items, 0) <> coalesce(counts.items, 0) OR coalesce(actual.published, 0) <> coalesce(counts.published, 0)
+     ORDER BY category LIMIT ${MAX_LINES_PER_PROBLEM}`,
+  )
+  for (const row of mismembered) {
+    problems.push(`category ${row.category} has ${row.items} member items (${row.published} published) but membership_counts says ${row.counted_items} (${row.counted_published})`)
+  }
+  const [totals] = await connection.query<{ items: number; counted_items: number; published: number; counted_published: number }>(
+    what,
+    `SELECT actual.items, totals.items AS counted_items, actual.published, totals.published AS counted_published
+     FROM (SELECT count(*)::integer AS items, (count(*) FILTER (WHERE verdict))::integer AS published FROM items) AS actual, item_totals AS totals`,
+  )
+  if (totals !== undefined && (totals.items !== totals.counted_items || totals.published !== totals.counted_published)) {
+    problems.push(`the store has ${totals.items} items (${totals.published} published) but item_totals says ${totals.counted_items} (${totals.counted_published})`)
+  }
   return problems
 }

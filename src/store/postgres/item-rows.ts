@@ -1,4 +1,4 @@
-import type { StoredItem } from '../../types.js'
+import type { ItemFilter, StoredItem } from '../../types.js'
 import { toCanonicalItem } from '../store-data.js'
 
 /** What `fields` holds: the item minus the columns of its own. */
@@ -43,11 +43,11 @@ export function toStoredItem(row: ItemRow): StoredItem {
 }
 
 /**
- * The items as parallel arrays, one per column (`$1` … `$13` of ITEM_INSERT_VALUES), so that any
- * number of items is one statement.
+ * The items as parallel arrays, one per column (`$1` … `$14` of ITEM_INSERT_VALUES), so that any
+ * number of items is one statement. The verdict and membership list are the filter's.
  */
-export function toItemColumns(items: readonly StoredItem[], verdictOf: (item: StoredItem) => boolean, fingerprint: string): unknown[] {
-  const columns: unknown[][] = Array.from({ length: 13 }, () => [])
+export function toItemColumns(items: readonly StoredItem[], filter: ItemFilter): unknown[] {
+  const columns: unknown[][] = Array.from({ length: 14 }, () => [])
   for (const item of items) {
     const { id, key, category, categoryTitle, published, firstSeen, updated, summary, content, ...fields } = item
     const values = [
@@ -63,8 +63,10 @@ export function toItemColumns(items: readonly StoredItem[], verdictOf: (item: St
       JSON.stringify(fields),
       summary ?? null,
       content ?? null,
-      fingerprint,
-      verdictOf(item),
+      filter.fingerprint,
+      filter.accepts(item),
+      // A literal, not a nested array: unnest would flatten an array of arrays.
+      toArrayLiteral(filter.categoriesOf(item)),
     ]
     values.forEach((value, index) => columns[index]?.push(value))
   }
@@ -73,17 +75,22 @@ export function toItemColumns(items: readonly StoredItem[], verdictOf: (item: St
 
 /** The columns toItemColumns fills, in its order. */
 export const ITEM_INSERT_COLUMNS =
-  'id, key, category, category_title, published, published_at, first_seen, updated, fields, summary, content, verdict_fingerprint, verdict'
+  'id, key, category, category_title, published, published_at, first_seen, updated, fields, summary, content, verdict_fingerprint, verdict, member_of'
 
 const ITEM_ARRAYS = `$1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
-  $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[]`
+  $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[]`
 
 /** The rows toItemColumns' arrays make, as a FROM item named `v`. */
 export const ITEM_INSERT_VALUES = `unnest(${ITEM_ARRAYS}) AS v (${ITEM_INSERT_COLUMNS})`
 
-/** ITEM_INSERT_VALUES plus `$14`, each item's revision as read, as `v.revision`. */
-export const ITEM_UPDATE_VALUES = `unnest(${ITEM_ARRAYS}, $14::integer[]) AS v (${ITEM_INSERT_COLUMNS}, revision)`
+/** ITEM_INSERT_VALUES plus `$15`, each item's revision as read, as `v.revision`. */
+export const ITEM_UPDATE_VALUES = `unnest(${ITEM_ARRAYS}, $15::integer[]) AS v (${ITEM_INSERT_COLUMNS}, revision)`
 
-/** The values of ITEM_INSERT_COLUMNS from `v` (fields cast to jsonb). */
+/** The values of ITEM_INSERT_COLUMNS from `v` (fields cast to jsonb, member_of to text[]). */
 export const ITEM_INSERT_SELECT =
-  'v.id, v.key, v.category, v.category_title, v.published, v.published_at, v.first_seen, v.updated, v.fields::jsonb, v.summary, v.content, v.verdict_fingerprint, v.verdict'
+  'v.id, v.key, v.category, v.category_title, v.published, v.published_at, v.first_seen, v.updated, v.fields::jsonb, v.summary, v.content, v.verdict_fingerprint, v.verdict, v.member_of::text[]'
+
+/** A text[] literal (`{"a","b"}`) of `values`. */
+export function toArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`
+}

@@ -80,6 +80,9 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
   }
   const judged = (): Promise<void> => (session.isFiltered ? (judging ??= judgePostgresItems(session)) : Promise.resolve())
   const publishedOnly = session.isFiltered ? 'AND verdict' : ''
+  // Without a filter an item is in its own category only; membership lists are the filter's.
+  const inCategory = session.isFiltered ? 'member_of @> ARRAY[$2::text]' : 'category = $2'
+  const counts = session.isFiltered ? { table: 'membership_counts', column: 'published' } : { table: 'category_counts', column: 'items' }
   const readItems = async (what: string, where: string, values: unknown[], limit = ''): Promise<StoredItem[]> => {
     await judged()
     const rows = await connection.query<ItemRow>(what, `SELECT ${ITEM_COLUMNS} FROM items WHERE ${where} ${publishedOnly} ORDER BY published_at DESC, id ${limit}`, values)
@@ -147,29 +150,29 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
       exclusive(() =>
         category === undefined
           ? readItems('reading the newest items', 'true', [limit], 'LIMIT $1')
-          : readItems('reading the newest items', 'category = $2', [limit, category], 'LIMIT $1'),
+          : readItems('reading the newest items', inCategory, [limit, category], 'LIMIT $1'),
       ),
     liveItems: ({ since }) => exclusive(() => readItems('reading the live items', 'published_at >= $1', [since.toISOString()])),
     countItems: () =>
       exclusive(async () => {
         await judged()
-        const counted = session.isFiltered ? 'published' : 'items'
         const rows = await connection.query<{ category: string; items: number; title: string | null }>(
           'counting items',
-          `SELECT counts.category, counts.${counted} AS items, titled.title FROM category_counts AS counts
+          // A title describes the item's own category, not the others it is listed in.
+          `SELECT counts.category, counts.${counts.column} AS items, titled.title FROM ${counts.table} AS counts
            LEFT JOIN LATERAL (
              SELECT category_title AS title FROM items
              WHERE items.category = counts.category AND category_title IS NOT NULL ${publishedOnly}
              ORDER BY published_at DESC, id LIMIT 1
            ) AS titled ON true
-           WHERE counts.${counted} > 0 ORDER BY counts.category`,
+           WHERE counts.${counts.column} > 0 ORDER BY counts.category`,
         )
-        const counts: ItemCounts = { all: 0, categories: new Map() }
+        const [totals] = await connection.query<{ items: number }>('counting items', `SELECT ${counts.column} AS items FROM item_totals`)
+        const result: ItemCounts = { all: totals?.items ?? 0, categories: new Map() }
         for (const row of rows) {
-          counts.all += row.items
-          counts.categories.set(row.category, row.title === null ? { items: row.items } : { items: row.items, title: row.title })
+          result.categories.set(row.category, row.title === null ? { items: row.items } : { items: row.items, title: row.title })
         }
-        return counts
+        return result
       }),
     sourceStates: () => exclusive(async () => new Map([...(await loadSources())].map(([id, state]) => [id, structuredClone(state)]))),
     setSourceState: (id, state) => exclusive(() => setSourceState(id, state)),

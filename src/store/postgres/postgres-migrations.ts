@@ -112,4 +112,79 @@ CREATE TRIGGER items_counted_on_delete AFTER DELETE ON items
   REFERENCING OLD TABLE AS old_items FOR EACH STATEMENT EXECUTE FUNCTION count_category_items();
 `,
   },
+  {
+    version: 2,
+    name: 'item membership in several categories, membership counts, item totals',
+    sql: `
+-- Every category the item is published in (its own first), as the filter's fingerprint decides;
+-- recomputed with the verdict.
+ALTER TABLE items ADD COLUMN member_of text[] COLLATE "C";
+UPDATE items SET member_of = ARRAY[category];
+ALTER TABLE items ALTER COLUMN member_of SET NOT NULL;
+CREATE INDEX items_member_of ON items USING gin (member_of);
+
+-- Live and published items per category of membership (an item in two categories counts in
+-- each), and overall (each item once). category_counts stays per own category: retention's.
+CREATE TABLE membership_counts (
+  category text COLLATE "C" PRIMARY KEY,
+  items integer NOT NULL,
+  published integer NOT NULL
+);
+INSERT INTO membership_counts (category, items, published)
+  SELECT category, items, published FROM category_counts ORDER BY category;
+CREATE TABLE item_totals (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  items integer NOT NULL,
+  published integer NOT NULL
+);
+INSERT INTO item_totals (items, published) SELECT count(*), count(*) FILTER (WHERE verdict) FROM items;
+
+CREATE FUNCTION count_member_items() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- Transition tables exist only for the events that have them.
+  IF TG_OP = 'INSERT' THEN
+    WITH changes AS (SELECT member_of, verdict, 1 AS sign FROM new_items),
+    counted AS (
+      INSERT INTO membership_counts AS counts (category, items, published)
+        SELECT category, sum(sign), sum(sign * verdict::integer) FROM (SELECT unnest(member_of) AS category, verdict, sign FROM changes) AS members
+        GROUP BY category HAVING sum(sign) <> 0 OR sum(sign * verdict::integer) <> 0 ORDER BY category
+      ON CONFLICT (category) DO UPDATE SET items = counts.items + excluded.items, published = counts.published + excluded.published
+    )
+    UPDATE item_totals SET items = item_totals.items + total.items, published = item_totals.published + total.published
+      FROM (SELECT coalesce(sum(sign), 0) AS items, coalesce(sum(sign * verdict::integer), 0) AS published FROM changes) AS total
+      WHERE total.items <> 0 OR total.published <> 0;
+  ELSIF TG_OP = 'DELETE' THEN
+    WITH changes AS (SELECT member_of, verdict, -1 AS sign FROM old_items),
+    counted AS (
+      INSERT INTO membership_counts AS counts (category, items, published)
+        SELECT category, sum(sign), sum(sign * verdict::integer) FROM (SELECT unnest(member_of) AS category, verdict, sign FROM changes) AS members
+        GROUP BY category HAVING sum(sign) <> 0 OR sum(sign * verdict::integer) <> 0 ORDER BY category
+      ON CONFLICT (category) DO UPDATE SET items = counts.items + excluded.items, published = counts.published + excluded.published
+    )
+    UPDATE item_totals SET items = item_totals.items + total.items, published = item_totals.published + total.published
+      FROM (SELECT coalesce(sum(sign), 0) AS items, coalesce(sum(sign * verdict::integer), 0) AS published FROM changes) AS total
+      WHERE total.items <> 0 OR total.published <> 0;
+  ELSE
+    WITH changes AS (SELECT member_of, verdict, 1 AS sign FROM new_items UNION ALL SELECT member_of, verdict, -1 FROM old_items),
+    counted AS (
+      INSERT INTO membership_counts AS counts (category, items, published)
+        SELECT category, sum(sign), sum(sign * verdict::integer) FROM (SELECT unnest(member_of) AS category, verdict, sign FROM changes) AS members
+        GROUP BY category HAVING sum(sign) <> 0 OR sum(sign * verdict::integer) <> 0 ORDER BY category
+      ON CONFLICT (category) DO UPDATE SET items = counts.items + excluded.items, published = counts.published + excluded.published
+    )
+    UPDATE item_totals SET items = item_totals.items + total.items, published = item_totals.published + total.published
+      FROM (SELECT coalesce(sum(sign), 0) AS items, coalesce(sum(sign * verdict::integer), 0) AS published FROM changes) AS total
+      WHERE total.items <> 0 OR total.published <> 0;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER items_members_counted_on_insert AFTER INSERT ON items
+  REFERENCING NEW TABLE AS new_items FOR EACH STATEMENT EXECUTE FUNCTION count_member_items();
+CREATE TRIGGER items_members_counted_on_update AFTER UPDATE ON items
+  REFERENCING OLD TABLE AS old_items NEW TABLE AS new_items FOR EACH STATEMENT EXECUTE FUNCTION count_member_items();
+CREATE TRIGGER items_members_counted_on_delete AFTER DELETE ON items
+  REFERENCING OLD TABLE AS old_items FOR EACH STATEMENT EXECUTE FUNCTION count_member_items();
+`,
+  },
 ]

@@ -52,7 +52,7 @@ export async function importPostgresRows(
       what,
       `INSERT INTO items (${ITEM_INSERT_COLUMNS}) SELECT ${ITEM_INSERT_SELECT} FROM ${ITEM_INSERT_VALUES}
        ON CONFLICT (id) DO UPDATE SET ${columns.map((column) => `${column} = excluded.${column}`).join(', ')}, revision = items.revision + 1`,
-      toItemColumns(sorted, (item) => filter.accepts(item), filter.fingerprint),
+      toItemColumns(sorted, filter),
     )
     const identities = sorted.flatMap((item) => item.aliases.map((alias) => [alias, item.id] as const))
     await connection.query(

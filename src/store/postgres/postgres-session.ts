@@ -1,4 +1,5 @@
 import type { ItemFilter } from '../../types.js'
+import { listItemCategories } from '../store.js'
 import type { PostgresConnection } from './connect-postgres.js'
 
 /** What the parts of the PostgreSQL store share while a handle is open. */
@@ -17,4 +18,4 @@ export interface PostgresSession {
 }
 
 /** Publishes every item: what a store opened without a filter keeps as its items' verdict. */
-export const PUBLISH_EVERYTHING: ItemFilter = { fingerprint: 'none', accepts: () => true }
+export const PUBLISH_EVERYTHING: ItemFilter = { fingerprint: 'none', accepts: () => true, categoriesOf: listItemCategories }

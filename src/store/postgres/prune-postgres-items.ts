@@ -29,12 +29,12 @@ export async function prunePostgresItems(session: PostgresSession, options: Rete
   await session.stage()
   // Old items sort after every younger one, so "past the limit" and "too old" together are the
   // lowdb rule, where only kept items count towards the limit.
-  const doomed = await connection.query<PrunedItem & { aliases: string[] }>(
+  const doomed = await connection.query<PrunedItem & { aliases: string[]; member_of: string[] }>(
     'finding items to prune',
-    `SELECT id, key, published, category, fields->'aliases' AS aliases FROM (
-       SELECT id, key, published, published_at, category, fields FROM items WHERE published_at < $2
+    `SELECT id, key, published, category, fields->'aliases' AS aliases, member_of FROM (
+       SELECT id, key, published, published_at, category, fields, member_of FROM items WHERE published_at < $2
        UNION
-       SELECT id, key, published, published_at, category, fields FROM (
+       SELECT id, key, published, published_at, category, fields, member_of FROM (
          SELECT *, row_number() OVER (PARTITION BY category ORDER BY published_at DESC, id) AS rank
          FROM items WHERE category = ANY($3::text[])
        ) AS ranked WHERE rank > $1
@@ -52,7 +52,7 @@ export async function prunePostgresItems(session: PostgresSession, options: Rete
     await connection.query('removing pruned items', 'DELETE FROM items WHERE id = ANY($1::text[])', [doomed.map((item) => item.id)])
     result.pruned = doomed.length
     result.prunedItems = doomed.map(({ id, key, published, category }) => ({ id, key, published, category }))
-    result.changedCategories = new Set(doomed.map((item) => item.category))
+    result.changedCategories = new Set(doomed.flatMap((item) => (session.isFiltered ? item.member_of : [item.category])))
   }
   const [expired] = await connection.query<{ count: number }>(
     'forgetting old tombstones',

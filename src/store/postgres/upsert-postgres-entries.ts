@@ -46,7 +46,7 @@ export async function upsertPostgresEntries(session: PostgresSession, entries: r
       tombstones: loaded.tombstones,
       categorySlugs: new Map(loaded.categorySlugs),
     }
-    const result = upsertEntries(contents, entries, now)
+    const result = upsertEntries(contents, entries, now, session.filter.categoriesOf)
     const writes = findWrites(loaded, contents)
     if (writes.added.length + writes.changed.length + writes.identities.length + writes.categorySlugs.length === 0) return result
     await session.stage()
@@ -113,15 +113,14 @@ function findWrites(loaded: LoadedBatch, contents: UpsertContents): BatchWrites 
  * @returns false when another writer got there first (everything this call wrote is undone)
  */
 async function applyWrites(session: PostgresSession, loaded: LoadedBatch, writes: BatchWrites): Promise<boolean> {
-  const { connection, filter } = session
+  const { connection } = session
   const what = 'writing upserted items'
   const byId = (a: StoredItem, b: StoredItem): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   const byKey = ([a]: [string, string], [b]: [string, string]): number => (a < b ? -1 : a > b ? 1 : 0)
-  const judge = (item: StoredItem): boolean => filter.accepts(item)
   await connection.query(what, 'SAVEPOINT feedloom_upsert')
   try {
-    const landed = await insertItems(session, writes.added.sort(byId), judge)
-      && await updateItems(session, writes.changed.sort(byId), loaded.revisions, judge)
+    const landed = await insertItems(session, writes.added.sort(byId))
+      && await updateItems(session, writes.changed.sort(byId), loaded.revisions)
       && await insertPairs(session, 'item_identities (identity, item_id)', writes.identities.sort(byKey))
       && await insertPairs(session, 'category_slugs (slug, name)', writes.categorySlugs.sort(byKey))
     await connection.query(what, landed ? 'RELEASE SAVEPOINT feedloom_upsert' : 'ROLLBACK TO SAVEPOINT feedloom_upsert')
@@ -132,13 +131,13 @@ async function applyWrites(session: PostgresSession, loaded: LoadedBatch, writes
   }
 }
 
-async function insertItems(session: PostgresSession, items: StoredItem[], judge: (item: StoredItem) => boolean): Promise<boolean> {
+async function insertItems(session: PostgresSession, items: StoredItem[]): Promise<boolean> {
   for (const chunk of chunksOf(items)) {
     const rows = await session.connection.query(
       'adding items',
       `INSERT INTO items (${ITEM_INSERT_COLUMNS}) SELECT ${ITEM_INSERT_SELECT} FROM ${ITEM_INSERT_VALUES} ORDER BY v.id
        ON CONFLICT (id) DO NOTHING RETURNING id`,
-      toItemColumns(chunk, judge, session.filter.fingerprint),
+      toItemColumns(chunk, session.filter),
     )
     if (rows.length < chunk.length) return false
   }
@@ -149,14 +148,13 @@ async function updateItems(
   session: PostgresSession,
   items: StoredItem[],
   revisions: Map<string, number>,
-  judge: (item: StoredItem) => boolean,
 ): Promise<boolean> {
   for (const chunk of chunksOf(items)) {
     const rows = await session.connection.query(
       'updating items',
       `UPDATE items AS i SET (${ITEM_INSERT_COLUMNS}, revision) = (${ITEM_INSERT_SELECT}, i.revision + 1)
        FROM ${ITEM_UPDATE_VALUES} WHERE i.id = v.id AND i.revision = v.revision RETURNING i.id`,
-      [...toItemColumns(chunk, judge, session.filter.fingerprint), chunk.map((item) => revisions.get(item.id))],
+      [...toItemColumns(chunk, session.filter), chunk.map((item) => revisions.get(item.id))],
     )
     if (rows.length < chunk.length) return false
   }

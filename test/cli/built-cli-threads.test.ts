@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
 import { writeConfig } from '../helpers/run-cli.js'
+import { readStoreSnapshot } from '../store/store-test-helpers.js'
 
 const repoRoot = resolve(import.meta.dirname, '../..')
 
@@ -42,7 +43,7 @@ async function runBuilt(entry: string) {
   })
   dirs.push(dir)
   const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(repoRoot, entry), 'run', '--config', configPath], { cwd: dir })
-  const store = JSON.parse(await readFile(join(dir, 'store/db.json'), 'utf8')) as { items: { title: string }[] }
+  const store = await readStoreSnapshot(join(dir, 'store/db.json'))
   return { stdout, stderr, titles: store.items.map((item) => item.title) }
 }
 

@@ -727,8 +727,8 @@ function apiCases(settings: Settings, farmUrl: () => string): CaseDefinition[] {
     {
       id: 'json-enormous-fields',
       group: 'json',
-      what: `a ${enormousChars.toLocaleString('en')}-character title, and a 100,018-character link (dropped, so its record is too)`,
-      expect: items(1),
+      what: `a ${enormousChars.toLocaleString('en')}-character title (cut), and a 100,018-character link (dropped: its record is kept without a link)`,
+      expect: items(2),
       path: '/api/enormous-fields.json',
       route: jsonBody(
         JSON.stringify({

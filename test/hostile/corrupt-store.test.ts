@@ -109,10 +109,12 @@ describe.each(cases)('feedloom run on a store with %s', (name, target, damage, r
     result = await runOnDamagedStore(name.replace(/\W+/g, '-'), target, damage)
   })
 
-  it('exits 1 with E_STORE_CORRUPT naming the damaged file and what is wrong', () => {
+  it('exits 1 with E_STORE_CORRUPT naming the damaged file and what is wrong, then how to restore it', () => {
     const named = [...result.damaged.keys()].map((file) => file.replace(/[.\\/]/g, '\\$&')).join('|')
+    const [error, hint] = result.run.stderr.split('\n')
     expect(result.run.code).toBe(1)
-    expect(result.run.stderr).toMatch(new RegExp(`^error: store (segment )?(${named}) .*${reason.source}.*\\(E_STORE_CORRUPT\\)$`))
+    expect(error).toMatch(new RegExp(`^error: store (segment )?(${named}) .*${reason.source}.*\\(E_STORE_CORRUPT\\)$`))
+    expect(hint).toMatch(/^hint: .*feedloom store restore/)
   })
 
   it('leaves the damaged files byte for byte', async () => {

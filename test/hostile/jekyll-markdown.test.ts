@@ -7,6 +7,7 @@ import { decodeHtml, findUnsafeHtml, listHtmlUrls } from '../helpers/find-unsafe
 import { createHostileFarm, type HostileFarm } from '../helpers/hostile-farm.js'
 import { hasKramdown, hasKramdownGfm, KRAMDOWN_SETTINGS, kramdownMissing, renderKramdown } from '../helpers/render-kramdown.js'
 import { type CliRun, runCli, writeConfig } from '../helpers/run-cli.js'
+import { readStoreSnapshot } from '../store/store-test-helpers.js'
 
 // CI installs kramdown (.ci/run): there a missing converter is a failure, never a skip.
 const mayRender = (hasKramdown && hasKramdownGfm) || process.env.CI !== undefined
@@ -47,7 +48,7 @@ beforeAll(async () => {
     sources: farm.sources(['markdown']),
   }))
   run = await runCli('run', '--config', configPath)
-  items = (JSON.parse(await readFile(join(dir, 'store/db.json'), 'utf8')) as { items: StoredItem[] }).items
+  items = (await readStoreSnapshot(join(dir, 'store/db.json'))).items
   const files = (await readdir(join(dir, 'out/_posts'))).sort()
   posts = await Promise.all(
     files.map(async (file): Promise<Post> => {

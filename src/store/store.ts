@@ -18,7 +18,7 @@ export interface Store {
   findItem(keys: readonly string[]): Promise<StoredItem | undefined>
   /** Whether any of `keys` belongs to a pruned item, which upsert will not bring back. */
   isTombstoned(keys: readonly string[]): Promise<boolean>
-  /** Adds or merges entries (DESIGN.md "Item identity"). Entries are handled in order. */
+  /** Adds or merges entries by their keys and aliases, keeping each item's id and first-seen time. Entries are handled in order. */
   upsert(entries: readonly NormalizedEntry[], now: Date): Promise<UpsertResult>
   /** Applies retention; every pruned item leaves tombstones for its key and aliases. */
   prune(options: RetentionOptions): Promise<PruneResult>
@@ -126,7 +126,5 @@ export type StoreRecord =
   | { kind: 'source'; id: string; state: SourceState }
   | { kind: 'publish'; record: PublishRecord }
 
-/** The categories an item is published in when the store was opened without a filter: its own. */
-export function listItemCategories(item: Pick<StoredItem, 'category'>): string[] {
-  return [item.category]
-}
+/** The filter of a store opened without one: every item published, in its own category only. */
+export const PUBLISH_EVERY_ITEM: ItemFilter = { fingerprint: 'none', accepts: () => true, categoriesOf: (item) => [item.category] }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Store, StoreRecord } from '../../src/store/store.js'
 import type { ItemFilter, NormalizedEntry } from '../../src/types.js'
+import { createEntry } from './store-test-helpers.js'
 
 /** One store of the backend under test, opened as often as a test needs, like separate processes would. */
 export interface StoreFixture {
@@ -21,24 +22,6 @@ const T0 = new Date('2022-01-11T06:00:00.000Z')
 const T1 = new Date('2022-01-11T06:05:00.000Z')
 const T2 = new Date('2022-01-11T06:10:00.000Z')
 const DAY_MS = 86_400_000
-
-export function createEntry(overrides: Partial<NormalizedEntry> = {}): NormalizedEntry {
-  return {
-    key: 'infocode:NW202201112243496752',
-    aliases: ['link:https://finance.example.com/a/202201112243496752.html'],
-    sourceId: 'em-list',
-    title: '央行开展1000亿元逆回购操作',
-    link: 'https://finance.example.com/a/202201112243496752.html',
-    content: '<p>央行今日开展1000亿元7天期逆回购操作。</p>',
-    published: '2022-01-11T05:35:18.000Z',
-    category: 'meirijingjixinwen',
-    categoryTitle: '每日经济新闻',
-    categories: ['每日经济新闻新闻'],
-    infoCode: 'NW202201112243496752',
-    media: '每日经济新闻',
-    ...overrides,
-  }
-}
 
 /** An entry with its own infoCode `code`, published `daysAgo` days before T0. */
 function entryOf(code: string, daysAgo: number, overrides: Partial<NormalizedEntry> = {}): NormalizedEntry {

@@ -10,7 +10,7 @@ import { acquireStoreLock, type StoreLock } from '../store-lock.js'
 import { findSchemaProblem, segmentItemsSchema, STORE_VERSION } from '../store-schema.js'
 import {
   type ItemCounts,
-  listItemCategories,
+  PUBLISH_EVERY_ITEM,
   type OpenStoreOptions,
   type PruneResult,
   type Store,
@@ -32,7 +32,6 @@ import {
 } from './lowdb-layout.js'
 
 /** Every item published, for handles opened without the config's filters. */
-const PUBLISH_ALL: ItemFilter = { fingerprint: 'none', accepts: () => true, categoriesOf: listItemCategories }
 
 /** Files read or written at once: enough to keep the disk busy, few enough for the fd limit. */
 const FILE_CONCURRENCY = 16
@@ -56,7 +55,7 @@ export async function openLowdbStore(options: OpenStoreOptions): Promise<Store> 
   try {
     const layout = describeLayout(options.path)
     const read = await readHead(layout.head)
-    const store = createLowdbStore(layout, read, options.filter ?? PUBLISH_ALL, lock, options.log)
+    const store = createLowdbStore(layout, read, options.filter ?? PUBLISH_EVERY_ITEM, lock, options.log)
     // Converted at once when this process may write; a read-only open keeps the conversion in memory.
     if (read.kind === 'single-file' && lock !== undefined) await store.commit()
     return store

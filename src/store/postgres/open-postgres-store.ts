@@ -7,7 +7,8 @@ import { ITEM_COLUMNS, type ItemRow, toStoredItem } from './item-rows.js'
 import { judgePostgresItems } from './judge-postgres-items.js'
 import { migratePostgres } from './migrate-postgres.js'
 import { exportPostgresRows, importPostgresRows } from './postgres-records.js'
-import { PUBLISH_EVERYTHING, type PostgresSession } from './postgres-session.js'
+import { PUBLISH_EVERY_ITEM } from '../store.js'
+import type { PostgresSession } from './postgres-session.js'
 import { prunePostgresItems } from './prune-postgres-items.js'
 import { upsertPostgresEntries } from './upsert-postgres-entries.js'
 
@@ -46,7 +47,7 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
   let changed = false
   const session: PostgresSession = {
     connection,
-    filter: filter ?? PUBLISH_EVERYTHING,
+    filter: filter ?? PUBLISH_EVERY_ITEM,
     isFiltered: filter !== undefined,
     async stage() {
       if (staging) return

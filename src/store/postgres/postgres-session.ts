@@ -1,5 +1,4 @@
 import type { ItemFilter } from '../../types.js'
-import { listItemCategories } from '../store.js'
 import type { PostgresConnection } from './connect-postgres.js'
 
 /** What the parts of the PostgreSQL store share while a handle is open. */
@@ -18,4 +17,3 @@ export interface PostgresSession {
 }
 
 /** Publishes every item: what a store opened without a filter keeps as its items' verdict. */
-export const PUBLISH_EVERYTHING: ItemFilter = { fingerprint: 'none', accepts: () => true, categoriesOf: listItemCategories }

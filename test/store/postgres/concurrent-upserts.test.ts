@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { openPostgresStore } from '../../../src/store/postgres/open-postgres-store.js'
 import type { Store } from '../../../src/store/store.js'
 import { useTestPostgres } from '../../helpers/postgres.js'
-import { createEntry } from '../store-contract.js'
+import { createEntry } from '../store-test-helpers.js'
 
 const postgres = await useTestPostgres()
 const T0 = new Date('2022-01-11T06:00:00.000Z')

@@ -3,7 +3,7 @@
 // commits, so that several processes write the same items at once.
 import { createInterface } from 'node:readline'
 import { openPostgresStore } from '../../../src/store/postgres/open-postgres-store.js'
-import { createEntry } from '../store-contract.js'
+import { createEntry } from '../store-test-helpers.js'
 
 const [url, sourceId, count] = process.argv.slice(2)
 const store = await openPostgresStore({ url: url as string })

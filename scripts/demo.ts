@@ -24,11 +24,23 @@ const demoDir = resolve(positionals[0] ?? join(root, 'demo'))
 const sitePort = Number(flags.port)
 const siteUrl = `http://127.0.0.1:${sitePort}/`
 const samplesDir = join(root, 'samples')
+const samplesUrl = `http://127.0.0.1:${Number(flags['samples-port'])}`
 const shareCode = 'NW202201122243600123'
+
+/**
+ * The samples link to hosts under example.com, which do not exist: served, each such link points at
+ * this server instead (`https://www.nbd.example.com/a` → `<samples>/www.nbd/a`), which answers any
+ * path it has no sample for with a small article page, so every link of the demo's site works while
+ * it runs. Works on the bytes as latin1, so the GBK sample keeps its encoding.
+ */
+const EXAMPLE_LINK = /https:\/\/([a-z0-9.-]+)\.example\.com\//g
+function localizeLinks(body: Buffer): Buffer {
+  return Buffer.from(body.toString('latin1').replace(EXAMPLE_LINK, (_match, host: string) => `${samplesUrl}/${host}/`), 'latin1')
+}
 
 /** A sample file with a strong ETag, answering If-None-Match with 304 like a polite server. */
 async function sample(path: string, contentType: string): Promise<Route> {
-  const body = await readFile(join(samplesDir, path))
+  const body = localizeLinks(await readFile(join(samplesDir, path)))
   const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`
   return (req, res) => {
     if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end()
@@ -48,6 +60,10 @@ for (const name of await readdir(join(samplesDir, 'feeds'))) {
 for (const name of await readdir(join(samplesDir, 'api'))) {
   const code = /^detail-(\w+)\.json$/.exec(name)?.[1]
   if (code) routes[`/api/detail?id=${code}`] = await sample(`api/${name}`, 'application/json; charset=utf-8')
+}
+routes['*'] = {
+  body: '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>示例文章</title></head><body><p>演示：示例来源的文章页。</p></body></html>',
+  headers: { 'content-type': 'text/html; charset=utf-8' },
 }
 const server = await createFeedServer(routes, Number(flags['samples-port']))
 

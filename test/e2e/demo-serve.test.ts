@@ -21,11 +21,11 @@ async function freePort(): Promise<number> {
   return port
 }
 
-async function demoArgs(): Promise<{ dir: string; args: string[]; siteUrl: string }> {
+async function demoArgs(): Promise<{ dir: string; args: string[]; siteUrl: string; samplesUrl: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'feedloom-demo-serve-'))
   dirs.push(dir)
   const [site, samples] = [await freePort(), await freePort()]
-  return { dir, args: ['--import', 'tsx', 'scripts/demo.ts', dir, '--port', String(site), '--samples-port', String(samples)], siteUrl: `http://127.0.0.1:${site}/` }
+  return { dir, args: ['--import', 'tsx', 'scripts/demo.ts', dir, '--port', String(site), '--samples-port', String(samples)], siteUrl: `http://127.0.0.1:${site}/`, samplesUrl: `http://127.0.0.1:${samples}/` }
 }
 
 /** Path → mtime of every file under `dir`. */
@@ -48,8 +48,8 @@ describe('npm run demo', () => {
     expect(Object.keys(before)).toContain(join(dir, 'out', 'status.json'))
   })
 
-  it('with --serve, serves out/ at the site URL its pages and feeds link to, every such link answering 200, until Ctrl-C', async () => {
-    const { args, siteUrl } = await demoArgs()
+  it('with --serve, serves out/ at the site URL its pages and feeds link to, every link of its pages (items too) answering 200, until Ctrl-C', async () => {
+    const { args, siteUrl, samplesUrl } = await demoArgs()
     const demo = spawn(process.execPath, [...args, '--serve'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
     const exited = new Promise<number | null>((resolveExit) => demo.on('exit', (code) => resolveExit(code)))
     let output = ''
@@ -62,6 +62,7 @@ describe('npm run demo', () => {
     })
     const pending = [siteUrl, `${siteUrl}rss.xml`, `${siteUrl}atom.xml`, `${siteUrl}feed.json`, `${siteUrl}feeds.opml`]
     const seen = new Set<string>()
+    const itemLinks = new Set<string>()
     while (pending.length > 0) {
       const url = pending.pop() as string
       if (seen.has(url)) continue
@@ -73,9 +74,14 @@ describe('npm run demo', () => {
       for (const [, href] of text.matchAll(/href="([^"]+)"/g)) {
         const target = new URL(href?.replaceAll('&amp;', '&') ?? '', url).href
         if (target.startsWith(siteUrl)) pending.push(target)
+        else itemLinks.add(target)
       }
     }
     expect(seen.size).toBeGreaterThan(20)
+    // Items link to their sources' articles, which the demo's sample server answers for while it runs.
+    expect([...itemLinks].filter((link) => !link.startsWith(samplesUrl))).toEqual([])
+    for (const link of itemLinks) expect((await fetch(link)).status, link).toBe(200)
+    expect(itemLinks.size).toBeGreaterThan(5)
     demo.kill('SIGINT')
     expect(await exited).toBe(0)
   })

@@ -18,14 +18,17 @@ export interface FeedServer {
   close(): Promise<void>
 }
 
-/** A real HTTP server on 127.0.0.1 with an ephemeral port (or `port`); unknown paths answer 404. */
+/**
+ * A real HTTP server on 127.0.0.1 with an ephemeral port (or `port`). A path is looked up with its
+ * query, then without it, then as the route `*` when there is one; else it answers 404.
+ */
 export async function createFeedServer(routes: Record<string, Route> = {}, port = 0): Promise<FeedServer> {
   const requests: FeedServer['requests'] = []
   const state = { routes: { ...routes } }
   const server = createServer((req, res) => {
     const path = req.url ?? '/'
     requests.push({ method: req.method ?? 'GET', path, headers: req.headers })
-    const route = state.routes[path] ?? state.routes[path.split('?')[0] ?? path]
+    const route = state.routes[path] ?? state.routes[path.split('?')[0] ?? path] ?? state.routes['*']
     if (route === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
     } else if (typeof route === 'function') {

@@ -5,7 +5,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 
 const root = resolve(import.meta.dirname, '../..')
 const dirs: string[] = []
@@ -51,6 +51,8 @@ describe('npm run demo', () => {
   it('with --serve, serves out/ at the site URL its pages and feeds link to, every link of its pages (items too) answering 200, until Ctrl-C', async () => {
     const { args, siteUrl, samplesUrl } = await demoArgs()
     const demo = spawn(process.execPath, [...args, '--serve'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    // A failed expectation must not leave the demo serving after the test.
+    onTestFinished(() => void demo.kill('SIGKILL'))
     const exited = new Promise<number | null>((resolveExit) => demo.on('exit', (code) => resolveExit(code)))
     let output = ''
     await new Promise<void>((resolveServing, reject) => {

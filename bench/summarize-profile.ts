@@ -30,7 +30,7 @@ export interface ProfileSummary {
   feedloomInclusive: ProfileRow[]
   /** Time under each package or source file, counted once per sample. */
   byGroup: ProfileRow[]
-  /** Each sample given to the innermost pipeline stage on its stack (DESIGN.md's folders). */
+  /** Each sample given to the innermost pipeline stage on its stack (the src/ folders). */
   byStage: ProfileRow[]
 }
 

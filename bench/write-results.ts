@@ -272,7 +272,7 @@ const REMAINING: Readonly<Record<TargetKind, string>> = {
   'cold-cpu':
     '**CPU against the parse-only floor.** The floor only parses. feedloom also gunzips and decodes every answer, sanitizes every HTML body (sanitize-html on htmlparser2: the largest stage in the cold profile), resolves identities, writes the store, and renders three formats and a page per category, each checked before it replaces the published file. Sanitizing is what makes the output safe in any reader, so it stays; a cheaper sanitizer, or sanitizing in worker threads, are what is left.',
   'incremental-big':
-    "**Incremental cost with a big store.** The store is one JSON file (DESIGN.md: one atomic write per cycle, the previous generation kept as `.bak`). A cycle that adds anything reads it whole, decodes and parses it, and writes it whole again (see Big store for what each step costs at this size): cost that grows with the store, not with the feeds that changed. Warm cycles no longer pay it (they read only the head), and the alias map is derived from the items instead of being stored. What would make incremental cycles proportional to the change is a store split into segment files (items grouped by age, the head indexing them), so that a cycle reads and rewrites only the segments it touches; publishing would then need per-category counts and filter verdicts kept in that index, since filters and item counts now look at every item.",
+    "**Incremental cost with a big store.** The store is one JSON file (one atomic write per cycle, the previous generation kept as `.bak`). A cycle that adds anything reads it whole, decodes and parses it, and writes it whole again (see Big store for what each step costs at this size): cost that grows with the store, not with the feeds that changed. Warm cycles no longer pay it (they read only the head), and the alias map is derived from the items instead of being stored. What would make incremental cycles proportional to the change is a store split into segment files (items grouped by age, the head indexing them), so that a cycle reads and rewrites only the segments it touches; publishing would then need per-category counts and filter verdicts kept in that index, since filters and item counts now look at every item.",
   'warm-big-bytes': '**Bytes written on warm cycles.** An all-304 cycle must write nothing; a cycle that does is a bug to report.',
   'rss-big':
     '**Peak memory with a big store.** Warm cycles read only the head, so their RSS no longer depends on the store. A cycle that stores anything still holds every item, bodies included, as JavaScript objects (see Big store for what parsing the file costs). Under 300 MB at 100,000 items needs the same segmented store: only the segments a cycle touches in memory, and bodies read only for the items being published.',
@@ -328,7 +328,7 @@ export function formatReport(report: BenchReport): string {
     '- Runs: each cold run starts from empty stores and the farm\'s first generation; the warm and incremental runs then continue from the last cold run\'s stores (warm, advance the farm, incremental; three times).',
     '- items held: feedloom must hold every distinct story (by infoCode) the farm ever served; newsboat the distinct guids; sfeed one line per story per feed. A wrong count is flagged ✗ and the run does not count as a win.',
     '',
-    '## Targets (issue 6, item 5)',
+    '## Targets',
     '',
     formatTargets(targets),
     ...formatRemaining(targets),

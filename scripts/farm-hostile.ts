@@ -1,6 +1,6 @@
 /**
  * `npm run farm:hostile [-- --config hostile.config.json]`: serves every hostile source of
- * issue 5 (and two good feeds) on 127.0.0.1 until Ctrl-C, prints each URL with what it does and
+ * the hostile tests (and two good feeds) on 127.0.0.1 until Ctrl-C, prints each URL with what it does and
  * what feedloom must make of it, and optionally writes a feeds.config.json pointing at all of
  * them, so that `feedloom run --config hostile.config.json` can be watched against it.
  * `--json` prints one line `{ url, cases }` instead, for tests that run the farm as a child.

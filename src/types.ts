@@ -55,7 +55,7 @@ export interface ParsedFeed {
 
 /** An entry after normalize: absolute links, instants, sanitized HTML, a key and a category. */
 export interface NormalizedEntry {
-  /** Identity (DESIGN.md): `infocode:NW…`, `link:https://…`, `guid:…` or `hash:…`. */
+  /** Identity (README, "What feedloom does with an item"): `infocode:NW…`, `link:https://…`, `guid:…` or `hash:…`. */
   key: string
   /** Every other identity this entry can be recognised by (guid, link, share link). */
   aliases: string[]
@@ -137,7 +137,7 @@ export interface CharsetChoice {
 
 /**
  * Per-source state kept in the store between cycles. Only facts that change when something
- * happens are kept: a cycle where every source answers 304 must not write a byte (DESIGN.md), so
+ * happens are kept: a cycle where every source answers 304 must not write a byte, so
  * there is deliberately no "last checked" time that every answer would bump.
  */
 export interface SourceState {

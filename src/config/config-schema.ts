@@ -150,7 +150,7 @@ export const configSchema = z.strictObject({
       html: z.boolean().default(true),
       /** out/feeds.opml listing every published feed. */
       opml: z.boolean().default(true),
-      /** Jekyll posts in the format of the system feedloom replaces (DESIGN.md "Where it comes from"). */
+      /** Jekyll posts in the format of the system feedloom replaces (README: "Jekyll posts"). */
       jekyll: z
         .strictObject({
           /** Relative to output.dir, and inside it (load-config.ts checks). */

@@ -87,7 +87,7 @@ export function isDropped(entry: NormalizedEntry | DroppedEntry): entry is Dropp
 }
 
 /**
- * Bases for relative URLs, most specific first (STYLE.md: item, then feed, then feed URL):
+ * Bases for relative URLs, most specific first (item, then feed, then feed URL):
  * the entry's xml:base, the feed's xml:base, the feed's site link, the URL it was fetched from.
  */
 function basesOf(raw: RawEntry, ctx: NormalizeContext): string[] {

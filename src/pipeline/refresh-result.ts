@@ -53,7 +53,7 @@ export interface RefreshOptions<S extends SourceConfig = SourceConfig> {
   now: Date
 }
 
-/** A failure as data: the state counts it and schedules the next attempt (STYLE.md §4). */
+/** A failure as data: the state counts it and schedules the next attempt. */
 export function createFailedResult(
   sourceId: string,
   state: SourceState,

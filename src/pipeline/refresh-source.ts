@@ -49,7 +49,7 @@ async function attempt(options: RefreshOptions): Promise<RefreshResult> {
 
 /**
  * `lastAttemptAt` is set only by an attempt that changed the state anyway: stamping every 304
- * would make a cycle where nothing changed write the store (DESIGN.md "Fast").
+ * would make a cycle where nothing changed write the store (README, "Why there is no \"last checked\" time").
  */
 function stampAttempt(result: RefreshResult, before: SourceState, now: Date): RefreshResult {
   if (result.status === 'skipped' || result.status === 'retired' || isSameState(result.state, before)) return result

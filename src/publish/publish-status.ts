@@ -24,7 +24,7 @@ export interface PublishStatusOptions {
 }
 
 /**
- * Writes out/status.json: source health beside the feeds, never inside them (DESIGN.md). The
+ * Writes out/status.json: source health beside the feeds, never inside them (README, "Output: out/"). The
  * document holds no clock of its own and none of the per-item facts, so it is rewritten only when
  * some source's health changed: a cycle where sources merely answer (304 or new items) leaves it,
  * and its ETag, alone.

@@ -54,7 +54,7 @@ const MARKDOWN_OPENERS = /[[\]{}|]/g
 const CHARACTER_REFERENCES: Readonly<Record<string, string>> = { '[': '&#91;', ']': '&#93;', '{': '&#123;', '}': '&#125;', '|': '&#124;' }
 
 /**
- * A post in the format of the system feedloom replaces (DESIGN.md, "Where it comes from"): front
+ * A post in the format of the system feedloom replaces (README, "Jekyll posts"): front
  * matter, the body HTML as stored (with Markdown's openers as character references), the share
  * link, then links back to the outlet's category page and to the home page, with no trailing
  * newline. Front matter text is HTML-escaped, since layouts print `{{ page.title }}` unescaped.

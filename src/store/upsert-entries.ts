@@ -15,7 +15,7 @@ export type UpsertContents = Pick<StoreContents, 'items' | 'aliases' | 'tombston
 type ContentChanges = Partial<Pick<StoredItem, 'title' | 'content'>>
 
 /**
- * Adds or merges entries into `contents` (DESIGN.md "Item identity"). Items are replaced,
+ * Adds or merges entries into `contents` (README, "What feedloom does with an item"). Items are replaced,
  * never mutated, so arrays handed out earlier keep their values. `categoriesOf` gives the
  * categories an item is published in, which changedCategories lists.
  */
@@ -109,7 +109,7 @@ function categoryOf(contents: UpsertContents, entry: NormalizedEntry): string {
   return claimCategorySlug(contents.categorySlugs, entry.category, entry.categoryTitle)
 }
 
-/** DESIGN.md: an item without a date keeps its first-seen time forever. */
+/** An item without a date keeps its first-seen time forever. */
 export function choosePublished(entry: NormalizedEntry, nowIso: string): string {
   const isValid = entry.published !== undefined && !Number.isNaN(Date.parse(entry.published))
   return isValid ? (entry.published as string) : nowIso

@@ -101,7 +101,7 @@ const ITEM_SITE = 'https://hostile.example'
 export const GOOD_TITLE_MARKER = '好消息'
 
 /**
- * One local server that serves every hostile source of issue 5 at its own path, plus two good
+ * One local server that serves every hostile source the tests use at its own path, plus two good
  * feeds. Cases that need no server (a refused connection, a DNS failure) point elsewhere.
  * Run it by hand with `npm run farm:hostile`.
  */

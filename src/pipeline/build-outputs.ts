@@ -4,7 +4,7 @@ import { publishOutputs, type PublishResult } from '../publish/publish-outputs.j
 import { publishStatus } from '../publish/publish-status.js'
 import { type AcquireStoreLockOptions, openStore } from '../store/open-store.js'
 import type { Logger } from '../types.js'
-import { describeSourceHealth } from './describe-source-health.js'
+import { describeSourceHealth } from '../source-state/describe-source-health.js'
 import { recordFailedOutputs } from './record-failed-outputs.js'
 import { recordJekyllPosts } from './record-jekyll-posts.js'
 

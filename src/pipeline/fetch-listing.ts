@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { FetchResult } from '../fetch/create-fetcher.js'
 import type { SourceState } from '../types.js'
-import { dropUndefined, recoverState, type RefreshOptions, type RefreshResult } from './refresh-result.js'
-import { trackRedirect } from './track-source-url.js'
+import { dropUndefined } from '../source-state/drop-undefined.js'
+import { recoverState } from '../source-state/recover-state.js'
+import { trackRedirect } from '../source-state/track-source-url.js'
+import type { RefreshOptions, RefreshResult } from './refresh-result.js'
 
 export type Listing =
   | { kind: 'done'; result: RefreshResult }

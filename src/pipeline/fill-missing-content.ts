@@ -2,8 +2,10 @@ import { describeError, FetchError, ParseError } from '../errors.js'
 import type { Fetcher } from '../fetch/create-fetcher.js'
 import { sanitizeContent } from '../normalize/sanitize-content.js'
 import type { NormalizedEntry, RawEntry, SourceState } from '../types.js'
-import { nextAttemptAfterFailure } from './next-attempt.js'
-import { dropUndefined, identitiesOf, type KnownItems, type SourceWarning } from './refresh-result.js'
+import { dropUndefined } from '../source-state/drop-undefined.js'
+import { nextAttemptAfterFailure } from '../source-state/next-attempt.js'
+import { identitiesOf } from './identities-of.js'
+import type { KnownItems, SourceWarning } from './refresh-result.js'
 
 export interface NormalizedPair {
   raw: RawEntry

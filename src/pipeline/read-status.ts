@@ -1,7 +1,7 @@
 import type { Config } from '../config/config-schema.js'
 import { openStore } from '../store/open-store.js'
 import type { FailedOutput, SourceHealth } from '../types.js'
-import { describeSourceHealth } from './describe-source-health.js'
+import { describeSourceHealth } from '../source-state/describe-source-health.js'
 
 /** What `feedloom status` shows. */
 export interface StatusReport {

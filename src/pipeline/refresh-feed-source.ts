@@ -5,7 +5,8 @@ import { parseFeed } from '../sources/feed/parse-feed.js'
 import { fetchListing, listingState } from './fetch-listing.js'
 import { type ContentLocator, fillMissingContent, withArticleBackoff, withoutArticles } from './fill-missing-content.js'
 import { normalizeEntries, sourceContext } from './normalize-entries.js'
-import { type RefreshOptions, type RefreshResult, withDegraded } from './refresh-result.js'
+import { withDegraded } from '../source-state/with-degraded.js'
+import type { RefreshOptions, RefreshResult } from './refresh-result.js'
 
 export const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5'
 

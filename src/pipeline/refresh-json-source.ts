@@ -6,7 +6,8 @@ import { parseJsonList, templateValuesOf } from '../sources/json/parse-json-list
 import { fetchListing, listingState } from './fetch-listing.js'
 import { type ContentLocator, fillMissingContent, withArticleBackoff, withoutArticles } from './fill-missing-content.js'
 import { normalizeEntries, sourceContext } from './normalize-entries.js'
-import { type RefreshOptions, type RefreshResult, withDegraded } from './refresh-result.js'
+import { withDegraded } from '../source-state/with-degraded.js'
+import type { RefreshOptions, RefreshResult } from './refresh-result.js'
 
 const JSON_ACCEPT = 'application/json, text/json;q=0.9, */*;q=0.5'
 

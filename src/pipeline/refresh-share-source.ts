@@ -7,16 +7,12 @@ import type { DroppedEntry, NormalizedEntry } from '../types.js'
 import { capCategories } from './cap-categories.js'
 import { sourceContext } from './normalize-entries.js'
 import { HTML_ACCEPT } from './refresh-feed-source.js'
-import {
-  createFailedResult,
-  dropUndefined,
-  identitiesOf,
-  recoverState,
-  type RefreshOptions,
-  type RefreshResult,
-  type SourceWarning,
-  withDegraded,
-} from './refresh-result.js'
+import { dropUndefined } from '../source-state/drop-undefined.js'
+import { recoverState } from '../source-state/recover-state.js'
+import { withDegraded } from '../source-state/with-degraded.js'
+import { createFailedResult } from './create-failed-result.js'
+import { identitiesOf } from './identities-of.js'
+import type { RefreshOptions, RefreshResult, SourceWarning } from './refresh-result.js'
 
 type PageOutcome =
   | { kind: 'known' }

@@ -10,7 +10,7 @@ import { type ArticleExtractor, createArticleExtractor } from '../sources/share/
 import { type AcquireStoreLockOptions, openStore, type Store } from '../store/open-store.js'
 import type { Logger, SourceState } from '../types.js'
 import { describePlannedChanges, type PlannedChange } from './describe-planned-changes.js'
-import { describeSourceHealth } from './describe-source-health.js'
+import { describeSourceHealth } from '../source-state/describe-source-health.js'
 import { type FormPoster, type HubPingResult, pingWebSubHub } from './ping-websub-hub.js'
 import { hasFailedOutputs, recordFailedOutputs } from './record-failed-outputs.js'
 import { recordJekyllPosts } from './record-jekyll-posts.js'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { describeSourceHealth } from '../../src/pipeline/describe-source-health.js'
+import { describeSourceHealth } from '../../src/source-state/describe-source-health.js'
 import type { SourceState } from '../../src/types.js'
-import { createCycleConfig } from './cycle-test-helpers.js'
+import { createCycleConfig } from '../pipeline/cycle-test-helpers.js'
 
 const NOW = new Date('2022-01-12T00:00:00.000Z')
 

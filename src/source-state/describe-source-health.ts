@@ -1,6 +1,6 @@
 import type { Config } from '../config/config-schema.js'
 import type { SourceHealth, SourceState } from '../types.js'
-import { dropUndefined } from './refresh-result.js'
+import { dropUndefined } from './drop-undefined.js'
 
 const HOUR_MS = 3_600_000
 

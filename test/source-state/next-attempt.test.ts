@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { FetchError } from '../../src/errors.js'
-import { nextAttemptAfterFailure } from '../../src/pipeline/next-attempt.js'
+import { nextAttemptAfterFailure } from '../../src/source-state/next-attempt.js'
 
 const NOW = new Date('2022-01-12T00:00:00.000Z')
 const MINUTE_MS = 60_000

@@ -1,0 +1,15 @@
+import { describeError } from '../errors.js'
+import { recordFailure } from '../source-state/record-failure.js'
+import type { SourceState } from '../types.js'
+import type { RefreshResult, SourceWarning } from './refresh-result.js'
+
+/** A failure as data: the state counts it and schedules the next attempt. */
+export function createFailedResult(
+  sourceId: string,
+  state: SourceState,
+  err: unknown,
+  now: Date,
+  warnings: SourceWarning[] = [],
+): RefreshResult {
+  return { sourceId, status: 'failed', entries: [], dropped: [], warnings, state: recordFailure(state, err, now), error: describeError(err) }
+}

@@ -1,8 +1,9 @@
 import { dirname, isAbsolute, join, relative } from 'node:path'
 import type { Config } from '../config/config-schema.js'
-import { formatSummary, runCycle, type CycleOptions, type CycleSummary, type SourceDoneEvent } from '../pipeline/run-cycle.js'
+import { runCycle, type CycleOptions, type CycleSummary, type SourceDoneEvent } from '../pipeline/run-cycle.js'
 import { describePostgresUrl } from '../store/postgres/describe-postgres-url.js'
 import type { CommandContext } from './command-context.js'
+import { formatSummary } from './format-summary.js'
 
 export type { SourceDoneEvent } from '../pipeline/run-cycle.js'
 

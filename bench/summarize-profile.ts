@@ -16,7 +16,7 @@ interface CpuProfile {
 
 export interface ProfileRow {
   name: string
-  /** `src/store/store-data.ts:58`, `sanitize-html`, `node:internal` */
+  /** `src/store/canonical-form.ts:58`, `sanitize-html`, `node:internal` */
   where: string
   ms: number
   share: number

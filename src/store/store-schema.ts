@@ -1,5 +1,7 @@
 import { z } from 'zod'
+import { StoreError } from '../errors.js'
 import type { PublishRecord, SourceState, StoredItem } from '../types.js'
+import { findDuplicateKey } from './find-duplicate-key.js'
 import type { RetentionSummary } from './retention-summary.js'
 
 /*
@@ -156,3 +158,53 @@ type ItemSchemaMatches = Assert<Same<z.infer<typeof storedItemSchema>, StoredIte
 type SourceStateSchemaMatches = Assert<Same<z.infer<typeof sourceStateSchema>, SourceState>>
 type RetentionSchemaMatches = Assert<Same<z.infer<typeof retentionSummarySchema>, RetentionSummary>>
 type PublishSchemaMatches = Assert<Same<z.infer<typeof publishRecordSchema>, PublishRecord>>
+
+/** The single-file store as JSON, as read once to convert it (lowdb/open-lowdb-store.ts). */
+export interface StoreData {
+  version: typeof STORE_VERSION
+  sources: Record<string, SourceState>
+  publish?: PublishRecord
+  /** Each item lists every key and alias it is known by. */
+  items: StoredItem[]
+  /** Key or alias of a pruned item → ISO instant it was pruned. */
+  tombstones: Record<string, string>
+  /** Category slug made from a media name → that name (claim-category-slug.ts). */
+  categorySlugs?: Record<string, string>
+}
+
+/**
+ * The single file as parsed from `text`, checked field by field.
+ * @throws StoreError E_STORE_CORRUPT (a duplicate key, or a field that is not what feedloom writes,
+ * named by its path) or E_STORE_VERSION (written by a newer feedloom)
+ */
+export function checkStoreData(text: string, value: unknown, path: string): StoreData {
+  if (isPlainObject(value) && typeof value.version === 'number' && value.version > STORE_VERSION) {
+    throw newerVersionError(value.version, path)
+  }
+  const problem = findStoreDataProblem(text, value)
+  if (problem !== undefined) {
+    throw new StoreError('E_STORE_CORRUPT', `store ${path} is not a feedloom store: ${problem}; it was left untouched`)
+  }
+  return value as StoreData
+}
+
+function newerVersionError(version: number, path: string): StoreError {
+  return new StoreError('E_STORE_VERSION', `store ${path} has version ${version}; this feedloom reads version ${STORE_VERSION}`)
+}
+
+function findStoreDataProblem(text: string, value: unknown): string | undefined {
+  const problem = findSchemaProblem(storeDataSchema, value)
+  if (problem !== undefined) return problem
+  const duplicate = findDuplicateKey(text, value)
+  if (duplicate !== undefined) return `${formatStorePath(duplicate)}: the key appears twice in one object`
+  const ids = new Set<string>()
+  for (const [index, item] of (value as StoreData).items.entries()) {
+    if (ids.has(item.id)) return `items[${index}].id: ${item.id} is a duplicate`
+    ids.add(item.id)
+  }
+  return undefined
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

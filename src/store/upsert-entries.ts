@@ -1,8 +1,7 @@
 import type { NormalizedEntry, StoredItem } from '../types.js'
 import { claimCategorySlug } from './claim-category-slug.js'
 import { mintItemId } from './mint-item-id.js'
-import type { StoreContents } from './store-data.js'
-import { toCanonicalItem } from './store-data.js'
+import { type StoreContents, toCanonicalItem } from './canonical-form.js'
 import type { UpsertResult } from './store.js'
 
 /**

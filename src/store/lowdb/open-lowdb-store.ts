@@ -5,9 +5,9 @@ import { syncDir } from '../../fsx/write-file-atomic.js'
 import type { ItemFilter, Logger, PublishRecord, SourceState, StoredItem } from '../../types.js'
 import { boundTombstones, listTombstoneIdentities, selectItemsToPrune } from '../prune-items.js'
 import { isPruneDue, type RetentionSummary, summarizeRetention } from '../retention-summary.js'
-import { checkStoreData, readStoreContents, toCanonicalItem, toCanonicalPublishRecord, toCanonicalSourceState } from '../store-data.js'
+import { readStoreContents, toCanonicalItem, toCanonicalPublishRecord, toCanonicalSourceState } from '../canonical-form.js'
 import { acquireStoreLock, type StoreLock } from '../store-lock.js'
-import { findSchemaProblem, segmentItemsSchema, STORE_VERSION } from '../store-schema.js'
+import { checkStoreData, findSchemaProblem, segmentItemsSchema, STORE_VERSION } from '../store-schema.js'
 import {
   type ItemCounts,
   PUBLISH_EVERY_ITEM,

@@ -1,5 +1,5 @@
 import type { ItemFilter, StoredItem } from '../../types.js'
-import { toCanonicalItem } from '../store-data.js'
+import { toCanonicalItem } from '../canonical-form.js'
 
 /** What `fields` holds: the item minus the columns of its own. */
 type ItemFields = Omit<StoredItem, 'id' | 'key' | 'category' | 'categoryTitle' | 'published' | 'firstSeen' | 'updated' | 'summary' | 'content'>

@@ -1,5 +1,5 @@
 import type { ItemFilter, Logger, PublishRecord, SourceState, StoredItem } from '../../types.js'
-import { toCanonicalPublishRecord, toCanonicalSourceState } from '../store-data.js'
+import { toCanonicalPublishRecord, toCanonicalSourceState } from '../canonical-form.js'
 import type { ItemCounts, Store, StoreRecord } from '../store.js'
 import { checkPostgresStore } from './check-postgres-store.js'
 import { connectPostgres, type PostgresConnection } from './connect-postgres.js'

@@ -1,20 +1,5 @@
-import { StoreError } from '../errors.js'
 import type { FailedOutput, PublishRecord, SourceState, StoredItem } from '../types.js'
-import { findDuplicateKey } from './find-duplicate-key.js'
-import { findSchemaProblem, formatStorePath, STORE_VERSION, storeDataSchema } from './store-schema.js'
-
-/** The single-file store as JSON, as read once to convert it (lowdb/open-lowdb-store.ts). */
-export interface StoreData {
-  version: typeof STORE_VERSION
-  sources: Record<string, SourceState>
-  publish?: PublishRecord
-  /** Each item lists every key and alias it is known by. */
-  items: StoredItem[]
-  /** Key or alias of a pruned item → ISO instant it was pruned. */
-  tombstones: Record<string, string>
-  /** Category slug made from a media name → that name (claim-category-slug.ts). */
-  categorySlugs?: Record<string, string>
-}
+import { isPlainObject, type StoreData } from './store-schema.js'
 
 /** A store's data held for lookups. */
 export interface StoreContents {
@@ -136,41 +121,4 @@ function sortKeysDeep(value: unknown): unknown {
 
 function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
-}
-
-/**
- * The single file as parsed from `text`, checked field by field.
- * @throws StoreError E_STORE_CORRUPT (a duplicate key, or a field that is not what feedloom writes,
- * named by its path) or E_STORE_VERSION (written by a newer feedloom)
- */
-export function checkStoreData(text: string, value: unknown, path: string): StoreData {
-  if (isPlainObject(value) && typeof value.version === 'number' && value.version > STORE_VERSION) {
-    throw newerVersionError(value.version, path)
-  }
-  const problem = findStoreDataProblem(text, value)
-  if (problem !== undefined) {
-    throw new StoreError('E_STORE_CORRUPT', `store ${path} is not a feedloom store: ${problem}; it was left untouched`)
-  }
-  return value as StoreData
-}
-
-function newerVersionError(version: number, path: string): StoreError {
-  return new StoreError('E_STORE_VERSION', `store ${path} has version ${version}; this feedloom reads version ${STORE_VERSION}`)
-}
-
-function findStoreDataProblem(text: string, value: unknown): string | undefined {
-  const problem = findSchemaProblem(storeDataSchema, value)
-  if (problem !== undefined) return problem
-  const duplicate = findDuplicateKey(text, value)
-  if (duplicate !== undefined) return `${formatStorePath(duplicate)}: the key appears twice in one object`
-  const ids = new Set<string>()
-  for (const [index, item] of (value as StoreData).items.entries()) {
-    if (ids.has(item.id)) return `items[${index}].id: ${item.id} is a duplicate`
-    ids.add(item.id)
-  }
-  return undefined
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -85,6 +85,21 @@ export class ThreadError extends FeedloomError {
   override name = 'ThreadError'
 }
 
+/**
+ * A command refused what it was asked (a duplicate id, an unknown source, a page without feeds):
+ * printed as `error: <message>` with an optional hint, exit 1. Not a FeedloomError: no stage failed.
+ */
+export class UsageError extends Error {
+  override name = 'UsageError'
+  constructor(
+    message: string,
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
 /** The error as plain data, for the store and logs. */
 export function describeError(err: unknown): { code: string; message: string } {
   if (err instanceof FeedloomError) return { code: err.code, message: err.message }

@@ -3,16 +3,15 @@ import { readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Config } from '../config/config-schema.js'
-import { ConfigError, FeedloomError, StoreError } from '../errors.js'
+import { ConfigError, FeedloomError, StoreError, UsageError } from '../errors.js'
+import type { AddSourceOptions } from '../manage/add-source.js'
 // store-lock.ts, not open-store.ts: the lock needs node:fs only, the store needs lowdb.
 import { type AcquireStoreLockOptions, StoreLockedError } from '../store/store-lock.js'
-import type { AddSourceOptions } from './add-source.js'
+import { escapeTerminalText } from '../text/escape-terminal-text.js'
 import type { CliIo, CommandContext } from './command-context.js'
 import { createProgress } from './create-progress.js'
 import { type CliLogger, createTextLogger, type LogFormat, type LogLevel } from './create-text-logger.js'
 import { describeStoreRecovery } from './describe-store-recovery.js'
-import { escapeTerminalText } from './escape-terminal-text.js'
-import { UsageError } from './usage-error.js'
 
 /*
  * Every `feedloom run` from cron is a new process, so startup is paid on each cycle: each command
@@ -124,8 +123,9 @@ export async function runMain(terminal: CliIo): Promise<number> {
     .description('write a starter feeds.config.json (never over an existing one)')
     .action(async () => {
       const context = await ctx()
-      const { initConfig } = await import('./init-config.js')
-      exitCode = await initConfig(context)
+      const { writeStarterConfig } = await import('../manage/write-starter-config.js')
+      await writeStarterConfig(context.configPath)
+      context.io.stdout(`wrote ${context.configPath}: set site.title and site.url, add sources with feedloom add <url>, then feedloom run`)
     })
 
   program
@@ -240,8 +240,8 @@ export async function runMain(terminal: CliIo): Promise<number> {
     .option('--title <title>', "title to show (default: the feed's own)")
     .action(async (url: string, options: Omit<AddSourceOptions, 'url'>) => {
       const context = await ctx()
-      const { addSource } = await import('./add-source.js')
-      exitCode = await addSource(context, { ...options, url })
+      const { addSourceCommand } = await import('./source-commands.js')
+      exitCode = await addSourceCommand(context, { ...options, url })
     })
 
   program
@@ -250,8 +250,8 @@ export async function runMain(terminal: CliIo): Promise<number> {
     .argument('<id>', 'source id (see feedloom list)')
     .action(async (id: string) => {
       const context = await ctx()
-      const { removeSource } = await import('./edit-sources.js')
-      exitCode = await removeSource(context, id)
+      const { removeSourceCommand } = await import('./source-commands.js')
+      exitCode = await removeSourceCommand(context, id)
     })
 
   program
@@ -260,7 +260,7 @@ export async function runMain(terminal: CliIo): Promise<number> {
     .option('--json', 'print a JSON array of objects with id, type, title, category and url (urls for share sources)')
     .action(async (options: { json?: boolean }) => {
       const context = await ctx()
-      const { listSources } = await import('./edit-sources.js')
+      const { listSources } = await import('./source-commands.js')
       exitCode = await listSources(context, options)
     })
 
@@ -270,8 +270,8 @@ export async function runMain(terminal: CliIo): Promise<number> {
     .argument('<file>', 'OPML 1.0 or 2.0 file')
     .action(async (file: string) => {
       const context = await ctx()
-      const { importOpml } = await import('./edit-sources.js')
-      exitCode = await importOpml(context, file)
+      const { importOpmlCommand } = await import('./source-commands.js')
+      exitCode = await importOpmlCommand(context, file)
     })
 
   program
@@ -280,8 +280,8 @@ export async function runMain(terminal: CliIo): Promise<number> {
     .option('-o, --output <file>', 'write to this file (atomically) instead of stdout')
     .action(async (options: { output?: string }) => {
       const context = await ctx()
-      const { exportOpml } = await import('./edit-sources.js')
-      exitCode = await exportOpml(context, options)
+      const { exportOpmlCommand } = await import('./source-commands.js')
+      exitCode = await exportOpmlCommand(context, options)
     })
 
   program

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config-schema.js'
-import { describeError } from '../errors.js'
+import { describeError, UsageError } from '../errors.js'
 import type { MetricsServer } from '../schedule/serve-metrics.js'
 import { startWorker } from '../schedule/start-worker.js'
 import { watchConfig } from '../schedule/watch-config.js'
@@ -8,7 +8,6 @@ import { acquireStoreLock } from '../store/store-lock.js'
 import type { CommandContext } from './command-context.js'
 import { describeConfigChange } from './describe-config-change.js'
 import { runReportedCycle } from './report-cycle.js'
-import { UsageError } from './usage-error.js'
 
 /**
  * `feedloom start`. The worker holds the store lock for its whole life, not only during cycles: a

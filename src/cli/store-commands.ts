@@ -1,8 +1,8 @@
 import { resolve } from 'node:path'
 import type { Config } from '../config/config-schema.js'
+import { UsageError } from '../errors.js'
 import { describePostgresUrl } from '../store/postgres/describe-postgres-url.js'
 import type { CommandContext } from './command-context.js'
-import { UsageError } from './usage-error.js'
 
 /** The configured store as messages name it: its path, or its URL without the password. */
 function nameStore(config: Readonly<Config>): string {

@@ -2,12 +2,11 @@ import { existsSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { dirname, isAbsolute, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { CommandContext } from './command-context.js'
-import { UsageError } from './usage-error.js'
+import { UsageError } from '../errors.js'
 
 /**
  * The shipped JSON Schema (the build writes it into dist/), looked for from this file upwards:
- * src/cli/, dist/cli/ and the bundle's chunks each sit at a different depth.
+ * src/manage/, dist/manage/ and the bundle's chunks each sit at a different depth.
  */
 function findSchemaFile(): string {
   for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
@@ -62,12 +61,10 @@ export function renderStarterConfig(schema: string): string {
 }
 
 /**
- * `feedloom init`: writes a starter feeds.config.json at --config, never over an existing file.
- * @returns 0
+ * Writes a starter feeds.config.json at `configPath`, never over an existing file.
  * @throws UsageError when the file exists or cannot be written
  */
-export async function initConfig(context: CommandContext): Promise<number> {
-  const { configPath, io } = context
+export async function writeStarterConfig(configPath: string): Promise<void> {
   let handle
   try {
     handle = await open(configPath, 'wx')
@@ -81,6 +78,4 @@ export async function initConfig(context: CommandContext): Promise<number> {
   } finally {
     await handle.close()
   }
-  io.stdout(`wrote ${configPath}: set site.title and site.url, add sources with feedloom add <url>, then feedloom run`)
-  return 0
 }

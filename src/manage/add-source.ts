@@ -1,17 +1,16 @@
 import type { Config, SourceConfig } from '../config/config-schema.js'
 import { saveConfig } from '../config/save-config.js'
+import { UsageError } from '../errors.js'
 import { createFetcher, type Fetcher } from '../fetch/create-fetcher.js'
 import { slugifyCategory } from '../normalize/category-slug.js'
 import { parseFeed } from '../sources/feed/parse-feed.js'
 import { appendSources, type NewSource } from './append-sources.js'
 import { cleanTitle } from './clean-title.js'
-import type { CommandContext } from './command-context.js'
+import type { ConfigTarget } from './config-target.js'
 import { findFeedLinks, findPageTitle, type FeedLink } from './find-feed-links.js'
 import { guessJsonSource, isJsonFeed } from './guess-json-source.js'
 import { pickSourceId } from './pick-source-id.js'
 import { comparableUrl, sourceUrlsOf } from './source-urls.js'
-import { UsageError } from './usage-error.js'
-import { WORKER_PICKS_UP } from './worker-picks-up.js'
 
 export type SourceType = SourceConfig['type']
 
@@ -33,35 +32,24 @@ export type AddSourcePlan =
 
 const SLUG = /^[a-z0-9][a-z0-9-]*$/
 
-const KIND_LABELS: Record<FeedLink['kind'], string> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' }
-
-/** `feedloom add <url>`: works out the source, then appends it to feeds.config.json. */
-export async function addSource(context: CommandContext, options: AddSourceOptions): Promise<number> {
-  const { io, configPath } = context
-  const { fileText, config } = await context.loadFile()
-  const fetcher = createFetcher(config.fetch)
+/** Works out the source `add` was given and appends it to feeds.config.json; a page linking several feeds is only planned. */
+export async function addSource(target: ConfigTarget, options: AddSourceOptions): Promise<AddSourcePlan> {
+  const fetcher = createFetcher(target.config.fetch)
   let plan: AddSourcePlan
   try {
-    plan = await planAddSource(options, { config, fetcher })
+    plan = await planAddSource(options, { config: target.config, fetcher })
   } finally {
     await fetcher.close()
   }
-  if (plan.kind === 'choose') {
-    io.stdout(`${options.url} links ${plan.links.length} feeds:`)
-    for (const link of plan.links) io.stdout(`  ${link.title ?? '(untitled)'} (${KIND_LABELS[link.kind]})  ${link.url}`)
-    throw new UsageError(`${options.url} links ${plan.links.length} feeds; nothing was added`, `run again with the one you want: feedloom add <feed url>`)
+  if (plan.kind === 'add') {
+    const { source, newCategory } = plan
+    await saveConfig({
+      path: target.path,
+      fileText: appendSources(target.fileText, { sources: [source], ...(newCategory ? { categories: [newCategory] } : {}) }),
+      env: target.env,
+    })
   }
-  const { source, newCategory } = plan
-  await saveConfig({
-    path: configPath,
-    fileText: appendSources(fileText, { sources: [source], ...(newCategory ? { categories: [newCategory] } : {}) }),
-    env: io.env,
-  })
-  const where = source.category === undefined ? '' : `, category ${String(source.category)}`
-  const url = source.type === 'share' ? (source.urls as string[])[0] : String(source.url)
-  io.stdout(`added source "${source.id}" (${source.type}${where}): ${String(source.title ?? '(untitled)')} ${url}`)
-  context.log.info(WORKER_PICKS_UP)
-  return 0
+  return plan
 }
 
 /** What `add` would append, fetching the URL (and the one feed a page links to). Writes nothing. */

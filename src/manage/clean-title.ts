@@ -1,4 +1,4 @@
-import { TERMINAL_UNSAFE } from './escape-terminal-text.js'
+import { TERMINAL_UNSAFE } from '../text/escape-terminal-text.js'
 
 /** Zero-width characters: invisible in a title, and able to make two titles that look alike differ. */
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/g

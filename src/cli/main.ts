@@ -153,8 +153,17 @@ export async function runMain(terminal: CliIo): Promise<number> {
     .option('--metrics <host:port>', 'serve Prometheus metrics at /metrics and a health check at /healthz on this address', parseHostPort)
     .action(async (options: { metrics?: { host: string; port: number } }) => {
       const context = await ctx(true)
-      const { runWorker } = await import('./run-worker.js')
-      exitCode = await runWorker(context, await context.load(), options)
+      const [{ runWorker }, { runReportedCycle }] = await Promise.all([import('../schedule/run-worker.js'), import('./report-cycle.js')])
+      exitCode = await runWorker(await context.load(), {
+        configPath: context.configPath,
+        loadConfig: context.load,
+        runCycle: (config, { onSourceDone }) => runReportedCycle(context, config, { lock: 'held', onSourceDone }),
+        log: context.log,
+        signal: context.io.signal,
+        hangups: context.io.hangups,
+        metrics: options.metrics,
+        onMetricsListening: (url) => context.io.stdout(`metrics at ${url}metrics, health at ${url}healthz`),
+      })
     })
 
   program

@@ -1,30 +1,48 @@
 import type { Config } from '../config/config-schema.js'
 import { describeError, UsageError } from '../errors.js'
-import type { MetricsServer } from '../schedule/serve-metrics.js'
-import { startWorker } from '../schedule/start-worker.js'
-import { watchConfig } from '../schedule/watch-config.js'
+import type { CycleSummary, SourceDoneEvent } from '../pipeline/run-cycle.js'
 import { measureLowdbStoreBytes } from '../store/lowdb/measure-lowdb-store.js'
 import { acquireStoreLock } from '../store/store-lock.js'
-import type { CommandContext } from './command-context.js'
+import type { Logger } from '../types.js'
 import { describeConfigChange } from './describe-config-change.js'
-import { runReportedCycle } from './report-cycle.js'
+import type { MetricsServer } from './serve-metrics.js'
+import { startWorker } from './start-worker.js'
+import { watchConfig } from './watch-config.js'
+
+export interface RunWorkerOptions {
+  /** feeds.config.json, watched for changes. */
+  configPath: string
+  /** Rereads and validates the config. */
+  loadConfig: () => Promise<Readonly<Config>>
+  /** One cycle, with whatever reporting the caller puts around it; the worker already holds the store lock. */
+  runCycle: (config: Readonly<Config>, hooks: { onSourceDone: (event: SourceDoneEvent) => void }) => Promise<CycleSummary>
+  log: Logger
+  /** Aborted when the worker is asked to stop: it finishes the running cycle, then returns. */
+  signal: AbortSignal
+  /** Dispatches a `hangup` event on each SIGHUP, which asks the worker to reread its config. */
+  hangups?: EventTarget | undefined
+  /** Where to serve Prometheus metrics and the health check, if anywhere. */
+  metrics?: { host: string; port: number } | undefined
+  /** Told the metrics server's base URL once it listens. */
+  onMetricsListening?: (url: string) => void
+}
 
 /**
- * `feedloom start`. The worker holds the store lock for its whole life, not only during cycles: a
+ * The worker behind `feedloom start`. It holds the store lock for its whole life, not only during cycles: a
  * `run` from cron between two ticks would otherwise slip in, and the worker's next cycle would
  * find the store taken. It rereads feeds.config.json when the file changes or on SIGHUP, before
  * its next cycle, and keeps the config it has when the new one is invalid.
  */
-export async function runWorker(context: CommandContext, initial: Readonly<Config>, options: { metrics?: { host: string; port: number } } = {}): Promise<number> {
-  const { io, log } = context
+export async function runWorker(initial: Readonly<Config>, options: RunWorkerOptions): Promise<number> {
+  const { log, signal, hangups } = options
   let config = initial
   let reread: string | undefined
   const requestReread = (why: string) => {
     reread ??= why
   }
-  const stopWatching = watchConfig(context.configPath, () => requestReread('file changed'))
+  const stopWatching = watchConfig(options.configPath, () => requestReread('file changed'))
   const onHangup = () => requestReread('SIGHUP')
-  io.hangups?.addEventListener('hangup', onHangup)
+  hangups?.addEventListener('hangup', onHangup)
 
   /** Between cycles only: a cycle never sees its sources change under it. */
   const applyReread = async () => {
@@ -33,9 +51,9 @@ export async function runWorker(context: CommandContext, initial: Readonly<Confi
     reread = undefined
     let next: Readonly<Config>
     try {
-      next = await context.load()
+      next = await options.loadConfig()
     } catch (err) {
-      log.error(`config ${context.configPath} not reloaded (${why}), keeping the previous one: ${describeError(err).message}`, { code: describeError(err).code })
+      log.error(`config ${options.configPath} not reloaded (${why}), keeping the previous one: ${describeError(err).message}`, { code: describeError(err).code })
       return
     }
     if (next.store.path !== config.store.path || next.store.url !== config.store.url) {
@@ -57,7 +75,7 @@ export async function runWorker(context: CommandContext, initial: Readonly<Confi
   try {
     const fatal = new AbortController()
     let periodMs = 0
-    if (options.metrics !== undefined) metrics = await listenForMetrics(context, options.metrics, () => periodMs)
+    if (options.metrics !== undefined) metrics = await listenForMetrics(options.metrics, () => periodMs, options.onMetricsListening)
     const worker = startWorker({
       schedule: config.schedule,
       timezone: config.site.timezone,
@@ -65,8 +83,7 @@ export async function runWorker(context: CommandContext, initial: Readonly<Confi
         const startedMs = performance.now()
         try {
           await applyReread()
-          const summary = await runReportedCycle(context, config, {
-            lock: 'held',
+          const summary = await options.runCycle(config, {
             onSourceDone: (event) => metrics?.observeSource(event.sourceId, event.status, event.durationMs),
           })
           // A PostgreSQL store's size is the database server's to report.
@@ -81,29 +98,33 @@ export async function runWorker(context: CommandContext, initial: Readonly<Confi
       onSkippedTick: (at) => log.warn(`tick at ${at.toISOString()} skipped: the previous cycle is still running`),
     })
     periodMs = worker.periodMs
-    log.info(`worker started: schedule "${config.schedule}" (${config.site.timezone}); rereads ${context.configPath} when it changes; stop with Ctrl-C`)
-    await Promise.race([whenAborted(io.signal), whenAborted(fatal.signal)])
-    if (io.signal.aborted) log.info(`${String(io.signal.reason)}: finishing the running cycle, then stopping`)
+    log.info(`worker started: schedule "${config.schedule}" (${config.site.timezone}); rereads ${options.configPath} when it changes; stop with Ctrl-C`)
+    await Promise.race([whenAborted(signal), whenAborted(fatal.signal)])
+    if (signal.aborted) log.info(`${String(signal.reason)}: finishing the running cycle, then stopping`)
     await worker.stop()
     if (fatal.signal.aborted) throw fatal.signal.reason
     return 0
   } finally {
     await metrics?.close()
     stopWatching()
-    io.hangups?.removeEventListener('hangup', onHangup)
+    hangups?.removeEventListener('hangup', onHangup)
     await lock?.release()
   }
 }
 
-async function listenForMetrics(context: CommandContext, address: { host: string; port: number }, periodMs: () => number): Promise<MetricsServer> {
-  const { serveMetrics } = await import('../schedule/serve-metrics.js')
+async function listenForMetrics(
+  address: { host: string; port: number },
+  periodMs: () => number,
+  onListening: ((url: string) => void) | undefined,
+): Promise<MetricsServer> {
+  const { serveMetrics } = await import('./serve-metrics.js')
   let server: MetricsServer
   try {
     server = await serveMetrics({ ...address, periodMs })
   } catch (cause) {
     throw new UsageError(`--metrics: cannot listen on ${address.host}:${address.port}: ${(cause as Error).message}`, undefined, { cause })
   }
-  context.io.stdout(`metrics at ${server.url}metrics, health at ${server.url}healthz`)
+  onListening?.(server.url)
   return server
 }
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { FetchResult } from '../fetch/create-fetcher.js'
-import type { SourceState } from '../types.js'
 import { dropUndefined } from '../source-state/drop-undefined.js'
 import { recoverState } from '../source-state/recover-state.js'
 import { trackRedirect } from '../source-state/track-source-url.js'
+import type { SourceState } from '../types.js'
 import type { RefreshOptions, RefreshResult } from './refresh-result.js'
 
 export type Listing =

@@ -1,9 +1,8 @@
 import { describeError, FetchError, ParseError } from '../errors.js'
 import type { Fetcher } from '../fetch/create-fetcher.js'
 import { sanitizeContent } from '../normalize/sanitize-content.js'
+import { type ArticleBackoff, nextArticleBackoff } from '../source-state/article-backoff.js'
 import type { NormalizedEntry, RawEntry, SourceState } from '../types.js'
-import { dropUndefined } from '../source-state/drop-undefined.js'
-import { nextAttemptAfterFailure } from '../source-state/next-attempt.js'
 import { identitiesOf } from './identities-of.js'
 import type { KnownItems, SourceWarning } from './refresh-result.js'
 
@@ -44,7 +43,7 @@ export interface FillContentResult {
   /** Some article is still missing (failed, or left for later): the source must not record validators, so the next cycle retries it. */
   hasPending: boolean
   /** The article backoff this attempt leaves in the source's state. */
-  backoff: Pick<SourceState, 'articleFailures' | 'articlesRetryAt'>
+  backoff: ArticleBackoff
   /** Why some articles are missing, for the source's `degraded`; empty when none is. */
   reasons: string[]
 }
@@ -111,7 +110,7 @@ export async function fillMissingContent(pairs: readonly NormalizedPair[], optio
       return content === undefined ? pair.entry : { ...pair.entry, content }
     }),
   )
-  const backoff = nextBackoff(state, count, pausedUntil, now)
+  const backoff = nextArticleBackoff(state, count, pausedUntil, now)
   const plural = `${locator.noun}s`
   const failures = backoff.articleFailures ?? 0
   const reasons = [
@@ -132,22 +131,6 @@ export async function fillMissingContent(pairs: readonly NormalizedPair[], optio
   return { entries, warnings, hasPending, backoff, reasons }
 }
 
-/**
- * A cycle on which every fetch failed (none succeeded) starts or lengthens the backoff; one
- * success ends it; a cycle that fetched nothing keeps it while it runs.
- */
-function nextBackoff(
-  state: SourceState,
-  count: { succeeded: number; failed: number },
-  pausedUntil: string | undefined,
-  now: Date,
-): Pick<SourceState, 'articleFailures' | 'articlesRetryAt'> {
-  if (count.succeeded > 0) return {}
-  if (count.failed === 0) return pausedUntil === undefined ? {} : { articleFailures: state.articleFailures, articlesRetryAt: pausedUntil }
-  const articleFailures = (state.articleFailures ?? 0) + 1
-  return { articleFailures, articlesRetryAt: nextAttemptAfterFailure(undefined, articleFailures, now) }
-}
-
 /** Only entries without text whose item is not already stored with some, nor pruned. */
 async function needsContent(entry: NormalizedEntry, known: KnownItems): Promise<boolean> {
   if (hasText(entry.content)) return false
@@ -162,12 +145,6 @@ function hasText(value: string | undefined): boolean {
 
 function withInfoCode(warning: SourceWarning, infoCode: string | undefined): SourceWarning {
   return infoCode === undefined ? warning : { ...warning, infoCode }
-}
-
-/** The state with the article backoff an attempt left (both fields absent when there is none). */
-export function withArticleBackoff(state: SourceState, backoff: FillContentResult['backoff']): SourceState {
-  const { articleFailures: _failures, articlesRetryAt: _retryAt, ...rest } = state
-  return dropUndefined({ ...rest, ...backoff })
 }
 
 /** The result for a source that fetches no articles: its entries as they are. */

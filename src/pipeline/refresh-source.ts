@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from 'node:util'
+import { resetForConfiguredUrl, retireState } from '../source-state/track-source-url.js'
 import type { SourceState } from '../types.js'
+import { createFailedResult } from './create-failed-result.js'
 import { refreshFeedSource } from './refresh-feed-source.js'
 import { refreshJsonSource } from './refresh-json-source.js'
-import { createFailedResult } from './create-failed-result.js'
 import type { RefreshOptions, RefreshResult } from './refresh-result.js'
 import { refreshShareSource } from './refresh-share-source.js'
-import { resetForConfiguredUrl, retireState } from '../source-state/track-source-url.js'
 
 export type { KnownItems, RefreshOptions, RefreshResult, SourceStatus, SourceWarning } from './refresh-result.js'
 

@@ -1,14 +1,36 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { feedparserMissing, hasFeedparser, readFeeds } from '../helpers/feedparser.js'
+import { readTree } from '../helpers/file-tree.js'
 import { atomSchemaErrors, hasJudges, judgeFeeds, judgesMissing, xmllintErrors } from '../helpers/judge-feeds.js'
 
 const root = resolve(import.meta.dirname, '../..')
 const dirs: string[] = []
+const goldenDir = join(root, 'test/fixtures/demo-golden')
+/** `FEEDLOOM_UPDATE_GOLDEN=1` (`npm run demo:golden`) writes the golden copy from this run instead of comparing. */
+const updateGolden = process.env.FEEDLOOM_UPDATE_GOLDEN === '1'
+
+/**
+ * The fields that hold the cycle's own clock (when an item was first seen, when a source was last
+ * fetched, how long a step took): everything else the demo writes comes from the samples.
+ */
+const CLOCK_FIELD = /"(firstSeen|lastAttemptAt|lastSuccessAt|lastErrorAt|failingSince|since|durationMs|startedAt|finishedAt)":( ?)("[^"]*"|\d+)/g
+
+/** The store and status.json with the clock masked; every other file as it is. */
+function withClockMasked(name: string, bytes: Buffer): Buffer {
+  if (!name.startsWith('store/') && name !== 'out/status.json') return bytes
+  return Buffer.from(bytes.toString('utf8').replace(CLOCK_FIELD, '"$1":$2"<clock>"'))
+}
+
+async function maskedTree(dir: string): Promise<Map<string, Buffer>> {
+  const files = await readTree(dir)
+  for (const [name, bytes] of files) files.set(name, withClockMasked(name, bytes))
+  return files
+}
 
 let demo: Promise<{ dir: string; stdout: string }> | undefined
 
@@ -64,4 +86,22 @@ describe('npm run demo', () => {
     },
     60_000,
   )
+})
+
+describe('npm run demo, byte for byte', () => {
+  it('writes the config, out/ and the store exactly as the golden copy in test/fixtures/demo-golden (the clock masked in the store and status.json)', async () => {
+    const { dir } = await runDemo()
+    const written = await maskedTree(dir)
+    if (updateGolden) {
+      await rm(goldenDir, { recursive: true, force: true })
+      for (const [name, bytes] of written) {
+        await mkdir(dirname(join(goldenDir, name)), { recursive: true })
+        await writeFile(join(goldenDir, name), bytes)
+      }
+    }
+    const golden = await readTree(goldenDir)
+    expect([...written.keys()]).toEqual([...golden.keys()])
+    for (const [name, bytes] of written) expect(bytes.toString('utf8'), name).toBe(golden.get(name)?.toString('utf8'))
+    for (const [name, bytes] of written) expect(bytes.equals(golden.get(name) ?? Buffer.alloc(0)), name).toBe(true)
+  }, 60_000)
 })

@@ -156,7 +156,7 @@ describe('hostile content: charsets', () => {
     expect((await parseCase('gbk-header')).feed.entries.map((entry) => entry.title)).toEqual([GBK_TITLE])
   })
 
-  it('issue #5: decodes GBK served as charset=utf-8 by the prolog, since the bytes are not UTF-8', async () => {
+  it('decodes GBK served as charset=utf-8 by the charset its XML prolog names, since the bytes are not UTF-8', async () => {
     expect((await parseCase('gbk-mislabeled')).feed.entries.map((entry) => entry.title)).toEqual([GBK_TITLE])
   })
 
@@ -167,7 +167,7 @@ describe('hostile content: charsets', () => {
 })
 
 describe('hostile content: cleaned items', () => {
-  it('issue #5: keeps a feed with references to invalid characters instead of failing it', async () => {
+  it('keeps a feed whose text holds references to invalid XML characters instead of failing it', async () => {
     expect((await parseCase('control-chars')).feed.entries).toHaveLength(2)
   })
 
@@ -210,17 +210,17 @@ describe('hostile content: cleaned items', () => {
     expect(entries.map((entry) => entry.published ?? null)).toEqual([null, null, null, null, '2022-01-11T05:35:18.000Z'])
   })
 
-  it(`issue #5: caps an enormous title at ${CAPS.maxTitleChars} characters`, async () => {
+  it(`caps an enormous title at ${CAPS.maxTitleChars} characters`, async () => {
     const { feed } = await parseCase('enormous')
     expect(feed.entries[0]?.title?.length).toBeLessThanOrEqual(CAPS.maxTitleChars)
   })
 
-  it(`issue #5: caps enormous content at ${CAPS.maxContentChars} characters`, async () => {
+  it(`caps enormous content at ${CAPS.maxContentChars} characters`, async () => {
     const { feed } = await parseCase('enormous')
     expect(feed.entries[0]?.content?.length).toBeLessThanOrEqual(CAPS.maxContentChars)
   })
 
-  it(`issue #5: keeps the first ${CAPS.maxEntries} entries of a feed with more, and says so`, async () => {
+  it(`keeps the first ${CAPS.maxEntries} entries of a feed with more, and says so`, async () => {
     const { feed, reasons } = await parseCase('many-entries')
     expect([feed.entries.length, feed.entries[0]?.title, reasons]).toEqual([CAPS.maxEntries, 'tiny 0', ['answered 1500 entries; kept the first 1000']])
   })

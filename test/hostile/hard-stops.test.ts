@@ -18,7 +18,10 @@ import {
   writeLaneConfig,
 } from './hard-stop-helpers.js'
 
-/** Issue 5 asks for at least 200 in CI; lanes run side by side, each with its own store and out/. */
+/**
+ * 200 kills by default, as CI runs it (FEEDLOOM_HARD_STOP_KILLS lowers it for a quick local run);
+ * lanes run side by side, each with its own store and out/.
+ */
 const KILLS = Number(process.env.FEEDLOOM_HARD_STOP_KILLS ?? 200)
 const LANES = Number(process.env.FEEDLOOM_HARD_STOP_LANES ?? 2)
 const FEEDS_PER_LANE = 4

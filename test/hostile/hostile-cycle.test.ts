@@ -122,7 +122,7 @@ describe('a cycle over every hostile source plus two good feeds', () => {
     expect(counts).toEqual(Object.fromEntries(yielding.map((one) => [one.id, (one.expect as { count: number }).count])))
   })
 
-  it('issue #5: keeps items with distinct links apart when a feed gives them all one guid', () => {
+  it('keeps items with distinct links apart when a feed gives them all one guid', () => {
     expect(itemsIn('shared-guid')).toHaveLength(3)
   })
 

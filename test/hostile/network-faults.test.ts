@@ -59,7 +59,7 @@ describe('hostile network: each fault is a FetchError with its code, within the 
     expect({ code: err.code, inTime: elapsedMs < HOSTILE_FETCH.timeoutMs + DEADLINE_SLACK_MS }).toEqual({ code, inTime: true })
   })
 
-  it('issue #5: times out a redirect chain whose hops are each within the deadline but not together', async () => {
+  it('times out a redirect chain whose hops are each within the deadline but not together', async () => {
     // Each hop takes 0.45 × timeoutMs: without one deadline for the whole chain, this succeeds after 1.35 × timeoutMs.
     const { err, elapsedMs } = await timeFetchFailure(fetcher.fetchText({ url: caseOf('slow-redirects').url }))
     expect([err.code, elapsedMs < HOSTILE_FETCH.timeoutMs * 1.3]).toEqual(['E_FETCH_TIMEOUT', true])

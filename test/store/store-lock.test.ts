@@ -163,7 +163,7 @@ describe('acquireStoreLock: holder and waiting', () => {
 })
 
 describe('acquireStoreLock: a lock that cannot be read', () => {
-  it('issue #5: takes over an empty lock once it is older than any write could take', async () => {
+  it('takes over an empty lock once it is older than any write could take', async () => {
     await writeFile(`${path}.lock`, '')
     const elevenSecondsAgo = new Date(Date.now() - 11_000)
     await utimes(`${path}.lock`, elevenSecondsAgo, elevenSecondsAgo)

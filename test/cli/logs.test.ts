@@ -1,11 +1,10 @@
-import { readFile, rm } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Writable } from 'node:stream'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/cli/create-logger.js'
 import { createProgress } from '../../src/cli/create-progress.js'
-import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
-import { runCliWith, writeConfig } from '../helpers/run-cli.js'
+import { runCliWith, useConfiguredServer } from '../helpers/run-cli.js'
 
 const samples = resolve(import.meta.dirname, '../../samples/feeds')
 
@@ -24,38 +23,29 @@ function createStream(isTTY: boolean) {
   return { stream, written: () => chunks.join('') }
 }
 
-let server: FeedServer
-let dir: string
-let configPath: string
-
-beforeEach(async () => {
-  server = await createFeedServer({ '/nbd.xml': await readFile(join(samples, 'nbd.xml')), '/broken.xml': { status: 503, body: 'busy' } })
-  ;({ dir, configPath } = await writeConfig({
+const setup = useConfiguredServer(
+  async () => ({ '/nbd.xml': await readFile(join(samples, 'nbd.xml')), '/broken.xml': { status: 503, body: 'busy' } }),
+  (url) => ({
     site: { title: '金融消息', url: 'https://news.example.com/' },
     store: { maxAgeDays: 36500 },
     fetch: { timeoutMs: 5000 },
     sources: [
-      { id: 'nbd', type: 'feed', url: `${server.url}/nbd.xml`, category: 'meirijingjixinwen' },
-      { id: 'broken', type: 'feed', url: `${server.url}/broken.xml` },
+      { id: 'nbd', type: 'feed', url: `${url}/nbd.xml`, category: 'meirijingjixinwen' },
+      { id: 'broken', type: 'feed', url: `${url}/broken.xml` },
     ],
-  }))
-})
-
-afterEach(async () => {
-  await server.close()
-  await rm(dir, { recursive: true, force: true })
-})
+  }),
+)
 
 describe('--log-format json', () => {
   it('writes each log record as one JSON object with camelCase fields', async () => {
-    const result = await runCliWith(['run', '--log-format', 'json', '--config', configPath]).done
+    const result = await runCliWith(['run', '--log-format', 'json', '--config', setup.configPath]).done
     const records = result.stderr.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
     expect(records).toContainEqual(expect.objectContaining({ level: 'warn', sourceId: 'broken', code: 'E_FETCH_STATUS', msg: expect.stringContaining('HTTP 503') }))
     for (const record of records) expect(record.time).toMatch(/^\d{4}-\d\d-\d\dT/)
   })
 
   it('prints the cycle summary as one JSON object with the counts', async () => {
-    const result = await runCliWith(['run', '--log-format', 'json', '--config', configPath]).done
+    const result = await runCliWith(['run', '--log-format', 'json', '--config', setup.configPath]).done
     expect(result.code).toBe(0)
     expect(result.stdout.split('\n')).toHaveLength(1)
     expect(JSON.parse(result.stdout)).toMatchObject({
@@ -70,12 +60,12 @@ describe('--log-format json', () => {
   })
 
   it('is the default under FEEDLOOM_LOG_FORMAT=json', async () => {
-    const result = await runCliWith(['run', '--config', configPath], { env: { FEEDLOOM_LOG_FORMAT: 'json' } }).done
+    const result = await runCliWith(['run', '--config', setup.configPath], { env: { FEEDLOOM_LOG_FORMAT: 'json' } }).done
     expect(JSON.parse(result.stdout)).toMatchObject({ msg: 'cycle done' })
   })
 
   it('reports a fatal error as a JSON record with its code and issues', async () => {
-    const result = await runCliWith(['run', '--log-format', 'json', '--config', join(dir, 'missing.json')]).done
+    const result = await runCliWith(['run', '--log-format', 'json', '--config', join(setup.dir, 'missing.json')]).done
     expect(result.code).toBe(1)
     expect(JSON.parse(result.stderr)).toMatchObject({ level: 'error', code: 'E_CONFIG_READ', issues: [expect.stringContaining('file not found')] })
   })
@@ -83,14 +73,14 @@ describe('--log-format json', () => {
 
 describe('--quiet and --verbose', () => {
   it('--quiet prints no summary, only the warnings', async () => {
-    const result = await runCliWith(['run', '--quiet', '--config', configPath]).done
+    const result = await runCliWith(['run', '--quiet', '--config', setup.configPath]).done
     expect(result.stdout).toBe('')
     expect(result.stderr).toMatch(/^warning: source broken failed: .*HTTP 503$/)
   })
 
   it('--verbose also lists each file written', async () => {
-    const result = await runCliWith(['run', '--verbose', '--config', configPath]).done
-    expect(result.stderr).toContain(`wrote ${join(dir, 'out')}`)
+    const result = await runCliWith(['run', '--verbose', '--config', setup.configPath]).done
+    expect(result.stderr).toContain(`wrote ${join(setup.dir, 'out')}`)
     expect(result.stdout).toMatch(/^cycle done: /)
   })
 })
@@ -98,14 +88,14 @@ describe('--quiet and --verbose', () => {
 describe('the progress bar', () => {
   it('never writes to a stream that is not a TTY', async () => {
     const pipe = createStream(false)
-    const result = await runCliWith(['run', '--config', configPath], { progressStream: pipe.stream }).done
+    const result = await runCliWith(['run', '--config', setup.configPath], { progressStream: pipe.stream }).done
     expect(result.code).toBe(0)
     expect(pipe.written()).toBe('')
   })
 
   it('draws on a TTY during a cycle, with the lines logged meanwhile printed above it', async () => {
     const terminal = createStream(true)
-    const result = await runCliWith(['run', '--config', configPath], { progressStream: terminal.stream }).done
+    const result = await runCliWith(['run', '--config', setup.configPath], { progressStream: terminal.stream }).done
     expect(terminal.written()).toContain('cycle [')
     expect(terminal.written()).toMatch(/warning: source broken failed/)
     expect(result.stdout).toMatch(/^cycle done: /)

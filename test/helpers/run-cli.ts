@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { afterEach, beforeEach } from 'vitest'
 import { type CliIo, runMain } from '../../src/cli/main.js'
+import { createFeedServer, type FeedServer, type Route } from './feed-server.js'
 
 export interface CliRun {
   code: number
@@ -60,4 +62,25 @@ export async function writeConfigText(text: string): Promise<{ dir: string; conf
   const configPath = join(dir, 'feeds.config.json')
   await writeFile(configPath, text)
   return { dir, configPath }
+}
+
+/**
+ * A local feed server answering `routes` and a temp folder with feeds.config.json written from
+ * `configOf(server.url)`, fresh for each test and gone after it. Call at the top of a test file;
+ * read the fields inside the tests.
+ */
+export function useConfiguredServer(
+  routes: () => Record<string, Route> | Promise<Record<string, Route>>,
+  configOf: (serverUrl: string) => unknown,
+): { readonly server: FeedServer; readonly dir: string; readonly configPath: string } {
+  const current = {} as { server: FeedServer; dir: string; configPath: string }
+  beforeEach(async () => {
+    current.server = await createFeedServer(await routes())
+    Object.assign(current, await writeConfig(configOf(current.server.url)))
+  })
+  afterEach(async () => {
+    await current.server.close()
+    await rm(current.dir, { recursive: true, force: true })
+  })
+  return current
 }

@@ -1,25 +1,14 @@
 import { readFile } from 'node:fs/promises'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readStatus } from '../../src/pipeline/read-status.js'
-import { createFeedServer, type FeedServer, type Route } from '../helpers/feed-server.js'
-import { createTempDir, readStoreSnapshot, removeTempDir } from '../store/store-test-helpers.js'
-import { createCycleConfig, readSourceState, rssWith, runCycleAt } from './cycle-test-helpers.js'
+import type { Route } from '../helpers/feed-server.js'
+import { readStoreSnapshot } from '../store/store-test-helpers.js'
+import { createCycleConfig, readSourceState, rssWith, runCycleAt, useCycleServer } from './cycle-test-helpers.js'
 
 const T0 = new Date('2022-01-12T00:00:00.000Z')
 const minutesAfter = (minutes: number) => new Date(T0.getTime() + minutes * 60_000)
 
-let server: FeedServer
-let dir: string
-
-beforeEach(async () => {
-  server = await createFeedServer()
-  dir = await createTempDir()
-})
-
-afterEach(async () => {
-  await server.close()
-  await removeTempDir(dir)
-})
+const cycle = useCycleServer()
 
 function listOf(count: number): string {
   const record = Array.from({ length: count }, (_, i) => ({ infoCode: `NW${1000 + i}`, title: `标题${i}`, digest: `摘要${i}` }))
@@ -30,22 +19,22 @@ function jsonSource() {
   return {
     id: 'em-list',
     type: 'json',
-    url: `${server.url}/api/list`,
+    url: `${cycle.server.url}/api/list`,
     items: 'record',
     fields: { infoCode: 'infoCode', title: 'title', summary: 'digest' },
-    detail: { url: `${server.url}/api/detail?id={infoCode}`, content: 'text' },
+    detail: { url: `${cycle.server.url}/api/detail?id={infoCode}`, content: 'text' },
     shareLink: 'https://finews.example.com/NewsShare.html?infoCode={infoCode}',
     category: 'em',
   }
 }
 
-const goodFeed = () => ({ id: 'good', type: 'feed', url: `${server.url}/good.xml`, category: 'good' })
+const goodFeed = () => ({ id: 'good', type: 'feed', url: `${cycle.server.url}/good.xml`, category: 'good' })
 
 const detailOk: Route = (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"<p>正文</p>"}')
 const detailNever: Route = () => {}
 
 function detailRequests(): number {
-  return server.requests.filter((request) => request.path.startsWith('/api/detail')).length
+  return cycle.server.requests.filter((request) => request.path.startsWith('/api/detail')).length
 }
 
 async function storedContents(config: { store: { path: string } }): Promise<number> {
@@ -55,9 +44,9 @@ async function storedContents(config: { store: { path: string } }): Promise<numb
 
 describe('article fetches: per-source budget', () => {
   it('fetches at most fetch.articlesPerSource details a cycle, shows the rest as degraded and fetches them on later cycles', async () => {
-    server.routes['/api/list'] = listOf(25)
-    server.routes['/api/detail'] = detailOk
-    const config = createCycleConfig(dir, [jsonSource()], { fetch: { timeoutMs: 5000, articlesPerSource: 10 } })
+    cycle.server.routes['/api/list'] = listOf(25)
+    cycle.server.routes['/api/detail'] = detailOk
+    const config = createCycleConfig(cycle.dir, [jsonSource()], { fetch: { timeoutMs: 5000, articlesPerSource: 10 } })
 
     await runCycleAt(config, minutesAfter(0))
     expect([detailRequests(), await storedContents(config)]).toEqual([10, 10])
@@ -78,9 +67,9 @@ describe('article fetches: per-source budget', () => {
       body: `<html><head><title>分享${n}</title></head><body><article><p>第${n}篇正文，足够长的一段文字。</p></article></body></html>`,
       headers: { 'content-type': 'text/html; charset=utf-8' },
     })
-    for (const n of [1, 2, 3]) server.routes[`/share/${n}.html`] = page(n)
-    const urls = [1, 2, 3].map((n) => `${server.url}/share/${n}.html`)
-    const config = createCycleConfig(dir, [{ id: 'picked', type: 'share', urls, category: 'picked' }], {
+    for (const n of [1, 2, 3]) cycle.server.routes[`/share/${n}.html`] = page(n)
+    const urls = [1, 2, 3].map((n) => `${cycle.server.url}/share/${n}.html`)
+    const config = createCycleConfig(cycle.dir, [{ id: 'picked', type: 'share', urls, category: 'picked' }], {
       fetch: { timeoutMs: 5000, articlesPerSource: 2 },
     })
 
@@ -98,9 +87,9 @@ describe('article fetches: per-source budget', () => {
 
 describe('article fetches: backoff', () => {
   it('stops fetching details that failed on two cycles in a row until a backoff passes, then fetches them again', async () => {
-    server.routes['/api/list'] = listOf(3)
-    server.routes['/api/detail'] = { body: 'down', status: 500 }
-    const config = createCycleConfig(dir, [jsonSource()])
+    cycle.server.routes['/api/list'] = listOf(3)
+    cycle.server.routes['/api/detail'] = { body: 'down', status: 500 }
+    const config = createCycleConfig(cycle.dir, [jsonSource()])
 
     await runCycleAt(config, minutesAfter(0))
     expect(detailRequests()).toBe(3)
@@ -119,7 +108,7 @@ describe('article fetches: backoff', () => {
       `3 details wait until ${retryAt}: every detail fetch failed on the last 2 cycles`,
     ])
 
-    server.routes['/api/detail'] = detailOk
+    cycle.server.routes['/api/detail'] = detailOk
     await runCycleAt(config, minutesAfter(60))
     expect([detailRequests(), await storedContents(config)]).toEqual([9, 3])
     const state = await readSourceState(config, 'em-list')
@@ -129,10 +118,10 @@ describe('article fetches: backoff', () => {
 
 describe('article fetches: the cycle deadline', () => {
   it('60 details that never answer at timeoutMs 2000 hold the cycle only until its deadline, and a feed on the same host stays healthy', async () => {
-    server.routes['/api/list'] = listOf(60)
-    server.routes['/api/detail'] = detailNever
-    server.routes['/good.xml'] = rssWith('好消息')
-    const config = createCycleConfig(dir, [jsonSource(), goodFeed()], {
+    cycle.server.routes['/api/list'] = listOf(60)
+    cycle.server.routes['/api/detail'] = detailNever
+    cycle.server.routes['/good.xml'] = rssWith('好消息')
+    const config = createCycleConfig(cycle.dir, [jsonSource(), goodFeed()], {
       fetch: { timeoutMs: 2000, perHost: 2, cycleDeadlineMs: 3000 },
     })
 
@@ -145,7 +134,7 @@ describe('article fetches: the cycle deadline', () => {
     expect(degraded.some((reason) => /^\d+ details left for a later cycle: the cycle deadline passed \(fetch\.cycleDeadlineMs\)$/.test(reason))).toBe(true)
     const good = await readSourceState(config, 'good')
     expect([good?.consecutiveFailures, good?.lastError, good?.nextAttemptAt, good?.degraded]).toEqual([0, undefined, undefined, undefined])
-    expect(JSON.parse(await readFile(`${dir}/out/good/feed.json`, 'utf8')).items).toHaveLength(1)
+    expect(JSON.parse(await readFile(`${cycle.dir}/out/good/feed.json`, 'utf8')).items).toHaveLength(1)
 
     await runCycleAt(config, minutesAfter(1))
     const requestsBefore = detailRequests()

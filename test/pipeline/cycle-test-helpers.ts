@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises'
+import { afterEach, beforeEach } from 'vitest'
 import { loadConfig } from '../../src/config/load-config.js'
 import type { Config } from '../../src/config/config-schema.js'
 import { runCycle, type CycleOptions, type CycleSummary } from '../../src/pipeline/run-cycle.js'
 import type { Logger, SourceState } from '../../src/types.js'
+import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
+import { createTempDir, removeTempDir } from '../store/store-test-helpers.js'
 
 /** An RSS 2.0 document with one item per title. */
 export function rssWith(...titles: string[]): string {
@@ -53,4 +56,21 @@ export function runCycleAt(config: Readonly<Config>, at: Date, options: Partial<
 export async function readSourceState(config: Readonly<Config>, id: string): Promise<SourceState | undefined> {
   const data = JSON.parse(await readFile(config.store.path, 'utf8')) as { sources: Record<string, SourceState> }
   return data.sources[id]
+}
+
+/**
+ * A local feed server with no routes yet and an empty temp folder, fresh for each test and gone
+ * after it. Call at the top of a test file; read `server` and `dir` inside the tests.
+ */
+export function useCycleServer(): { readonly server: FeedServer; readonly dir: string } {
+  const current = {} as { server: FeedServer; dir: string }
+  beforeEach(async () => {
+    current.server = await createFeedServer()
+    current.dir = await createTempDir()
+  })
+  afterEach(async () => {
+    await current.server.close()
+    await removeTempDir(current.dir)
+  })
+  return current
 }

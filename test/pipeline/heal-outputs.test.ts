@@ -1,45 +1,35 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
-import { runCli, writeConfig } from '../helpers/run-cli.js'
+import { describe, expect, it } from 'vitest'
+import { runCli, useConfiguredServer } from '../helpers/run-cli.js'
 import { rssWith } from './cycle-test-helpers.js'
 
-let server: FeedServer
-let dir: string
-let configPath: string
-
-beforeEach(async () => {
-  server = await createFeedServer({ '/feed.xml': rssWith('一') })
-  ;({ dir, configPath } = await writeConfig({
+const setup = useConfiguredServer(
+  () => ({ '/feed.xml': rssWith('一') }),
+  (url) => ({
     site: { title: '金融消息', url: 'https://news.example.com/' },
     store: { path: 'store/db.json', maxAgeDays: 36_500 },
     output: { dir: 'out', html: false, opml: false, formats: ['rss'] },
-    sources: [{ id: 'nbd', type: 'feed', url: `${server.url}/feed.xml`, category: 'meirijingjixinwen' }],
-  }))
-})
+    sources: [{ id: 'nbd', type: 'feed', url: `${url}/feed.xml`, category: 'meirijingjixinwen' }],
+  }),
+)
 
-afterEach(async () => {
-  await server.close()
-  await rm(dir, { recursive: true, force: true })
-})
-
-const categoryDir = () => join(dir, 'out', 'meirijingjixinwen')
+const categoryDir = () => join(setup.dir, 'out', 'meirijingjixinwen')
 
 /** A cycle whose new item cannot reach out/meirijingjixinwen/: a file stands where its directory goes. */
 async function runWithBlockedCategory(): Promise<void> {
-  await runCli('run', '--config', configPath)
-  server.routes['/feed.xml'] = rssWith('一', '二')
+  await runCli('run', '--config', setup.configPath)
+  setup.server.routes['/feed.xml'] = rssWith('一', '二')
   await rm(categoryDir(), { recursive: true })
   await writeFile(categoryDir(), 'not a directory')
-  await runCli('run', '--config', configPath)
+  await runCli('run', '--config', setup.configPath)
 }
 
 describe('outputs that heal', () => {
   it('shows in status an output a cycle could not write', async () => {
     await runWithBlockedCategory()
 
-    const status = await runCli('status', '--config', configPath)
+    const status = await runCli('status', '--config', setup.configPath)
 
     expect(status.stdout).toMatch(/^output meirijingjixinwen\/rss\.xml: failing since just now: cannot write .*; the next cycle writes it again$/m)
   })
@@ -48,8 +38,8 @@ describe('outputs that heal', () => {
     await runWithBlockedCategory()
     await rm(categoryDir())
 
-    const run = await runCli('run', '--config', configPath)
-    const status = await runCli('status', '--config', configPath)
+    const run = await runCli('run', '--config', setup.configPath)
+    const status = await runCli('status', '--config', setup.configPath)
 
     expect(run.code).toBe(0)
     expect(await readFile(join(categoryDir(), 'rss.xml'), 'utf8')).toContain('<title><![CDATA[二]]></title>')
@@ -58,10 +48,10 @@ describe('outputs that heal', () => {
 
   it('keeps the store byte for byte while the same output keeps failing the same way', async () => {
     await runWithBlockedCategory()
-    const storePath = join(dir, 'store', 'db.json')
+    const storePath = join(setup.dir, 'store', 'db.json')
     const before = await readFile(storePath)
 
-    await runCli('run', '--config', configPath)
+    await runCli('run', '--config', setup.configPath)
 
     expect((await readFile(storePath)).equals(before)).toBe(true)
   })

@@ -5,28 +5,22 @@ import { createFetcher, type Fetcher } from '../../src/fetch/create-fetcher.js'
 import { refreshSource } from '../../src/pipeline/refresh-source.js'
 import { createArticleExtractor } from '../../src/sources/share/create-article-extractor.js'
 import { openStore, type Store } from '../../src/store/open-store.js'
-import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
-import { createTempDir, removeTempDir } from '../store/store-test-helpers.js'
+import { useCycleServer } from './cycle-test-helpers.js'
 
 const NOW = new Date('2022-01-12T00:00:00.000Z')
 
-let server: FeedServer
+const cycle = useCycleServer()
 let fetcher: Fetcher
 const articles = createArticleExtractor()
 let store: Store
-let dir: string
 
 beforeEach(async () => {
-  server = await createFeedServer()
-  dir = await createTempDir()
-  store = await openStore({ path: join(dir, 'db.json'), lock: false })
+  store = await openStore({ path: join(cycle.dir, 'db.json'), lock: false })
 })
 
 afterEach(async () => {
   await fetcher?.close()
   await store.close()
-  await server.close()
-  await removeTempDir(dir)
 })
 
 afterAll(() => articles.close())
@@ -34,7 +28,7 @@ afterAll(() => articles.close())
 function configWith(source: object, fetch: object = {}) {
   return loadConfig({
     fileText: JSON.stringify({ site: { title: 't', url: 'https://news.example.com/' }, fetch: { timeoutMs: 2000, ...fetch }, sources: [source] }),
-    baseDir: dir,
+    baseDir: cycle.dir,
   })
 }
 
@@ -60,11 +54,11 @@ async function refresh(source: object, fetch: object = {}) {
   })
 }
 
-function jsonSource(detailUrl = `${server.url}/api/detail?id={infoCode}`) {
+function jsonSource(detailUrl = `${cycle.server.url}/api/detail?id={infoCode}`) {
   return {
     id: 'em-list',
     type: 'json',
-    url: `${server.url}/api/list`,
+    url: `${cycle.server.url}/api/list`,
     items: 'record',
     fields: { infoCode: 'infoCode', title: 'title', published: 'datetime', media: 'medianame' },
     detail: { url: detailUrl, content: 'text' },
@@ -76,8 +70,8 @@ describe('refreshSource: json details', () => {
   it('keeps detail requests within the per-host budget', async () => {
     let inFlight = 0
     let maxInFlight = 0
-    server.routes['/api/list'] = { body: listOf(6), headers: { etag: '"l1"' } }
-    server.routes['/api/detail'] = (_req, res) => {
+    cycle.server.routes['/api/list'] = { body: listOf(6), headers: { etag: '"l1"' } }
+    cycle.server.routes['/api/detail'] = (_req, res) => {
       inFlight++
       maxInFlight = Math.max(maxInFlight, inFlight)
       setTimeout(() => {
@@ -91,15 +85,15 @@ describe('refreshSource: json details', () => {
   })
 
   it('returns a failed detail as a warning with source id, infoCode, URL and reason', async () => {
-    server.routes['/api/list'] = listOf(1)
-    server.routes['/api/detail'] = { status: 404, body: 'no' }
+    cycle.server.routes['/api/list'] = listOf(1)
+    cycle.server.routes['/api/detail'] = { status: 404, body: 'no' }
     const result = await refresh(jsonSource())
     expect(result.status).toBe('ok')
     expect(result.warnings).toEqual([
       {
         sourceId: 'em-list',
         infoCode: 'NW0',
-        url: `${server.url}/api/detail?id=NW0`,
+        url: `${cycle.server.url}/api/detail?id=NW0`,
         code: 'E_FETCH_STATUS',
         message: expect.stringContaining('HTTP 404'),
       },
@@ -107,49 +101,49 @@ describe('refreshSource: json details', () => {
   })
 
   it('records no validators or body hash while a detail is pending', async () => {
-    server.routes['/api/list'] = { body: listOf(1), headers: { etag: '"l1"', 'last-modified': 'Tue, 11 Jan 2022 05:35:18 GMT' } }
-    server.routes['/api/detail'] = { status: 503, body: 'busy' }
+    cycle.server.routes['/api/list'] = { body: listOf(1), headers: { etag: '"l1"', 'last-modified': 'Tue, 11 Jan 2022 05:35:18 GMT' } }
+    cycle.server.routes['/api/detail'] = { status: 503, body: 'busy' }
     const { state } = await refresh(jsonSource())
     expect([state.etag, state.lastModified, state.bodyHash]).toEqual([undefined, undefined, undefined])
     expect(state.lastSuccessAt).toBe(NOW.toISOString())
   })
 
   it('records validators and body hash once every detail arrived', async () => {
-    server.routes['/api/list'] = { body: listOf(1), headers: { etag: '"l1"' } }
-    server.routes['/api/detail'] = '{"text":"<p>正文</p>"}'
+    cycle.server.routes['/api/list'] = { body: listOf(1), headers: { etag: '"l1"' } }
+    cycle.server.routes['/api/detail'] = '{"text":"<p>正文</p>"}'
     const { state } = await refresh(jsonSource())
     expect(state.etag).toBe('"l1"')
     expect(state.bodyHash).toMatch(/^[0-9a-f]{64}$/)
   })
 
   it('fetches nothing for an item whose detail URL needs a field it lacks, and warns once', async () => {
-    server.routes['/api/list'] = listOf(1)
-    const result = await refresh(jsonSource(`${server.url}/api/detail?id={infoCode}&a={author}`))
-    expect(server.requests.map((request) => request.path)).toEqual(['/api/list'])
+    cycle.server.routes['/api/list'] = listOf(1)
+    const result = await refresh(jsonSource(`${cycle.server.url}/api/detail?id={infoCode}&a={author}`))
+    expect(cycle.server.requests.map((request) => request.path)).toEqual(['/api/list'])
     expect(result.warnings?.map((warning) => warning.message)).toEqual([
-      `detail URL ${server.url}/api/detail?id={infoCode}&a={author} needs {author}, which the item lacks`,
+      `detail URL ${cycle.server.url}/api/detail?id={infoCode}&a={author} needs {author}, which the item lacks`,
     ])
     expect(result.state.bodyHash).toBeDefined()
   })
 
   it('fetches one detail for an item listed twice', async () => {
     const record = JSON.parse(listOf(1)) as { record: object[] }
-    server.routes['/api/list'] = JSON.stringify({ record: [...record.record, ...record.record] })
-    server.routes['/api/detail'] = '{"text":"<p>正文</p>"}'
+    cycle.server.routes['/api/list'] = JSON.stringify({ record: [...record.record, ...record.record] })
+    cycle.server.routes['/api/detail'] = '{"text":"<p>正文</p>"}'
     const result = await refresh(jsonSource())
     expect(result.entries).toHaveLength(2)
-    expect(server.requests.filter((request) => request.path.startsWith('/api/detail'))).toHaveLength(1)
+    expect(cycle.server.requests.filter((request) => request.path.startsWith('/api/detail'))).toHaveLength(1)
   })
 
   it('does not fetch the detail of a pruned item', async () => {
-    server.routes['/api/list'] = listOf(1)
-    server.routes['/api/detail'] = '{"text":"<p>正文</p>"}'
+    cycle.server.routes['/api/list'] = listOf(1)
+    cycle.server.routes['/api/detail'] = '{"text":"<p>正文</p>"}'
     const first = await refresh(jsonSource())
     await store.upsert(first.entries, NOW)
     await store.prune({ maxItemsPerCategory: 500, maxAgeDays: 0.01, now: NOW })
     await fetcher.close()
-    const requestsBefore = server.requests.length
+    const requestsBefore = cycle.server.requests.length
     await refresh(jsonSource())
-    expect(server.requests.slice(requestsBefore).map((request) => request.path)).toEqual(['/api/list'])
+    expect(cycle.server.requests.slice(requestsBefore).map((request) => request.path)).toEqual(['/api/list'])
   })
 })

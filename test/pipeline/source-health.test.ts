@@ -1,33 +1,21 @@
 import { readFile } from 'node:fs/promises'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFeedServer, type FeedServer, type Route } from '../helpers/feed-server.js'
-import { createTempDir, removeTempDir } from '../store/store-test-helpers.js'
-import { createCycleConfig, readSourceState, rssWith, runCycleAt } from './cycle-test-helpers.js'
+import { describe, expect, it } from 'vitest'
+import type { Route } from '../helpers/feed-server.js'
+import { createCycleConfig, readSourceState, rssWith, runCycleAt, useCycleServer } from './cycle-test-helpers.js'
 import type { SourceDoneEvent } from '../../src/pipeline/run-cycle.js'
 
 const T0 = new Date('2022-01-12T00:00:00.000Z')
 const MINUTE_MS = 60_000
 const at = (ms: number) => new Date(T0.getTime() + ms)
 
-let server: FeedServer
-let dir: string
-
-beforeEach(async () => {
-  server = await createFeedServer()
-  dir = await createTempDir()
-})
-
-afterEach(async () => {
-  await server.close()
-  await removeTempDir(dir)
-})
+const cycle = useCycleServer()
 
 function feedConfig(path = '/feed.xml', extra: Record<string, unknown> = {}) {
-  return createCycleConfig(dir, [{ id: 'nbd', type: 'feed', url: `${server.url}${path}`, category: 'meirijingjixinwen' }], extra)
+  return createCycleConfig(cycle.dir, [{ id: 'nbd', type: 'feed', url: `${cycle.server.url}${path}`, category: 'meirijingjixinwen' }], extra)
 }
 
 function requestsTo(path: string): number {
-  return server.requests.filter((request) => request.path === path).length
+  return cycle.server.requests.filter((request) => request.path === path).length
 }
 
 const failWith = (status: number, headers: Record<string, string> = {}): Route => ({ body: 'no', status, headers })
@@ -37,7 +25,7 @@ const redirectTo = (status: number, target: string): Route => (_req, res) => voi
 
 describe('source health in the store', () => {
   it('records the error, its HTTP status, the failure count and when the streak began', async () => {
-    server.routes['/feed.xml'] = failWith(500)
+    cycle.server.routes['/feed.xml'] = failWith(500)
     const config = feedConfig()
 
     await runCycleAt(config, at(0))
@@ -53,10 +41,10 @@ describe('source health in the store', () => {
   })
 
   it('resets failures and the streak on the next success, and records that success', async () => {
-    server.routes['/feed.xml'] = failWith(500)
+    cycle.server.routes['/feed.xml'] = failWith(500)
     const config = feedConfig()
     await runCycleAt(config, at(0))
-    server.routes['/feed.xml'] = rssWith('一')
+    cycle.server.routes['/feed.xml'] = rssWith('一')
 
     await runCycleAt(config, at(MINUTE_MS))
 
@@ -67,7 +55,7 @@ describe('source health in the store', () => {
   })
 
   it('leaves the store file byte for byte alone when the source answers 304', async () => {
-    server.routes['/feed.xml'] = (req, res) => {
+    cycle.server.routes['/feed.xml'] = (req, res) => {
       if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304, { etag: '"v1"' }).end()
       res.writeHead(200, { etag: '"v1"', 'content-type': 'application/xml' }).end(rssWith('一'))
     }
@@ -83,7 +71,7 @@ describe('source health in the store', () => {
   })
 
   it('skips a source that returned 500 five times until its backoff expires', async () => {
-    server.routes['/feed.xml'] = failWith(500)
+    cycle.server.routes['/feed.xml'] = failWith(500)
     const config = feedConfig()
     let clockMs = 0
     for (let attempt = 1; attempt <= 5; attempt++) {
@@ -109,7 +97,7 @@ describe('source health in the store', () => {
   })
 
   it('honours a 503 Retry-After in seconds even on the first failure', async () => {
-    server.routes['/feed.xml'] = failWith(503, { 'retry-after': '7200' })
+    cycle.server.routes['/feed.xml'] = failWith(503, { 'retry-after': '7200' })
     const config = feedConfig()
 
     await runCycleAt(config, at(0))
@@ -118,7 +106,7 @@ describe('source health in the store', () => {
   })
 
   it('honours a 429 Retry-After given as an HTTP-date, measured against the response Date', async () => {
-    server.routes['/feed.xml'] = failWith(429, {
+    cycle.server.routes['/feed.xml'] = failWith(429, {
       date: 'Wed, 12 Jan 2022 00:00:00 GMT',
       'retry-after': 'Wed, 12 Jan 2022 03:00:00 GMT',
     })
@@ -130,7 +118,7 @@ describe('source health in the store', () => {
   })
 
   it('does not fetch a source while its Retry-After lasts', async () => {
-    server.routes['/feed.xml'] = failWith(429, { 'retry-after': '3600' })
+    cycle.server.routes['/feed.xml'] = failWith(429, { 'retry-after': '3600' })
     const config = feedConfig()
     await runCycleAt(config, at(0))
 
@@ -143,11 +131,11 @@ describe('source health in the store', () => {
 
 describe('onSourceDone', () => {
   it('is called once per source with its status, entries and duration', async () => {
-    server.routes['/a.xml'] = rssWith('一', '二')
-    server.routes['/b.xml'] = failWith(500)
-    const config = createCycleConfig(dir, [
-      { id: 'a', type: 'feed', url: `${server.url}/a.xml`, category: 'a' },
-      { id: 'b', type: 'feed', url: `${server.url}/b.xml`, category: 'b' },
+    cycle.server.routes['/a.xml'] = rssWith('一', '二')
+    cycle.server.routes['/b.xml'] = failWith(500)
+    const config = createCycleConfig(cycle.dir, [
+      { id: 'a', type: 'feed', url: `${cycle.server.url}/a.xml`, category: 'a' },
+      { id: 'b', type: 'feed', url: `${cycle.server.url}/b.xml`, category: 'b' },
     ])
     const events: SourceDoneEvent[] = []
 
@@ -160,7 +148,7 @@ describe('onSourceDone', () => {
   })
 
   it('reports a source skipped for backoff as skipped, with when it is due', async () => {
-    server.routes['/feed.xml'] = failWith(503, { 'retry-after': '600' })
+    cycle.server.routes['/feed.xml'] = failWith(503, { 'retry-after': '600' })
     const config = feedConfig()
     await runCycleAt(config, at(0))
     const events: SourceDoneEvent[] = []
@@ -171,7 +159,7 @@ describe('onSourceDone', () => {
   })
 
   it('does not fail the cycle when it throws', async () => {
-    server.routes['/feed.xml'] = rssWith('一')
+    cycle.server.routes['/feed.xml'] = rssWith('一')
     const config = feedConfig()
 
     const summary = await runCycleAt(config, at(0), {
@@ -186,21 +174,21 @@ describe('onSourceDone', () => {
 
 describe('redirects', () => {
   it('records a 301 seen once as pending and keeps fetching the configured URL', async () => {
-    server.routes['/old.xml'] = redirectTo(301, `${server.url}/new.xml`)
-    server.routes['/new.xml'] = rssWith('一')
+    cycle.server.routes['/old.xml'] = redirectTo(301, `${cycle.server.url}/new.xml`)
+    cycle.server.routes['/new.xml'] = rssWith('一')
     const config = feedConfig('/old.xml')
 
     await runCycleAt(config, at(0))
 
     const state = await readSourceState(config, 'nbd')
-    expect(state?.pendingRedirect).toBe(`${server.url}/new.xml`)
+    expect(state?.pendingRedirect).toBe(`${cycle.server.url}/new.xml`)
     expect(state?.effectiveUrl).toBeUndefined()
-    expect(state?.configuredUrl).toBe(`${server.url}/old.xml`)
+    expect(state?.configuredUrl).toBe(`${cycle.server.url}/old.xml`)
   })
 
   it('adopts a 308 target seen on two consecutive cycles and then fetches it directly', async () => {
-    server.routes['/old.xml'] = redirectTo(308, `${server.url}/new.xml`)
-    server.routes['/new.xml'] = rssWith('一')
+    cycle.server.routes['/old.xml'] = redirectTo(308, `${cycle.server.url}/new.xml`)
+    cycle.server.routes['/new.xml'] = rssWith('一')
     const config = feedConfig('/old.xml')
 
     await runCycleAt(config, at(0))
@@ -208,15 +196,15 @@ describe('redirects', () => {
     await runCycleAt(config, at(2 * MINUTE_MS))
 
     const state = await readSourceState(config, 'nbd')
-    expect(state?.effectiveUrl).toBe(`${server.url}/new.xml`)
+    expect(state?.effectiveUrl).toBe(`${cycle.server.url}/new.xml`)
     expect(state?.pendingRedirect).toBeUndefined()
     expect(requestsTo('/old.xml')).toBe(2)
     expect(requestsTo('/new.xml')).toBe(3)
   })
 
   it('confirms a 301 although the target supports conditional GET', async () => {
-    server.routes['/old.xml'] = redirectTo(301, `${server.url}/new.xml`)
-    server.routes['/new.xml'] = (req, res) => {
+    cycle.server.routes['/old.xml'] = redirectTo(301, `${cycle.server.url}/new.xml`)
+    cycle.server.routes['/new.xml'] = (req, res) => {
       if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304, { etag: '"v1"' }).end()
       res.writeHead(200, { etag: '"v1"', 'content-type': 'application/xml' }).end(rssWith('一'))
     }
@@ -225,16 +213,16 @@ describe('redirects', () => {
     await runCycleAt(config, at(0))
     await runCycleAt(config, at(MINUTE_MS))
 
-    expect((await readSourceState(config, 'nbd'))?.effectiveUrl).toBe(`${server.url}/new.xml`)
+    expect((await readSourceState(config, 'nbd'))?.effectiveUrl).toBe(`${cycle.server.url}/new.xml`)
   })
 
   it('never adopts a 302 or 307 target, however often it is seen', async () => {
-    server.routes['/a.xml'] = redirectTo(302, `${server.url}/new.xml`)
-    server.routes['/b.xml'] = redirectTo(307, `${server.url}/new.xml`)
-    server.routes['/new.xml'] = rssWith('一')
-    const config = createCycleConfig(dir, [
-      { id: 'a', type: 'feed', url: `${server.url}/a.xml`, category: 'a' },
-      { id: 'b', type: 'feed', url: `${server.url}/b.xml`, category: 'b' },
+    cycle.server.routes['/a.xml'] = redirectTo(302, `${cycle.server.url}/new.xml`)
+    cycle.server.routes['/b.xml'] = redirectTo(307, `${cycle.server.url}/new.xml`)
+    cycle.server.routes['/new.xml'] = rssWith('一')
+    const config = createCycleConfig(cycle.dir, [
+      { id: 'a', type: 'feed', url: `${cycle.server.url}/a.xml`, category: 'a' },
+      { id: 'b', type: 'feed', url: `${cycle.server.url}/b.xml`, category: 'b' },
     ])
 
     for (let cycle = 0; cycle < 3; cycle++) await runCycleAt(config, at(cycle * MINUTE_MS))
@@ -247,11 +235,11 @@ describe('redirects', () => {
   })
 
   it('forgets a pending 301 when the next cycle is answered without it', async () => {
-    server.routes['/old.xml'] = redirectTo(301, `${server.url}/new.xml`)
-    server.routes['/new.xml'] = rssWith('一')
+    cycle.server.routes['/old.xml'] = redirectTo(301, `${cycle.server.url}/new.xml`)
+    cycle.server.routes['/new.xml'] = rssWith('一')
     const config = feedConfig('/old.xml')
     await runCycleAt(config, at(0))
-    server.routes['/old.xml'] = rssWith('一')
+    cycle.server.routes['/old.xml'] = rssWith('一')
 
     await runCycleAt(config, at(MINUTE_MS))
 
@@ -262,9 +250,9 @@ describe('redirects', () => {
   })
 
   it('forgets the effective URL when the configured URL changes', async () => {
-    server.routes['/old.xml'] = redirectTo(301, `${server.url}/new.xml`)
-    server.routes['/new.xml'] = rssWith('一')
-    server.routes['/other.xml'] = rssWith('一')
+    cycle.server.routes['/old.xml'] = redirectTo(301, `${cycle.server.url}/new.xml`)
+    cycle.server.routes['/new.xml'] = rssWith('一')
+    cycle.server.routes['/other.xml'] = rssWith('一')
     await runCycleAt(feedConfig('/old.xml'), at(0))
     await runCycleAt(feedConfig('/old.xml'), at(MINUTE_MS))
 
@@ -277,7 +265,7 @@ describe('redirects', () => {
 
 describe('410 Gone', () => {
   it('retires the source: recorded with the URL it was retired at, and not fetched again', async () => {
-    server.routes['/feed.xml'] = failWith(410)
+    cycle.server.routes['/feed.xml'] = failWith(410)
     const config = feedConfig()
 
     const first = await runCycleAt(config, at(0))
@@ -288,14 +276,14 @@ describe('410 Gone', () => {
     expect(requestsTo('/feed.xml')).toBe(1)
     expect(await readSourceState(config, 'nbd')).toMatchObject({
       retiredAt: at(0).toISOString(),
-      configuredUrl: `${server.url}/feed.xml`,
+      configuredUrl: `${cycle.server.url}/feed.xml`,
       lastError: { code: 'E_FETCH_GONE', status: 410 },
     })
   })
 
   it('fetches a retired source again once its configured URL changes', async () => {
-    server.routes['/feed.xml'] = failWith(410)
-    server.routes['/moved.xml'] = rssWith('一')
+    cycle.server.routes['/feed.xml'] = failWith(410)
+    cycle.server.routes['/moved.xml'] = rssWith('一')
     await runCycleAt(feedConfig('/feed.xml'), at(0))
 
     const summary = await runCycleAt(feedConfig('/moved.xml'), at(MINUTE_MS))
@@ -307,8 +295,8 @@ describe('410 Gone', () => {
   })
 
   it('does not retire a share source whose page answered 410', async () => {
-    server.routes['/NewsShare.html'] = failWith(410)
-    const config = createCycleConfig(dir, [{ id: 'picked', type: 'share', urls: [`${server.url}/NewsShare.html?infoCode=NW1`], category: 'c' }])
+    cycle.server.routes['/NewsShare.html'] = failWith(410)
+    const config = createCycleConfig(cycle.dir, [{ id: 'picked', type: 'share', urls: [`${cycle.server.url}/NewsShare.html?infoCode=NW1`], category: 'c' }])
 
     await runCycleAt(config, at(0))
 

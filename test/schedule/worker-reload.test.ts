@@ -1,27 +1,26 @@
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
-import { runCli, spawnCli, writeConfig } from '../helpers/run-cli.js'
+import { runCli, spawnCli, useConfiguredServer } from '../helpers/run-cli.js'
 import { rssWith } from '../pipeline/cycle-test-helpers.js'
 
-let server: FeedServer
-let dir: string
-let configPath: string
 let worker: ReturnType<typeof spawnCli>
 let stderr: string
 
-beforeEach(async () => {
-  server = await createFeedServer({ '/a.xml': rssWith('一'), '/b.xml': rssWith('二') })
-  ;({ dir, configPath } = await writeConfig({
+const setup = useConfiguredServer(
+  () => ({ '/a.xml': rssWith('一'), '/b.xml': rssWith('二') }),
+  (url) => ({
     site: { title: 't', url: 'https://news.example.com/' },
     // Every second: the test waits for cycles, not for minutes.
     schedule: '* * * * * *',
     store: { maxAgeDays: 36500 },
-    sources: [{ id: 'a', type: 'feed', url: `${server.url}/a.xml`, category: 'a' }],
-  }))
+    sources: [{ id: 'a', type: 'feed', url: `${url}/a.xml`, category: 'a' }],
+  }),
+)
+
+beforeEach(async () => {
   stderr = ''
-  worker = spawnCli(['start', '--config', configPath])
+  worker = spawnCli(['start', '--config', setup.configPath])
   worker.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   await waitFor(() => /worker started/.test(stderr), 'the worker to start')
 })
@@ -32,8 +31,6 @@ afterEach(async () => {
     worker.kill('SIGTERM')
     await exited
   }
-  await server.close()
-  await rm(dir, { recursive: true, force: true })
 })
 
 async function waitFor(check: () => boolean, what: string): Promise<void> {
@@ -44,11 +41,11 @@ async function waitFor(check: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}; worker said:\n${stderr}`)
 }
 
-const requestsFor = (path: string) => server.requests.filter((request) => request.path === path).length
+const requestsFor = (path: string) => setup.server.requests.filter((request) => request.path === path).length
 
 describe('feedloom start follows its config', () => {
   it('picks up a source `add` wrote at its next cycle, logging what changed with the time', async () => {
-    const added = await runCli('add', `${server.url}/b.xml`, '--id', 'b', '--category', 'b', '--config', configPath)
+    const added = await runCli('add', `${setup.server.url}/b.xml`, '--id', 'b', '--category', 'b', '--config', setup.configPath)
     expect(added.stderr).toContain('the running worker (feedloom start) picks it up at its next cycle')
     await waitFor(() => /config reloaded \(file changed\): sources added: b/.test(stderr), 'the reload')
     await waitFor(() => requestsFor('/b.xml') > 0, 'a fetch of the new source')
@@ -58,23 +55,23 @@ describe('feedloom start follows its config', () => {
 
   it('logs removed and edited sources', async () => {
     await writeFile(
-      configPath,
+      setup.configPath,
       JSON.stringify({
         site: { title: 't', url: 'https://news.example.com/' },
         schedule: '* * * * * *',
         store: { maxAgeDays: 36500 },
-        sources: [{ id: 'b', type: 'feed', url: `${server.url}/b.xml`, category: 'b' }],
+        sources: [{ id: 'b', type: 'feed', url: `${setup.server.url}/b.xml`, category: 'b' }],
       }),
     )
     await waitFor(() => /config reloaded \(file changed\): sources added: b; sources removed: a/.test(stderr), 'the reload')
-    const text = (await readFile(configPath, 'utf8')).replace('"category":"b"', '"category":"c"')
-    await writeFile(configPath, text)
+    const text = (await readFile(setup.configPath, 'utf8')).replace('"category":"b"', '"category":"c"')
+    await writeFile(setup.configPath, text)
     await waitFor(() => /sources edited: b/.test(stderr), 'the second reload')
   })
 
   it('keeps the config it has, and says why, when the new one is invalid', async () => {
-    const good = await readFile(configPath, 'utf8')
-    await writeFile(configPath, good.replace('"sources"', '"sourcse"'))
+    const good = await readFile(setup.configPath, 'utf8')
+    await writeFile(setup.configPath, good.replace('"sources"', '"sourcse"'))
     await waitFor(() => /not reloaded \(file changed\), keeping the previous one: .*sourcse: unknown key \(did you mean "sources"\?\)/s.test(stderr), 'the refusal')
     const before = requestsFor('/a.xml')
     await waitFor(() => requestsFor('/a.xml') > before, 'a cycle on the old config')

@@ -1,9 +1,29 @@
 import { defineConfig } from 'vitest/config'
 
+/**
+ * The test files that take most of `npm test`'s time, each for long on its own: hundreds of
+ * SIGKILLs, property runs, the packed package installed, real worker processes, Chromium, a CLI
+ * under a file descriptor limit. `npm run test:fast` (the `fast` project) runs everything else.
+ */
+const SLOW_TESTS = [
+  'test/hostile/hard-stops.test.ts',
+  'test/**/*.property.test.ts',
+  'test/hostile/publish-under-fd-limit.test.ts',
+  'test/e2e/install.test.ts',
+  'test/e2e/health.test.ts',
+  'test/e2e/demo-serve.test.ts',
+  'test/e2e/sources.test.ts',
+  'test/cli/built-cli-threads.test.ts',
+  'test/publish/html-pages.test.ts',
+]
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    projects: [
+      { extends: true, test: { name: 'fast', include: ['test/**/*.test.ts'], exclude: SLOW_TESTS } },
+      { extends: true, test: { name: 'slow', include: SLOW_TESTS } },
+    ],
   },
 })

@@ -181,7 +181,8 @@ async function killOnce(lane: Lane, iteration: number, plan: KillPlan): Promise<
   }
   const t2 = performance.now()
   const next = await runCli('run', '--config', lane.configPath)
-  if (process.env.HS_DEBUG) console.info(`lane ${lane.index} child ${(t1 - t0).toFixed(0)} lock ${run.lockAfterMs?.toFixed(0)} checks ${(t2 - t1).toFixed(0)} next ${(performance.now() - t2).toFixed(0)} ${run.killedAt} cycleMs ${lane.cycleMs.toFixed(0)} kill+${run.killAfterLockMs?.toFixed(0)} store ${record.storeChanged} outs ${record.outputsChanged}`)
+  // FEEDLOOM_HARD_STOP_DEBUG=1 prints each kill's timings, to see where a lane spends its time.
+  if (process.env.FEEDLOOM_HARD_STOP_DEBUG) console.info(`lane ${lane.index} child ${(t1 - t0).toFixed(0)} lock ${run.lockAfterMs?.toFixed(0)} checks ${(t2 - t1).toFixed(0)} next ${(performance.now() - t2).toFixed(0)} ${run.killedAt} cycleMs ${lane.cycleMs.toFixed(0)} kill+${run.killAfterLockMs?.toFixed(0)} store ${record.storeChanged} outs ${record.outputsChanged}`)
   record.nextRun = { code: next.code, stderr: next.stderr }
   if (next.code === 0) lane.knownIds = await readIds(lane.storePath)
   return record

@@ -1,21 +1,11 @@
-import { createHash } from 'node:crypto'
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFeedServer } from '../helpers/feed-server.js'
+import { hashTree } from '../helpers/file-tree.js'
 import { type CliRun, runCli } from '../helpers/run-cli.js'
 import { createChangingFeeds, writeLaneConfig } from './hard-stop-helpers.js'
-
-async function hashTree(root: string): Promise<Record<string, string>> {
-  const hashes: Record<string, string> = {}
-  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue
-    const path = join(entry.parentPath, entry.name)
-    hashes[relative(root, path)] = createHash('sha256').update(await readFile(path)).digest('hex')
-  }
-  return hashes
-}
 
 interface DamagedRun {
   run: CliRun

@@ -3,9 +3,10 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdtemp, open, readdir, readFile, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
+import { hashTree } from '../helpers/file-tree.js'
 import { type CliRun, runCli } from '../helpers/run-cli.js'
 import { readStoreSnapshot } from '../store/store-test-helpers.js'
 import { checkOutputs, createChangingFeeds, writeLaneConfig } from './hard-stop-helpers.js'
@@ -34,13 +35,7 @@ let noRoomForLock: { run: CliRun; lockLeft: boolean } | undefined
 
 /** Every file under the data folder with its hash, temp files included (they must not stay either). */
 async function snapshot(): Promise<Snapshot> {
-  const outputs: Record<string, string> = {}
-  const outDir = join(dir, 'out')
-  for (const entry of await readdir(outDir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue
-    const path = join(entry.parentPath, entry.name)
-    outputs[relative(outDir, path)] = createHash('sha256').update(await readFile(path)).digest('hex')
-  }
+  const outputs = await hashTree(join(dir, 'out'))
   const storePath = join(dir, 'store/db.json')
   const store = existsSync(storePath) ? createHash('sha256').update(await readFile(storePath)).digest('hex') : undefined
   return { store, outputs }

@@ -4,7 +4,8 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { PublishResult } from '../../src/publish/publish-outputs.js'
 import type { StoredItem } from '../../src/types.js'
-import { createConfig, createItem, createOutputDir, createSeedItem, listFiles, publishItems, SEED_POST_PATH } from './publish-fixtures.js'
+import { listFiles } from '../helpers/file-tree.js'
+import { createConfig, createItem, createOutputDir, createSeedItem, publishItems, SEED_POST_PATH } from './publish-fixtures.js'
 
 const SEED_POST = '_posts/2022-01-11-NW202201112243496752.md'
 /** Within three days of the seed article (2022-01-11 13:35 in Shanghai). */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import type { Config } from '../../src/config/config-schema.js'
 import type { StoredItem } from '../../src/types.js'
+import { listFiles } from '../helpers/file-tree.js'
 import {
   SEED_POST_PATH,
   createConfig,
@@ -11,7 +12,6 @@ import {
   createOutputDir,
   createSeedItem,
   fileIdentities,
-  listFiles,
   publishItems,
   readOutput,
 } from './publish-fixtures.js'

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { feedUrlsOf } from '../../src/publish/plan-feeds.js'
 import { publishStatus } from '../../src/publish/publish-status.js'
 import type { SourceHealth } from '../../src/types.js'
-import { ALL_FILES, createConfig, createItem, createItems, createOutputDir, fileIdentities, listFiles, publishItems, readOutput } from './publish-fixtures.js'
+import { listFiles } from '../helpers/file-tree.js'
+import { ALL_FILES, createConfig, createItem, createItems, createOutputDir, fileIdentities, publishItems, readOutput } from './publish-fixtures.js'
 
 const HEALTH: SourceHealth[] = [
   { id: 'nbd', state: 'ok', url: 'https://nbd.example.com/rss.xml', lastSuccessAt: '2022-01-11T00:00:00.000Z', consecutiveFailures: 0, itemsSeen: 3, alert: false },

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { configSchema, type Config } from '../../src/config/config-schema.js'
@@ -118,15 +118,6 @@ export async function createSeedItem(): Promise<StoredItem> {
     categories: [],
     media: record.medianame,
   })
-}
-
-/** Every file under `dir`, relative, sorted. */
-export async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
-    .sort()
 }
 
 /**

@@ -4,6 +4,7 @@ import { XMLValidator } from 'fast-xml-parser'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { PublishedItems } from '../../src/publish/plan-feeds.js'
 import { publishOutputs } from '../../src/publish/publish-outputs.js'
+import { listFiles } from '../helpers/file-tree.js'
 import {
   ALL_FILES,
   createConfig,
@@ -11,7 +12,6 @@ import {
   createItems,
   createOutputDir,
   fileIdentities,
-  listFiles,
   publishItems,
   readOutput,
   readOutputs,

@@ -55,7 +55,7 @@ export interface ParsedFeed {
 
 /** An entry after normalize: absolute links, instants, sanitized HTML, a key and a category. */
 export interface NormalizedEntry {
-  /** Identity (README, "What feedloom does with an item"): `infocode:NW…`, `link:https://…`, `guid:…` or `hash:…`. */
+  /** Identity (docs/architecture.md, "Identity and merging"): `infocode:NW…`, `link:https://…`, `guid:…` or `hash:…`. */
   key: string
   /** Every other identity this entry can be recognised by (guid, link, share link). */
   aliases: string[]

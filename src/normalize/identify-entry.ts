@@ -21,7 +21,7 @@ export interface IdentifyEntryInput {
 }
 
 export interface EntryIdentity {
-  /** `infocode:…`, `link:…`, `guid:…` or `hash:…` (README, "What feedloom does with an item"). */
+  /** `infocode:…`, `link:…`, `guid:…` or `hash:…` (docs/architecture.md, "Identity and merging"). */
   key: string
   /** Every other identity the entry can be recognised by, deduped, without the key. */
   aliases: string[]

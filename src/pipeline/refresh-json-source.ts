@@ -52,7 +52,7 @@ export async function refreshJsonSource(options: RefreshOptions<JsonSourceConfig
 function detailApi(detail: NonNullable<JsonSourceConfig['detail']>): ContentLocator {
   return {
     urlOf: ({ raw, entry }) => {
-      // The infoCode may also come from the item's link or share link (README, "What feedloom does with an item").
+      // The infoCode may also come from the item's link or share link (docs/architecture.md, "Identity and merging").
       const filled = fillUrlTemplate(detail.url, { ...templateValuesOf(raw), infoCode: entry.infoCode ?? raw.infoCode })
       if ('url' in filled) return filled
       const needed = filled.missing.map((name) => `{${name}}`).join(', ')

@@ -14,9 +14,9 @@ export type UpsertContents = Pick<StoreContents, 'items' | 'aliases' | 'tombston
 type ContentChanges = Partial<Pick<StoredItem, 'title' | 'content'>>
 
 /**
- * Adds or merges entries into `contents` (README, "What feedloom does with an item"). Items are replaced,
- * never mutated, so arrays handed out earlier keep their values. `categoriesOf` gives the
- * categories an item is published in, which changedCategories lists.
+ * Adds or merges entries into `contents` (docs/architecture.md, "Identity and merging"). Items
+ * are replaced, never mutated, so arrays handed out earlier keep their values. `categoriesOf`
+ * gives the categories an item is published in, which changedCategories lists.
  */
 export function upsertEntries(
   contents: UpsertContents,

@@ -61,8 +61,8 @@ async function collect(records: AsyncIterable<StoreRecord[]>): Promise<StoreReco
 }
 
 /**
- * The behaviour every store backend must have (DESIGN.md "Item identity", "Nothing lost"): run it
- * from one test file per backend with a factory of fresh, empty stores.
+ * The behaviour every store backend must have (docs/architecture.md, "Identity and merging" and
+ * "The store"): run it from one test file per backend with a factory of fresh, empty stores.
  */
 export function testStore(name: string, create: () => Promise<StoreFixture>): void {
   describe(`store contract: ${name}`, () => {

@@ -38,14 +38,14 @@ const PARSE_CHUNK_CHARS = 64 * 1024
  */
 const MAX_START_TAG_CHARS = 1024 * 1024
 
-/** XML 1.0 §2.3 Name, one UTF-16 unit at a time as sax read it. */
+/** XML 1.0 §2.3 Name, matched one UTF-16 unit at a time: its ranges in the BMP, no surrogate pairs. */
 const NAME =
   /[:A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD][:A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u00B7\u0300-\u036F\u203F-\u2040.0-9-]*/y
 
 /** A character reference or a named entity; which names expand is NAMED_ENTITIES' business. */
 const REFERENCE = /&(?:#[xX]([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z][A-Za-z0-9]*));/y
 
-/** In any case, as sax read them. */
+/** In any case: feeds write `<![cdata[` and `<!doctype` too. */
 const CDATA_START = /!\[CDATA\[/iy
 const DOCTYPE_START = /!DOCTYPE/iy
 
@@ -63,8 +63,9 @@ const SINGLE_QUOTE = 0x27
 /**
  * The document element that starts at `start` (readProlog has split off what comes before it),
  * read strictly: mismatched or unclosed tags, unquoted attributes, a bare `&` or an unknown entity
- * fail the document, as they did under sax. No DTD is read, so no entity can expand to anything but
- * one character. What follows the document element is not read, as under xml2js.
+ * fail the document, as XML 1.0 requires. No DTD is read, so no entity can expand to anything but
+ * one character. What follows the document element is not read, so trailing junk after a whole
+ * feed does not fail it.
  * @throws XmlSyntaxError naming the problem and where it is
  */
 export async function parseXml(text: string, start: number, options: ParseXmlOptions = {}): Promise<XmlElement> {
@@ -138,7 +139,7 @@ class XmlReader {
       this.at = end
       if (end < lt) return
     }
-    // sax let whitespace follow `<` and `</` (`< item>`), so this reader does too.
+    // Whitespace may follow `<` and `</` (`< item>`): some feeds write it, and readers accept it.
     const at = this.skipSpace(lt + 1)
     const next = text.charCodeAt(at)
     if (next === SLASH) this.readEndTag(lt, this.skipSpace(at + 1))
@@ -207,7 +208,7 @@ class XmlReader {
     this.at = gt + 1
   }
 
-  /** `<!--…-->`, `<![CDATA[…]]>`, or another `<!…>`, which sax skipped (`<![if !vml]>` from pasted Word HTML). */
+  /** `<!--…-->`, `<![CDATA[…]]>`, or another `<!…>`, which is skipped (`<![if !vml]>` from pasted Word HTML). */
   private readMarkupDeclaration(lt: number, bang: number, parent: XmlElement): void {
     const { text } = this
     if (text.startsWith('!--', bang)) {
@@ -267,7 +268,7 @@ class XmlReader {
     return parts.join('')
   }
 
-  /** sax's rules: a known name, else the same name in lower case (`&NBSP;`); a reference to an XML Char. */
+  /** A name NAMED_ENTITIES knows, else the same name in lower case (`&NBSP;`); a reference to an XML Char. */
   private expand([, hex, decimal, name]: RegExpExecArray, at: number): string {
     if (name !== undefined) {
       const expanded = NAMED_ENTITIES.get(name) ?? NAMED_ENTITIES.get(name.toLowerCase())

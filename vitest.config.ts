@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config'
 
 /**
  * The test files that take most of `npm test`'s time, each for long on its own: hundreds of
- * SIGKILLs, property runs, the packed package installed, real worker processes, Chromium, a CLI
- * under a file descriptor limit. `npm run test:fast` (the `fast` project) runs everything else.
+ * SIGKILLs, property runs, the packed package installed, real worker processes and threads waiting
+ * out schedules, deadlines and heap limits, Chromium, a CLI under a file descriptor limit.
+ * `npm run test:fast` (the `fast` project) runs everything else.
  */
 const SLOW_TESTS = [
   'test/hostile/hard-stops.test.ts',
@@ -15,6 +16,10 @@ const SLOW_TESTS = [
   'test/e2e/sources.test.ts',
   'test/cli/built-cli-threads.test.ts',
   'test/publish/html-pages.test.ts',
+  'test/schedule/worker-reload.test.ts',
+  'test/schedule/worker-metrics.test.ts',
+  'test/threads/create-thread-pool.test.ts',
+  'test/sources/share/create-article-extractor.test.ts',
 ]
 
 export default defineConfig({

@@ -73,6 +73,12 @@ export interface OpenStoreOptions {
   filter?: ItemFilter
   /** Told about one-time work, such as converting an old store. */
   log?: Logger
+  /**
+   * The config's source ids in order: an item several of them carry is then described by the one
+   * listed first, whatever order they were stored in (workers of a queue store sources in any
+   * order). @default the first source to store an item describes it
+   */
+  sourceOrder?: readonly string[]
 }
 
 export interface UpsertResult {

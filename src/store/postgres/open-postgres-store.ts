@@ -19,6 +19,8 @@ export interface OpenPostgresStoreOptions {
   filter?: ItemFilter
   /** Told which schema migrations opening applied. */
   log?: Logger
+  /** See OpenStoreOptions.sourceOrder. */
+  sourceOrder?: readonly string[]
 }
 
 /**
@@ -39,16 +41,17 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
     await connection.close()
     throw err
   }
-  return createPostgresStore(connection, options.filter)
+  return createPostgresStore(connection, options.filter, options.sourceOrder)
 }
 
-function createPostgresStore(connection: PostgresConnection, filter: ItemFilter | undefined): Store {
+function createPostgresStore(connection: PostgresConnection, filter: ItemFilter | undefined, sourceOrder: readonly string[] | undefined): Store {
   let staging = false
   let changed = false
   const session: PostgresSession = {
     connection,
     filter: filter ?? PUBLISH_EVERY_ITEM,
     isFiltered: filter !== undefined,
+    sourceOrder,
     async stage() {
       if (staging) return
       await connection.query('starting a transaction', 'BEGIN')

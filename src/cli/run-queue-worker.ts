@@ -1,0 +1,51 @@
+import { hostname } from 'node:os'
+import type { Config } from '../config/config-schema.js'
+import { describeError } from '../errors.js'
+import { startWorker } from '../schedule/start-worker.js'
+import type { CommandContext } from './command-context.js'
+import { openQueue } from './open-queue.js'
+
+/**
+ * `feedloom worker`: one of any number of processes sharing a PostgreSQL store's sources. It puts
+ * the due sources on the queue on start and on every tick of the schedule (as every worker does:
+ * the queue keeps one job per source and period), and runs jobs until SIGINT/SIGTERM, then lets
+ * its running jobs finish and exits 0.
+ */
+export async function runQueueWorker(context: CommandContext, config: Readonly<Config>, options: { concurrency?: number; name?: string }): Promise<number> {
+  const { io, log } = context
+  const name = options.name ?? `${hostname()}:${process.pid}`
+  const concurrency = options.concurrency ?? config.queue.concurrency ?? config.fetch.concurrency
+  const queue = await openQueue(context, config, 'feedloom worker')
+  try {
+    const { enqueueDueSources } = await import('../pipeline/enqueue-due-sources.js')
+    const { workQueue } = await import('../pipeline/work-queue.js')
+    let periodMs = 0
+    const scheduler = startWorker({
+      schedule: config.schedule,
+      timezone: config.site.timezone,
+      runCycle: async () => {
+        // startWorker calls this before it returns the period; one turn later it is known.
+        await Promise.resolve()
+        try {
+          const { due, added } = await enqueueDueSources(config, queue, periodMs / 1000 || DEFAULT_PERIOD_SECONDS, new Date())
+          log.info(`${due} sources due, ${added} new jobs queued (the rest already were)`, { due, added })
+        } catch (err) {
+          const { code, message } = describeError(err)
+          log.error(`could not queue the due sources, trying again at the next tick: ${message}`, { code })
+        }
+      },
+    })
+    periodMs = scheduler.periodMs
+    log.info(`worker ${name} started: ${concurrency} jobs at once, schedule "${config.schedule}" (${config.site.timezone}), store ${queue.label}; stop with Ctrl-C`)
+    const counts = await workQueue({ config: () => config, queue, concurrency, name, log, signal: io.signal })
+    await scheduler.stop()
+    await queue.leave().catch(() => undefined)
+    log.info(`${String(io.signal.reason)}: worker ${name} stopped after ${counts.done} jobs done, ${counts.failed} failed`)
+    return 0
+  } finally {
+    await queue.close()
+  }
+}
+
+/** When the schedule's period cannot be told (it is read at the first tick): five minutes, the default schedule's. */
+const DEFAULT_PERIOD_SECONDS = 300

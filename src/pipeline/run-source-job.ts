@@ -1,10 +1,11 @@
 import type { Config } from '../config/config-schema.js'
+import { StoreError } from '../errors.js'
 import type { Fetcher } from '../fetch/create-fetcher.js'
 import { createItemFilter } from '../publish/filter-items.js'
 import type { ArticleExtractor } from '../sources/share/create-article-extractor.js'
 import { openStore } from '../store/open-store.js'
 import type { Logger } from '../types.js'
-import { refreshSource, type SourceStatus } from './refresh-source.js'
+import { type RefreshResult, refreshSource, type SourceStatus } from './refresh-source.js'
 import { listChangedCategories, reportResult } from './run-cycle.js'
 
 export interface SourceJobOptions {
@@ -29,30 +30,49 @@ export interface SourceJobResult {
 /**
  * One source as a job of `feedloom worker`: the same refresh as a cycle's (backoff, Retry-After,
  * redirects, health), its entries upserted and its state saved in one commit of its own.
+ * The store is written after the fetch, in a transaction of its own, so a fetch that takes long
+ * holds no locks in the database.
  * @throws StoreError when the store cannot be read or written: the job is tried again
  */
 export async function runSourceJob(options: SourceJobOptions): Promise<SourceJobResult> {
   const { config, sourceId, fetcher, articles, log, now } = options
   const source = config.sources.find((one) => one.id === sourceId)
   if (source === undefined) return { storeChanged: false, changedCategories: new Set() }
-  const store = await openStore({
-    path: config.store.path,
-    url: config.store.url,
-    lock: false,
-    filter: createItemFilter(config),
-    log,
-    sourceOrder: config.sources.map((one) => one.id),
-  })
+  const open = () =>
+    openStore({
+      path: config.store.path,
+      url: config.store.url,
+      lock: false,
+      filter: createItemFilter(config),
+      log,
+      sourceOrder: config.sources.map((one) => one.id),
+    })
+  const reader = await open()
+  let result: RefreshResult
   try {
-    const state = (await store.sourceStates()).get(sourceId) ?? { consecutiveFailures: 0, itemsSeen: 0 }
+    const state = (await reader.sourceStates()).get(sourceId) ?? { consecutiveFailures: 0, itemsSeen: 0 }
     const deadline = AbortSignal.timeout(config.fetch.cycleDeadlineMs)
-    const result = await refreshSource({ source, state, config, fetcher, articles, deadline, known: store, now })
-    await store.setSourceState(sourceId, result.state)
-    reportResult(result, log)
-    const upserted = await store.upsert(result.entries, now)
-    const storeChanged = await store.commit()
-    return { status: result.status, storeChanged, changedCategories: listChangedCategories(upserted, config) }
+    result = await refreshSource({ source, state, config, fetcher, articles, deadline, known: reader, now })
   } finally {
-    await store.close()
+    await reader.close()
+  }
+  reportResult(result, log)
+  for (let attempt = 1; ; attempt++) {
+    const store = await open()
+    try {
+      await store.setSourceState(sourceId, result.state)
+      const upserted = await store.upsert(result.entries, now)
+      const storeChanged = await store.commit()
+      return { status: result.status, storeChanged, changedCategories: listChangedCategories(upserted, config) }
+    } catch (err) {
+      // Two workers' transactions on the same items or category counts: PostgreSQL let one of them
+      // go; writing again, after the other committed, succeeds without fetching again.
+      if (!(err instanceof StoreError && err.code === 'E_STORE_CONFLICT') || attempt === MAX_STORE_ATTEMPTS) throw err
+    } finally {
+      await store.close()
+    }
   }
 }
+
+/** Writes of one job tried this many times when a concurrent job's transaction gets in the way. */
+const MAX_STORE_ATTEMPTS = 5

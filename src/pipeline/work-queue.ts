@@ -43,32 +43,32 @@ export async function workQueue(options: WorkQueueOptions): Promise<{ done: numb
   const running = new Set<Promise<void>>()
 
   const runJob = async (job: SourceJob): Promise<void> => {
-    const lock = await queue.lockSource(job.sourceId)
-    if (lock === undefined) {
-      // Another worker is fetching this source right now: this job's work is being done.
-      await queue.completeSourceJob(job.id)
-      return
-    }
+    // Whether this attempt committed changes: a retry must then announce them, not take them as never made.
+    let stored = false
     try {
-      const result = await runSourceJob({ config: options.config(), sourceId: job.sourceId, fetcher, articles, log, now: now() })
-      // A retried job's first attempt may have committed and died before announcing it.
-      if (result.storeChanged || job.isRetry) await queue.announceChanges(job.isRetry ? 'all' : [...result.changedCategories])
-      await queue.completeSourceJob(job.id)
-      counts.done++
-    } finally {
-      await lock.release()
+      const lock = await queue.lockSource(job.sourceId)
+      // Another worker is fetching this source right now: this job's work is being done.
+      if (lock === undefined) return await queue.completeSourceJob(job.id)
+      try {
+        const result = await runSourceJob({ config: options.config(), sourceId: job.sourceId, fetcher, articles, log, now: now() })
+        stored = result.storeChanged
+        // A retried job's first attempt may have committed and died before announcing it.
+        if (result.storeChanged || job.isRetry) await queue.announceChanges(job.isRetry ? 'all' : [...result.changedCategories])
+        await queue.completeSourceJob(job.id)
+        counts.done++
+      } finally {
+        await lock.release()
+      }
+    } catch (err) {
+      counts.failed++
+      const { code, message } = describeError(err)
+      log.error(`source ${job.sourceId}: job failed, it is tried again: ${message}`, { sourceId: job.sourceId, code })
+      await queue.failSourceJob(job.id, message, stored).catch(() => undefined)
     }
   }
 
   const start = (job: SourceJob): void => {
-    const task = runJob(job)
-      .catch(async (err: unknown) => {
-        counts.failed++
-        const { code, message } = describeError(err)
-        log.error(`source ${job.sourceId}: job failed, it is tried again: ${message}`, { sourceId: job.sourceId, code })
-        await queue.failSourceJob(job.id, message).catch(() => undefined)
-      })
-      .finally(() => running.delete(task))
+    const task = runJob(job).finally(() => running.delete(task))
     running.add(task)
   }
 

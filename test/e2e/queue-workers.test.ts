@@ -61,9 +61,7 @@ describe.skipIf(postgres === undefined)('feedloom worker and feedloom publish --
 
     for (const name of ['w1', 'w2', 'w3']) children.push(spawnCli(['worker', '--name', name, '--config', cluster.configPath]))
     children.push(spawnCli(['publish', '--watch', '--config', cluster.configPath]))
-    const started = Date.now()
     const status = await waitForQuiet(cluster.configPath)
-    console.log('quiet after', Date.now() - started)
 
     expect(status.workers.map((worker) => worker.name)).toEqual(['w1', 'w2', 'w3'])
     expect(status.queue).toEqual({ due: 0, running: 0, failed: 0, idle: true })

@@ -8,7 +8,10 @@ import { describePostgresUrl } from './describe-postgres-url.js'
 export interface SourceJob {
   id: string
   sourceId: string
-  /** Set when an earlier attempt of this job was given up on (its worker died or its lease ran out). */
+  /**
+   * Set when an earlier attempt of this job was given up on (its worker died or its lease ran out),
+   * so it may have stored changes it did not get to announce.
+   */
   isRetry: boolean
 }
 
@@ -53,7 +56,8 @@ export interface JobQueue {
   /** Takes up to `max` jobs, each leased for queue.leaseSeconds. */
   takeSourceJobs(max: number): Promise<SourceJob[]>
   completeSourceJob(id: string): Promise<void>
-  failSourceJob(id: string, message: string): Promise<void>
+  /** Gives the job back for a retry, saying whether its attempt stored changes (the retry then announces them). */
+  failSourceJob(id: string, message: string, stored: boolean): Promise<void>
   /**
    * Holds the source for this process until release(); undefined when another worker holds it
    * (it is being fetched now). The server lets go by itself when this process's connection drops.
@@ -155,13 +159,13 @@ export async function connectQueue(options: ConnectQueueOptions): Promise<JobQue
     async takeSourceJobs(max) {
       if (max <= 0) return []
       const jobs = await boss.fetch<{ sourceId: string }>(SOURCE_QUEUE, { batchSize: max, includeMetadata: true })
-      return jobs.map((job) => ({ id: job.id, sourceId: job.data.sourceId, isRetry: job.retryCount > 0 }))
+      return jobs.map((job) => ({ id: job.id, sourceId: job.data.sourceId, isRetry: job.retryCount > 0 && !isFailedUnstored(job.output) }))
     },
     async completeSourceJob(id) {
       await boss.complete(SOURCE_QUEUE, id)
     },
-    async failSourceJob(id, message) {
-      await boss.fail(SOURCE_QUEUE, id, { message })
+    async failSourceJob(id, message, stored) {
+      await boss.fail(SOURCE_QUEUE, id, { message, stored })
     },
     lockSource: (sourceId) => locks.tryLock(sourceLockKey(sourceId)),
     async announceChanges(categories) {
@@ -263,15 +267,22 @@ function createLockSession(url: string) {
     })
     return connection
   }
-  const query = async (what: string, text: string, values: unknown[]): Promise<Record<string, unknown>[]> => {
-    const current = await connected()
-    try {
-      return await current.query(what, text, values)
-    } catch (err) {
-      connection = undefined
-      await current.close()
-      throw err
+  // One connection runs one statement at a time; jobs ask for locks concurrently.
+  let turn: Promise<unknown> = Promise.resolve()
+  const query = (what: string, text: string, values: unknown[]): Promise<Record<string, unknown>[]> => {
+    const run = async () => {
+      const current = await connected()
+      try {
+        return await current.query(what, text, values)
+      } catch (err) {
+        if (connection !== undefined) await current.close()
+        connection = undefined
+        throw err
+      }
     }
+    const result = turn.then(run, run)
+    turn = result.catch(() => undefined)
+    return result
   }
   // A session lock is granted again to the session that holds it: this process's own jobs must
   // also exclude each other.
@@ -304,6 +315,11 @@ function createLockSession(url: string) {
       if (current !== undefined) await (await current.catch(() => undefined))?.close()
     },
   }
+}
+
+/** What failSourceJob left on a job: that attempt stored nothing, unlike one that died or ran out of lease. */
+function isFailedUnstored(output: unknown): boolean {
+  return typeof output === 'object' && output !== null && (output as { stored?: unknown }).stored === false
 }
 
 /** A stable 63-bit key per source id, apart from the publisher's. */

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises'
 import { hostname } from 'node:os'
 import type { Config } from '../config/config-schema.js'
 import { describeError } from '../errors.js'
@@ -26,12 +27,17 @@ export async function runQueueWorker(context: CommandContext, config: Readonly<C
       runCycle: async () => {
         // startWorker calls this before it returns the period; one turn later it is known.
         await Promise.resolve()
-        try {
-          const { due, added } = await enqueueDueSources(config, queue, periodMs / 1000 || DEFAULT_PERIOD_SECONDS, new Date())
-          log.info(`${due} sources due, ${added} new jobs queued (the rest already were)`, { due, added })
-        } catch (err) {
-          const { code, message } = describeError(err)
-          log.error(`could not queue the due sources, trying again at the next tick: ${message}`, { code })
+        // A database that is away at a tick must not cost a whole period: ask again until it answers.
+        for (let waitMs = 1000; !io.signal.aborted; waitMs = Math.min(waitMs * 2, 30_000)) {
+          try {
+            const { due, added } = await enqueueDueSources(config, queue, periodMs / 1000 || DEFAULT_PERIOD_SECONDS, new Date())
+            log.info(`${due} sources due, ${added} new jobs queued (the rest already were)`, { due, added })
+            return
+          } catch (err) {
+            const { code, message } = describeError(err)
+            log.error(`could not queue the due sources, trying again in ${waitMs / 1000} s: ${message}`, { code })
+            await waitUnlessAborted(waitMs, io.signal)
+          }
         }
       },
     })
@@ -49,3 +55,8 @@ export async function runQueueWorker(context: CommandContext, config: Readonly<C
 
 /** When the schedule's period cannot be told (it is read at the first tick): five minutes, the default schedule's. */
 const DEFAULT_PERIOD_SECONDS = 300
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function waitUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => undefined)
+}

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises'
 import type { Config } from '../config/config-schema.js'
 import { describeError } from '../errors.js'
 import type { PublishResult } from '../publish/publish-outputs.js'
@@ -51,19 +52,12 @@ export async function publishWhenChanged(options: PublishWhenChangedOptions): Pr
       log.error(`publish failed, trying again: ${message}`, { code })
     }
     if (!watch && published) break
-    await sleep(POLL_MS, signal)
+    await waitUnlessAborted(POLL_MS, signal)
   }
   return published
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function waitUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => undefined)
 }

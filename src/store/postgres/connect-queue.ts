@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises'
 import { hostname } from 'node:os'
 import PgBoss from 'pg-boss'
 import { StoreError } from '../../errors.js'
@@ -195,7 +196,7 @@ export async function connectQueue(options: ConnectQueueOptions): Promise<JobQue
         } catch (err) {
           options.onError?.(err as Error)
         }
-        await sleep(1000, signal)
+        await waitUnlessAborted(1000, signal)
       }
       return false
     },
@@ -339,14 +340,7 @@ function queueSchemaOf(url: string): string {
   return schema === undefined ? 'feedloom_queue' : `${schema}_queue`.slice(0, 50)
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function waitUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => undefined)
 }

@@ -45,11 +45,13 @@ describe.skipIf(postgres === undefined)('feedloom worker and feedloom publish --
     return JSON.parse(run.stdout) as ClusterStatus
   }
   /** Every source fetched, no job due or running, every stored change published. */
-  const waitForQuiet = async (configPath: string): Promise<ClusterStatus> => {
+  const waitForQuiet = async (configPath: string, timeoutMs: number): Promise<ClusterStatus> => {
+    const deadline = Date.now() + timeoutMs
     for (;;) {
       const status = await statusOf(configPath)
       const fetched = status.sources.every((source) => source.state !== 'new')
       if (fetched && status.queue.idle && !status.publisher.pending && status.publisher.lastPublishAt !== undefined) return status
+      if (Date.now() > deadline) throw new Error(`not quiet: ${JSON.stringify({ ...status, sources: status.sources.filter((source) => source.state === 'new') })}`)
       await new Promise((resolve) => setTimeout(resolve, 300))
     }
   }
@@ -61,7 +63,7 @@ describe.skipIf(postgres === undefined)('feedloom worker and feedloom publish --
 
     for (const name of ['w1', 'w2', 'w3']) children.push(spawnCli(['worker', '--name', name, '--config', cluster.configPath]))
     children.push(spawnCli(['publish', '--watch', '--config', cluster.configPath]))
-    const status = await waitForQuiet(cluster.configPath)
+    const status = await waitForQuiet(cluster.configPath, 150_000)
 
     expect(status.workers.map((worker) => worker.name)).toEqual(['w1', 'w2', 'w3'])
     expect(status.queue).toEqual({ due: 0, running: 0, failed: 0, idle: true })
@@ -74,7 +76,25 @@ describe.skipIf(postgres === undefined)('feedloom worker and feedloom publish --
     }
     const [items] = await db.query<{ count: number }>(`SELECT count(*)::integer AS count FROM store_2.items`)
     expect(items?.count).toBe(farm.expected().distinctStories)
-  }, 120_000)
+    const text = await runCli('status', '--config', cluster.configPath)
+    expect(text.stdout).toMatch(/^w1 +\S+ +\d+ +/m)
+    expect(text.stdout).toContain('queue: 0 due, 0 running, 0 failed (idle)')
+  }, 180_000)
+
+  it('runs one publisher at a time: a second one stands by and publishes once the first stops', async () => {
+    const { dir, configPath } = await writeConfig(configFor((await db.createSchema()).url))
+    const first = spawnCli(['publish', '--watch', '--config', configPath])
+    children.push(first)
+    await waitForLine(first, 'publish done')
+    const second = spawnCli(['publish', '--watch', '--config', configPath])
+    children.push(second)
+    await waitForLine(second, 'standing by')
+
+    await stop(first)
+
+    expect(await waitForLine(second, 'publish done')).toContain('publish done (every category)')
+    expect((await readTree(join(dir, 'out'))).has('rss.xml')).toBe(true)
+  }, 60_000)
 
   it('refuses to start a worker on a file store, saying what to set', async () => {
     const { configPath } = await writeConfig({ site: { title: 't', url: 'https://news.example.com/' }, sources: [] })
@@ -97,6 +117,22 @@ async function readTree(root: string): Promise<Map<string, Buffer>> {
 /** status.json with every instant blanked: when a source was fetched differs between two runs. */
 function withoutTimes(bytes: Buffer | undefined): unknown {
   return JSON.parse((bytes ?? Buffer.from('null')).toString('utf8').replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<time>"'))
+}
+
+/** Resolves with the first line of the child's stderr that contains `text`. */
+function waitForLine(child: ChildProcess, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = ''
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString('utf8')
+      const line = seen.split('\n').find((one) => one.includes(text))
+      if (line === undefined) return
+      child.stderr?.off('data', onData)
+      resolve(line)
+    }
+    child.stderr?.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`exited (${code}) before logging "${text}": ${seen}`)))
+  })
 }
 
 function stop(child: ChildProcess): Promise<void> {

@@ -173,8 +173,21 @@ export async function runMain(terminal: CliIo): Promise<number> {
     .option('--name <name>', 'name shown by feedloom status (default host:pid)')
     .action(async (options: { concurrency?: number; name?: string }) => {
       const context = await ctx(true)
-      const { runQueueWorker } = await import('./run-queue-worker.js')
-      exitCode = await runQueueWorker(context, await context.load(), options)
+      const config = await context.load()
+      const [{ runQueueWorker }, { openQueue }] = await Promise.all([import('../schedule/run-queue-worker.js'), import('./open-queue.js')])
+      const queue = await openQueue(context, config, 'feedloom worker')
+      try {
+        await runQueueWorker({
+          config,
+          queue,
+          name: options.name ?? `${queue.host}:${queue.pid}`,
+          concurrency: options.concurrency ?? config.queue.concurrency ?? config.fetch.concurrency,
+          log: context.log,
+          signal: context.io.signal,
+        })
+      } finally {
+        await queue.close()
+      }
     })
 
   program

@@ -48,6 +48,9 @@ export interface QueueState {
 export interface JobQueue {
   /** The server URL without its password, for messages. */
   readonly label: string
+  /** This process as its heartbeat row names it. */
+  readonly host: string
+  readonly pid: number
   /**
    * Puts one job per source on the queue, unless one for that source was already put there in the
    * same period of `periodSeconds` (by any worker): N workers on one schedule enqueue each once.
@@ -149,6 +152,8 @@ export async function connectQueue(options: ConnectQueueOptions): Promise<JobQue
 
   return {
     label,
+    host,
+    pid: process.pid,
     async enqueueSources(sourceIds, periodSeconds) {
       let added = 0
       for (const sourceId of sourceIds) {

@@ -5,7 +5,7 @@ import { createItemFilter } from '../publish/filter-items.js'
 import type { ArticleExtractor } from '../sources/share/create-article-extractor.js'
 import { openStore } from '../store/open-store.js'
 import type { Logger } from '../types.js'
-import { type RefreshResult, refreshSource, type SourceStatus } from './refresh-source.js'
+import { refreshSource, type SourceStatus } from './refresh-source.js'
 import { listChangedCategories, reportResult } from './run-cycle.js'
 
 export interface SourceJobOptions {
@@ -30,8 +30,8 @@ export interface SourceJobResult {
 /**
  * One source as a job of `feedloom worker`: the same refresh as a cycle's (backoff, Retry-After,
  * redirects, health), its entries upserted and its state saved in one commit of its own.
- * The store is written after the fetch, in a transaction of its own, so a fetch that takes long
- * holds no locks in the database.
+ * The store is written after the fetch, in a short transaction, so a fetch that takes long holds
+ * no locks in the database.
  * @throws StoreError when the store cannot be read or written: the job is tried again
  */
 export async function runSourceJob(options: SourceJobOptions): Promise<SourceJobResult> {
@@ -47,30 +47,29 @@ export async function runSourceJob(options: SourceJobOptions): Promise<SourceJob
       log,
       sourceOrder: config.sources.map((one) => one.id),
     })
-  const reader = await open()
-  let result: RefreshResult
+  let store = await open()
   try {
-    const state = (await reader.sourceStates()).get(sourceId) ?? { consecutiveFailures: 0, itemsSeen: 0 }
+    const state = (await store.sourceState(sourceId)) ?? { consecutiveFailures: 0, itemsSeen: 0 }
     const deadline = AbortSignal.timeout(config.fetch.cycleDeadlineMs)
-    result = await refreshSource({ source, state, config, fetcher, articles, deadline, known: reader, now })
-  } finally {
-    await reader.close()
-  }
-  reportResult(result, log)
-  for (let attempt = 1; ; attempt++) {
-    const store = await open()
-    try {
-      await store.setSourceState(sourceId, result.state)
-      const upserted = await store.upsert(result.entries, now)
-      const storeChanged = await store.commit()
-      return { status: result.status, storeChanged, changedCategories: listChangedCategories(upserted, config) }
-    } catch (err) {
-      // Two workers' transactions on the same items or category counts: PostgreSQL let one of them
-      // go; writing again, after the other committed, succeeds without fetching again.
-      if (!(err instanceof StoreError && err.code === 'E_STORE_CONFLICT') || attempt === MAX_STORE_ATTEMPTS) throw err
-    } finally {
-      await store.close()
+    // Reads only: the handle opens its transaction at the first write, after the fetch.
+    const result = await refreshSource({ source, state, config, fetcher, articles, deadline, known: store, now })
+    reportResult(result, log)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await store.setSourceState(sourceId, result.state)
+        const upserted = await store.upsert(result.entries, now)
+        const storeChanged = await store.commit()
+        return { status: result.status, storeChanged, changedCategories: listChangedCategories(upserted, config) }
+      } catch (err) {
+        // Two workers' transactions on the same items or category counts: PostgreSQL let one of them
+        // go; writing again, after the other committed, succeeds without fetching again.
+        if (!(err instanceof StoreError && err.code === 'E_STORE_CONFLICT') || attempt === MAX_STORE_ATTEMPTS) throw err
+        await store.close()
+        store = await open()
+      }
     }
+  } finally {
+    await store.close()
   }
 }
 

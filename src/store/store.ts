@@ -34,6 +34,8 @@ export interface Store {
   countItems(): Promise<ItemCounts>
   /** Copies of every stored source state, by source id. A source never fetched has none. */
   sourceStates(): Promise<Map<string, SourceState>>
+  /** A copy of one source's state; undefined when it was never fetched. Reads that row only: a worker's job needs no more. */
+  sourceState(id: string): Promise<SourceState | undefined>
   setSourceState(id: string, state: SourceState): Promise<void>
   /** A copy of what publishing recorded (posts it wrote, outputs to write again). */
   publishRecord(): Promise<PublishRecord>

@@ -466,6 +466,16 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
         expect((await reopened.sourceStates()).has('em-list')).toBe(false)
       })
 
+      it('reads one source state, as staged and as committed; none for a source never fetched', async () => {
+        await store.setSourceState('nbd', { consecutiveFailures: 0, itemsSeen: 3 })
+        const staged = await store.sourceState('nbd')
+        const reopened = await reopen()
+
+        expect(staged).toEqual({ consecutiveFailures: 0, itemsSeen: 3 })
+        expect(await reopened.sourceState('nbd')).toEqual({ consecutiveFailures: 0, itemsSeen: 3 })
+        expect(await reopened.sourceState('em-list')).toBeUndefined()
+      })
+
       it('hands out copies of source states', async () => {
         await store.setSourceState('nbd', { consecutiveFailures: 0, itemsSeen: 1 })
 

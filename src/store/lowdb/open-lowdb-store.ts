@@ -469,6 +469,10 @@ function createLowdbStore(
     async sourceStates() {
       return new Map([...sources].map(([id, state]) => [id, structuredClone(state)]))
     },
+    async sourceState(id) {
+      const state = sources.get(id)
+      return state === undefined ? undefined : structuredClone(state)
+    },
     async setSourceState(id, state) {
       sources.set(id, toCanonicalSourceState(state))
     },

@@ -167,6 +167,40 @@ export async function runMain(terminal: CliIo): Promise<number> {
     })
 
   program
+    .command('worker')
+    .description('take source jobs from the queue in the PostgreSQL store (store.url) until SIGINT/SIGTERM; run as many as you like, on any machines')
+    .option('--concurrency <n>', 'jobs this worker runs at once (default queue.concurrency, else fetch.concurrency)', parsePositiveInt)
+    .option('--name <name>', 'name shown by feedloom status (default host:pid)')
+    .action(async (options: { concurrency?: number; name?: string }) => {
+      const context = await ctx(true)
+      const config = await context.load()
+      const [{ runQueueWorker }, { openQueue }] = await Promise.all([import('../schedule/run-queue-worker.js'), import('./open-queue.js')])
+      const queue = await openQueue(context, config, 'feedloom worker')
+      try {
+        await runQueueWorker({
+          config,
+          queue,
+          name: options.name ?? `${queue.host}:${queue.pid}`,
+          concurrency: options.concurrency ?? config.queue.concurrency ?? config.fetch.concurrency,
+          log: context.log,
+          signal: context.io.signal,
+        })
+      } finally {
+        await queue.close()
+      }
+    })
+
+  program
+    .command('publish')
+    .description("regenerate out/ from a PostgreSQL store's changes; with --watch keep doing so as workers store items (one publisher at a time)")
+    .option('--watch', 'run until SIGINT/SIGTERM, publishing within a second of each stored change; a second publisher stands by')
+    .action(async (options: { watch?: boolean }) => {
+      const context = await ctx(options.watch === true)
+      const { runPublisher } = await import('./run-publisher.js')
+      exitCode = await runPublisher(context, await context.load(), options)
+    })
+
+  program
     .command('build')
     .description('regenerate out/ from the store without fetching')
     .addOption(createWaitOption())
@@ -379,6 +413,12 @@ function parseHostPort(value: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value)
   if (!match) throw new InvalidArgumentError('must be host:port, such as 127.0.0.1:9464')
   return { host: match[1] ?? (match[2] || '0.0.0.0'), port: parsePort(match[3] ?? '') }
+}
+
+function parsePositiveInt(value: string): number {
+  const number = Number(value)
+  if (!/^\d+$/.test(value) || number < 1 || number > 10_000) throw new InvalidArgumentError('must be a whole number from 1 to 10000')
+  return number
 }
 
 function parsePort(value: string): number {

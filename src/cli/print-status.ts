@@ -1,4 +1,5 @@
 import type { Config } from '../config/config-schema.js'
+import { type QueueState, readQueueStatus } from '../pipeline/read-queue-status.js'
 import { readStatus } from '../pipeline/read-status.js'
 import type { FailedOutput, SourceHealth } from '../types.js'
 import type { CommandContext } from './command-context.js'
@@ -16,7 +17,8 @@ export async function printStatus(context: CommandContext, config: Readonly<Conf
   const { stdout } = context.io
   const now = new Date()
   const { sources: health, failedOutputs } = await readStatus(config, now)
-  if (options.json) stdout(JSON.stringify(health, null, 2))
+  const cluster = await readQueueStatus(config)
+  if (options.json) stdout(JSON.stringify(cluster === undefined ? health : { sources: health, ...cluster }, null, 2))
   else {
     stdout(
       formatTable(
@@ -26,8 +28,30 @@ export async function printStatus(context: CommandContext, config: Readonly<Conf
     )
     for (const note of health.flatMap((one) => notesOf(one, now, config.health.alertAfterHours))) stdout(note)
     for (const output of failedOutputs) stdout(failedOutputNote(output, now))
+    if (cluster !== undefined) for (const line of describeCluster(cluster, now)) stdout(line)
   }
   return health.some((one) => one.alert) ? ALERT_EXIT_CODE : 0
+}
+
+/** The workers of a PostgreSQL store (a worker whose heartbeat stopped is one that was killed), its queue and its publisher. */
+function describeCluster(cluster: QueueState, now: Date): string[] {
+  const { queue, publisher } = cluster
+  const workers =
+    cluster.workers.length === 0
+      ? ['workers: none running']
+      : [
+          'workers:',
+          formatTable(
+            ['name', 'host', 'pid', 'last heartbeat', 'done', 'failed'],
+            cluster.workers.map((worker) => [worker.name, worker.host, String(worker.pid), ago(worker.lastHeartbeat, now), String(worker.done), String(worker.failed)]),
+          ),
+        ]
+  const published = publisher.lastPublishAt === undefined ? 'never published' : `last published ${ago(publisher.lastPublishAt, now)}`
+  return [
+    ...workers,
+    `queue: ${queue.due} due, ${queue.running} running, ${queue.failed} failed${queue.idle ? ' (idle)' : ''}`,
+    `publisher: ${published}${publisher.pending ? '; stored changes waiting to be published' : ''}`,
+  ]
 }
 
 function toRow(health: SourceHealth, now: Date): string[] {

@@ -184,6 +184,15 @@ export const configSchema = z.strictObject({
       cycleDeadlineMs: timerMs.default(60_000),
     })
     .prefault({}),
+  /** `feedloom worker` on a PostgreSQL store: the job queue kept in the same database. */
+  queue: z
+    .strictObject({
+      /** A job whose worker stopped (killed, machine lost) is given to another worker after this many seconds. */
+      leaseSeconds: z.int().min(2).max(86_400).default(60),
+      /** Jobs one worker runs at once. @default fetch.concurrency */
+      concurrency: z.int().positive().optional(),
+    })
+    .prefault({}),
   /** Source health: `feedloom status` exits non-zero when a source has failed for longer than this. */
   health: z.strictObject({ alertAfterHours: z.number().positive().default(24) }).prefault({}),
   categories: z

@@ -5,16 +5,24 @@ import { publishStatus } from '../publish/publish-status.js'
 import { type AcquireStoreLockOptions, openStore } from '../store/open-store.js'
 import type { Logger } from '../types.js'
 import { describeSourceHealth } from '../source-state/describe-source-health.js'
-import { recordFailedOutputs } from './record-failed-outputs.js'
+import { hasFailedOutputs, recordFailedOutputs } from './record-failed-outputs.js'
 import { recordJekyllPosts } from './record-jekyll-posts.js'
+import { hasOutputs } from './run-cycle.js'
 
 export interface BuildOptions {
   /** Where removed and left-alone Jekyll posts are reported. */
   log: Logger
-  /** How to take the store lock (wait for it, name the holder). @default {} (fail at once when held) */
-  lock?: AcquireStoreLockOptions
+  /** How to take the store lock (wait for it, name the holder), or false for a PostgreSQL store's publisher, which needs none. @default {} (fail at once when held) */
+  lock?: AcquireStoreLockOptions | false
   /** The clock status.json's states are judged by. @default new Date() */
   now?: Date
+  /**
+   * Only these categories' feeds (and the all-categories ones), unless out/ lacks its feeds or an
+   * earlier output failed: then every one. @default 'all'
+   */
+  changedCategories?: ReadonlySet<string> | 'all'
+  /** Apply retention first (the publisher of `feedloom worker`s, which prune nothing). @default false */
+  retention?: boolean
 }
 
 /**
@@ -24,10 +32,14 @@ export interface BuildOptions {
  * must not change the store half-way through.
  */
 export async function buildOutputs(config: Readonly<Config>, options: BuildOptions): Promise<PublishResult> {
-  const { log, lock = {}, now = new Date() } = options
+  const { log, lock = {}, now = new Date(), retention = false } = options
   const store = await openStore({ path: config.store.path, url: config.store.url, lock, filter: createItemFilter(config) })
   try {
-    const feeds = await publishOutputs({ items: store, config, changedCategories: 'all', now, jekyllPosts: (await store.publishRecord()).jekyllPosts })
+    const pruned = retention ? await store.prune({ ...config.store, now }) : undefined
+    const wanted = options.changedCategories ?? 'all'
+    const isPartial = wanted !== 'all' && (await hasOutputs(config)) && !(await hasFailedOutputs(store))
+    const changedCategories = isPartial ? new Set([...wanted, ...(pruned?.changedCategories ?? [])]) : 'all'
+    const feeds = await publishOutputs({ items: store, config, changedCategories, now, jekyllPosts: (await store.publishRecord()).jekyllPosts })
     await recordJekyllPosts(feeds, store, log)
     for (const file of feeds.removedPages ?? []) log.info(`removed ${file}: the category has fewer pages now`, { file })
     const status = await publishStatus({

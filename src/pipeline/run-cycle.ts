@@ -8,7 +8,7 @@ import { publishOutputs, type PublishResult } from '../publish/publish-outputs.j
 import { publishStatus } from '../publish/publish-status.js'
 import { type ArticleExtractor, createArticleExtractor } from '../sources/share/create-article-extractor.js'
 import { describeSourceHealth } from '../source-state/describe-source-health.js'
-import { type AcquireStoreLockOptions, openStore, type Store } from '../store/open-store.js'
+import { type AcquireStoreLockOptions, openStore, type Store, type UpsertResult } from '../store/open-store.js'
 import type { Logger, SourceState } from '../types.js'
 import { describePlannedChanges, type PlannedChange } from './describe-planned-changes.js'
 import { type FormPoster, type HubPingResult, pingWebSubHub } from './ping-websub-hub.js'
@@ -99,13 +99,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
     // Both read no more than the store's head when nothing arrived and retention has nothing to do.
     const upserted = await store.upsert(entries, cycleStart)
     const pruned = await store.prune({ ...config.store, now: cycleStart })
-    // An item is published in the category of every configured source that carries it, so a merge changes that category too.
-    const touchedItems = [...upserted.added, ...upserted.updated, ...upserted.mergedItems]
-    const changedCategories = new Set([
-      ...upserted.changedCategories,
-      ...pruned.changedCategories,
-      ...touchedItems.flatMap((item) => categoriesOfItem(item, config)),
-    ])
+    const changedCategories = new Set([...listChangedCategories(upserted, config), ...pruned.changedCategories])
     const outputsExist = await hasOutputs(config)
     // An output an earlier cycle failed to write (EMFILE, ENOSPC, a read-only out/) is written
     // again now, new items or not: everything is regenerated, and only changed bytes are written.
@@ -223,7 +217,14 @@ function notifySourceDone(onSourceDone: CycleOptions['onSourceDone'], result: Re
   }
 }
 
-function reportResult(result: RefreshResult, log: Logger): void {
+/** The categories an upsert changed: an item is published in the category of every configured source that carries it, so a merge changes that category too. */
+export function listChangedCategories(upserted: UpsertResult, config: Readonly<Config>): Set<string> {
+  const touchedItems = [...upserted.added, ...upserted.updated, ...upserted.mergedItems]
+  return new Set([...upserted.changedCategories, ...touchedItems.flatMap((item) => categoriesOfItem(item, config))])
+}
+
+/** Logs a source's failure, dropped items and warnings. */
+export function reportResult(result: RefreshResult, log: Logger): void {
   const { sourceId } = result
   if (result.error) {
     const retired = result.state.retiredAt === undefined ? '' : '; retired: it is not fetched again until its url changes in the config'
@@ -259,7 +260,7 @@ function countStatuses(results: readonly RefreshResult[]): CycleSummary['sources
 }
 
 /** A missing all-categories feed means out/ was emptied or never built: regenerate everything. */
-async function hasOutputs(config: Readonly<Config>): Promise<boolean> {
+export async function hasOutputs(config: Readonly<Config>): Promise<boolean> {
   const first = config.output.formats[0] ?? 'rss'
   const file = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' }[first]
   return access(join(config.output.dir, file)).then(

@@ -17,7 +17,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (scheme === 'postgres' || scheme === 'postgresql') {
     // Loaded only for it: a `feedloom run` on files does not pay for loading pg.
     const { openPostgresStore } = await import('./postgres/open-postgres-store.js')
-    return openPostgresStore({ url: options.url, filter: options.filter, log: options.log })
+    return openPostgresStore({ url: options.url, filter: options.filter, log: options.log, sourceOrder: options.sourceOrder })
   }
   throw new StoreError('E_STORE_IO', `store url ${options.url}: feedloom has no store backend for "${scheme}:" urls`)
 }

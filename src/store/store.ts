@@ -34,6 +34,8 @@ export interface Store {
   countItems(): Promise<ItemCounts>
   /** Copies of every stored source state, by source id. A source never fetched has none. */
   sourceStates(): Promise<Map<string, SourceState>>
+  /** A copy of one source's state; undefined when it was never fetched. Reads that row only: a worker's job needs no more. */
+  sourceState(id: string): Promise<SourceState | undefined>
   setSourceState(id: string, state: SourceState): Promise<void>
   /** A copy of what publishing recorded (posts it wrote, outputs to write again). */
   publishRecord(): Promise<PublishRecord>
@@ -73,6 +75,12 @@ export interface OpenStoreOptions {
   filter?: ItemFilter
   /** Told about one-time work, such as converting an old store. */
   log?: Logger
+  /**
+   * The config's source ids in order: an item several of them carry is then described by the one
+   * listed first, whatever order they were stored in (workers of a queue store sources in any
+   * order). @default the first source to store an item describes it
+   */
+  sourceOrder?: readonly string[]
 }
 
 export interface UpsertResult {

@@ -17,13 +17,20 @@ type ContentChanges = Partial<Pick<StoredItem, 'title' | 'content'>>
  * Adds or merges entries into `contents` (docs/architecture.md, "Identity and merging"). Items
  * are replaced, never mutated, so arrays handed out earlier keep their values. `categoriesOf`
  * gives the categories an item is published in, which changedCategories lists.
+ *
+ * With `sourceOrder` (the config's source ids, in order), an item carried by several sources is
+ * described by the one listed first, whichever stored it first: workers store sources in any
+ * order, and must end where one cycle, which upserts in config order, would.
  */
 export function upsertEntries(
   contents: UpsertContents,
   entries: readonly NormalizedEntry[],
   now: Date,
   categoriesOf: (item: StoredItem) => string[],
+  sourceOrder?: readonly string[],
 ): UpsertResult {
+  const rankOf = sourceOrder === undefined ? undefined : createRanker(sourceOrder)
+  const movedCategories = new Set<string>()
   const nowIso = now.toISOString()
   const addedIds = new Set<string>()
   const updatedIds = new Set<string>()
@@ -40,11 +47,19 @@ export function upsertEntries(
       continue
     }
     const isNewSource = !existing.sources.includes(entry.sourceId)
+    if (rankOf !== undefined && isNewSource && rankOf(entry.sourceId) < rankOf(existing.sources[0] ?? '')) {
+      const taken = takeOver(contents, existing, entry, identities, rankOf, addedIds.has(existing.id) ? undefined : nowIso)
+      if (taken.isUpdate) updatedIds.add(existing.id)
+      for (const category of categoriesOf(existing)) movedCategories.add(category)
+      merged++
+      mergedIds.add(existing.id)
+      continue
+    }
     const changes = findContentChanges(existing, entry)
     const hasContentChanges = Object.keys(changes).length > 0
     // An item added earlier in this call has not been published yet, so it is not "updated".
     const isUpdate = hasContentChanges && !addedIds.has(existing.id)
-    replaceItem(contents, existing, entry, identities, { ...changes, ...(isUpdate ? { updated: nowIso } : {}) })
+    replaceItem(contents, existing, entry, identities, { ...changes, ...(isUpdate ? { updated: nowIso } : {}) }, rankOf)
     if (isUpdate) updatedIds.add(existing.id)
     if (isNewSource) {
       merged++
@@ -54,7 +69,7 @@ export function upsertEntries(
   }
   const added = getItems(contents, addedIds)
   const updated = getItems(contents, updatedIds)
-  const changedCategories = new Set([...added, ...updated].flatMap(categoriesOf))
+  const changedCategories = new Set([...[...added, ...updated].flatMap(categoriesOf), ...movedCategories])
   return { added, updated, merged, mergedItems: getItems(contents, mergedIds), unchanged, skippedTombstoned, changedCategories }
 }
 
@@ -139,17 +154,76 @@ function replaceItem(
   entry: NormalizedEntry,
   identities: readonly string[],
   changes: Partial<StoredItem>,
+  rankOf: ((sourceId: string) => number) | undefined,
 ): void {
   // An identity already claimed by another item stays with it, so ids never move.
   const newIdentities = identities.filter((identity) => !contents.aliases.has(identity))
   for (const identity of newIdentities) contents.aliases.set(identity, item.id)
   const isNewSource = !item.sources.includes(entry.sourceId)
   if (newIdentities.length === 0 && !isNewSource && Object.keys(changes).length === 0) return
-  const sources = isNewSource ? [...item.sources, entry.sourceId] : item.sources
+  const sources = isNewSource ? addSource(item.sources, entry.sourceId, rankOf) : item.sources
   contents.items.set(
     item.id,
     toCanonicalItem({ ...item, ...changes, aliases: [...item.aliases, ...newIdentities], sources }),
   )
+}
+
+/**
+ * The item as if `entry`'s source, listed before every source that carried it so far, had stored
+ * it first: that source's title, link, dates, category and the rest, with the item's id and
+ * first-seen time kept, and content the new source lacks kept too (any source may fill it in).
+ * A changed title or content of an item already published counts as an update.
+ */
+function takeOver(
+  contents: UpsertContents,
+  item: StoredItem,
+  entry: NormalizedEntry,
+  identities: readonly string[],
+  rankOf: (sourceId: string) => number,
+  updatedIso: string | undefined,
+): { isUpdate: boolean } {
+  const newIdentities = identities.filter((identity) => !contents.aliases.has(identity))
+  for (const identity of newIdentities) contents.aliases.set(identity, item.id)
+  const title = entry.title === '' ? item.title : entry.title
+  const content = hasText(entry.content) ? entry.content : item.content
+  const isUpdate = updatedIso !== undefined && (title !== item.title || content !== item.content)
+  contents.items.set(
+    item.id,
+    toCanonicalItem({
+      id: item.id,
+      key: item.key,
+      aliases: [...item.aliases, ...newIdentities],
+      sources: addSource(item.sources, entry.sourceId, rankOf),
+      title,
+      link: entry.link,
+      content,
+      summary: entry.summary,
+      author: entry.author,
+      enclosures: entry.enclosures,
+      published: choosePublished(entry, item.published),
+      ...(isUpdate ? { updated: updatedIso } : item.updated === undefined ? {} : { updated: item.updated }),
+      firstSeen: item.firstSeen,
+      category: categoryOf(contents, entry),
+      categoryTitle: entry.categoryTitle,
+      categories: [...entry.categories],
+      infoCode: entry.infoCode,
+      media: entry.media,
+      shareLink: entry.shareLink,
+    }),
+  )
+  return { isUpdate }
+}
+
+/** The item's sources with one more: in config order when known, else in the order they came. */
+function addSource(sources: readonly string[], sourceId: string, rankOf: ((sourceId: string) => number) | undefined): string[] {
+  const all = [...sources, sourceId]
+  return rankOf === undefined ? all : all.sort((a, b) => rankOf(a) - rankOf(b))
+}
+
+/** A source no longer in the config ranks after every configured one. */
+function createRanker(sourceOrder: readonly string[]): (sourceId: string) => number {
+  const ranks = new Map(sourceOrder.map((id, index) => [id, index]))
+  return (sourceId) => ranks.get(sourceId) ?? Number.MAX_SAFE_INTEGER
 }
 
 function getItems(contents: UpsertContents, ids: Set<string>): StoredItem[] {

@@ -80,6 +80,6 @@ describe.skipIf(postgres === undefined)('feedloom with a PostgreSQL store (store
     expect(build.code).toBe(0)
     expect((await readFile(join(dir, 'out', 'rss.xml'), 'utf8')).match(/<item>/g)).toHaveLength(2)
     expect(status.code).toBe(0)
-    expect(JSON.parse(status.stdout)).toMatchObject([{ id: 'nbd', state: 'ok', itemsSeen: 2 }])
+    expect(JSON.parse(status.stdout)).toMatchObject({ sources: [{ id: 'nbd', state: 'ok', itemsSeen: 2 }], workers: [], queue: { idle: true } })
   })
 })

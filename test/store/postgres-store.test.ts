@@ -10,7 +10,7 @@ describe.skipIf(postgres === undefined)('PostgreSQL store', () => {
   testStore('PostgreSQL', async () => {
     const schema = await db.createSchema()
     return {
-      open: (options) => openPostgresStore({ url: schema.url, filter: options?.filter }),
+      open: (options) => openPostgresStore({ url: schema.url, filter: options?.filter, sourceOrder: options?.sourceOrder }),
       destroy: () => schema.drop(),
     }
   })

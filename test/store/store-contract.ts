@@ -7,7 +7,7 @@ import { createEntry } from './store-test-helpers.js'
 /** One store of the backend under test, opened as often as a test needs, like separate processes would. */
 export interface StoreFixture {
   /** A fresh handle on the same store: it sees what is committed, never what another handle staged. */
-  open(options?: { filter?: ItemFilter }): Promise<Store>
+  open(options?: { filter?: ItemFilter; sourceOrder?: readonly string[] }): Promise<Store>
   /** Removes the store and everything it left behind. */
   destroy(): Promise<void>
   /**
@@ -70,7 +70,7 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
     let store: Store
     const opened: Store[] = []
     /** A handle closed after the test. */
-    const open = async (options?: { filter?: ItemFilter }): Promise<Store> => {
+    const open = async (options?: { filter?: ItemFilter; sourceOrder?: readonly string[] }): Promise<Store> => {
       const handle = await fixture.open(options)
       opened.push(handle)
       return handle
@@ -194,6 +194,25 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
 
         expect(result).toMatchObject({ updated: [], unchanged: 1 })
         expect(item).toMatchObject({ title: createEntry().title, content: createEntry().content, updated: T1.toISOString() })
+      })
+
+      it('with the config order of sources, describes an item by the first listed source that carries it, whichever came first', async () => {
+        const ordered = await open({ sourceOrder: ['nbd', 'em-list'] })
+        await ordered.upsert([createEntry({ sourceId: 'em-list', title: '列表标题', category: 'dongfangcaifu', categoryTitle: '东方财富', link: 'https://em.example.com/a.html' })], T0)
+
+        const result = await ordered.upsert([createEntry({ sourceId: 'nbd' })], T1)
+        await ordered.commit()
+        const item = await (await open()).findItem(['infocode:NW202201112243496752'])
+
+        expect(result.changedCategories).toEqual(new Set(['dongfangcaifu', 'meirijingjixinwen']))
+        expect(item).toMatchObject({
+          sources: ['nbd', 'em-list'],
+          title: createEntry().title,
+          category: createEntry().category,
+          link: createEntry().link,
+          firstSeen: T0.toISOString(),
+          updated: T1.toISOString(),
+        })
       })
 
       it('does not call an item added and changed in the same batch updated', async () => {
@@ -445,6 +464,16 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
 
         expect(await reopened.sourceStates()).toEqual(new Map([['nbd', { consecutiveFailures: 1, itemsSeen: 2, etag: '"v1"', lastError }]]))
         expect((await reopened.sourceStates()).has('em-list')).toBe(false)
+      })
+
+      it('reads one source state, as staged and as committed; none for a source never fetched', async () => {
+        await store.setSourceState('nbd', { consecutiveFailures: 0, itemsSeen: 3 })
+        const staged = await store.sourceState('nbd')
+        const reopened = await reopen()
+
+        expect(staged).toEqual({ consecutiveFailures: 0, itemsSeen: 3 })
+        expect(await reopened.sourceState('nbd')).toEqual({ consecutiveFailures: 0, itemsSeen: 3 })
+        expect(await reopened.sourceState('em-list')).toBeUndefined()
       })
 
       it('hands out copies of source states', async () => {

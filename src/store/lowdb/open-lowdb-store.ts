@@ -55,7 +55,7 @@ export async function openLowdbStore(options: OpenStoreOptions): Promise<Store> 
   try {
     const layout = describeLayout(options.path)
     const read = await readHead(layout.head)
-    const store = createLowdbStore(layout, read, options.filter ?? PUBLISH_EVERY_ITEM, lock, options.log)
+    const store = createLowdbStore(layout, read, options.filter ?? PUBLISH_EVERY_ITEM, lock, options.log, options.sourceOrder)
     // Converted at once when this process may write; a read-only open keeps the conversion in memory.
     if (read.kind === 'single-file' && lock !== undefined) await store.commit()
     return store
@@ -89,7 +89,14 @@ async function readHead(path: string): Promise<HeadRead> {
   return { kind: 'head', head: checkIndexHead(text, value, path) }
 }
 
-function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilter, lock: StoreLock | undefined, log: Logger | undefined): Store {
+function createLowdbStore(
+  layout: StoreLayout,
+  read: HeadRead,
+  filter: ItemFilter,
+  lock: StoreLock | undefined,
+  log: Logger | undefined,
+  sourceOrder: readonly string[] | undefined,
+): Store {
   const head = read.kind === 'head' ? read.head : undefined
   // The head as on disk: what another handle sees. Undefined while nothing was committed in this layout.
   let committed: IndexHead | undefined = head
@@ -398,7 +405,7 @@ function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilte
       const items = new Map<string, StoredItem>()
       for (const segment of touched) for (const [id, item] of bodies.get(segment) ?? []) items.set(id, item)
       const before = new Map(items)
-      const result = upsertEntries({ items, aliases: loaded.aliases, tombstones: dead, categorySlugs: slugs }, entries, now, filter.categoriesOf)
+      const result = upsertEntries({ items, aliases: loaded.aliases, tombstones: dead, categorySlugs: slugs }, entries, now, filter.categoriesOf, sourceOrder)
       for (const [id, item] of items) if (before.get(id) !== item) putItem(loaded, item)
       return result
     },
@@ -461,6 +468,10 @@ function createLowdbStore(layout: StoreLayout, read: HeadRead, filter: ItemFilte
     },
     async sourceStates() {
       return new Map([...sources].map(([id, state]) => [id, structuredClone(state)]))
+    },
+    async sourceState(id) {
+      const state = sources.get(id)
+      return state === undefined ? undefined : structuredClone(state)
     },
     async setSourceState(id, state) {
       sources.set(id, toCanonicalSourceState(state))

@@ -19,6 +19,8 @@ export interface OpenPostgresStoreOptions {
   filter?: ItemFilter
   /** Told which schema migrations opening applied. */
   log?: Logger
+  /** See OpenStoreOptions.sourceOrder. */
+  sourceOrder?: readonly string[]
 }
 
 /**
@@ -39,16 +41,17 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
     await connection.close()
     throw err
   }
-  return createPostgresStore(connection, options.filter)
+  return createPostgresStore(connection, options.filter, options.sourceOrder)
 }
 
-function createPostgresStore(connection: PostgresConnection, filter: ItemFilter | undefined): Store {
+function createPostgresStore(connection: PostgresConnection, filter: ItemFilter | undefined, sourceOrder: readonly string[] | undefined): Store {
   let staging = false
   let changed = false
   const session: PostgresSession = {
     connection,
     filter: filter ?? PUBLISH_EVERY_ITEM,
     isFiltered: filter !== undefined,
+    sourceOrder,
     async stage() {
       if (staging) return
       await connection.query('starting a transaction', 'BEGIN')
@@ -97,9 +100,14 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
     publish ??= await readPublishRecord(connection)
     return publish
   }
+  const loadSource = async (id: string): Promise<SourceState | undefined> => {
+    if (sources !== undefined) return sources.get(id)
+    const [row] = await connection.query<{ state: SourceState }>('reading a source state', 'SELECT state FROM source_states WHERE source_id = $1', [id])
+    return row === undefined ? undefined : toCanonicalSourceState(row.state)
+  }
   const setSourceState = async (id: string, state: SourceState): Promise<void> => {
     const canonical = toCanonicalSourceState(state)
-    const current = (await loadSources()).get(id)
+    const current = await loadSource(id)
     // Canonical states have sorted keys, so equal states have equal JSON.
     if (current !== undefined && JSON.stringify(current) === JSON.stringify(canonical)) return
     await session.stage()
@@ -108,7 +116,8 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
       'INSERT INTO source_states (source_id, state) VALUES ($1, $2) ON CONFLICT (source_id) DO UPDATE SET state = excluded.state',
       [id, JSON.stringify(canonical)],
     )
-    ;(await loadSources()).set(id, canonical)
+    // A later sourceStates() reads the table, this write included: the cache is only kept once loaded.
+    sources?.set(id, canonical)
     changed = true
   }
   const setPublishRecord = async (record: PublishRecord): Promise<void> => {
@@ -176,6 +185,11 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
         return result
       }),
     sourceStates: () => exclusive(async () => new Map([...(await loadSources())].map(([id, state]) => [id, structuredClone(state)]))),
+    sourceState: (id) =>
+      exclusive(async () => {
+        const state = await loadSource(id)
+        return state === undefined ? undefined : structuredClone(state)
+      }),
     setSourceState: (id, state) => exclusive(() => setSourceState(id, state)),
     publishRecord: () => exclusive(async () => structuredClone(await loadPublish())),
     setPublishRecord: (record) => exclusive(() => setPublishRecord(record)),

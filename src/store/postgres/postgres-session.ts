@@ -8,6 +8,8 @@ export interface PostgresSession {
   readonly filter: ItemFilter
   /** Whether reads must apply `filter` (a filter was given). */
   readonly isFiltered: boolean
+  /** See OpenStoreOptions.sourceOrder. */
+  readonly sourceOrder?: readonly string[]
   /** Opens the transaction that stages this handle's changes until commit(), unless it is open. */
   stage(): Promise<void>
   /** Whether a transaction is open. */

@@ -46,7 +46,7 @@ export async function upsertPostgresEntries(session: PostgresSession, entries: r
       tombstones: loaded.tombstones,
       categorySlugs: new Map(loaded.categorySlugs),
     }
-    const result = upsertEntries(contents, entries, now, session.filter.categoriesOf)
+    const result = upsertEntries(contents, entries, now, session.filter.categoriesOf, session.sourceOrder)
     const writes = findWrites(loaded, contents)
     if (writes.added.length + writes.changed.length + writes.identities.length + writes.categorySlugs.length === 0) return result
     await session.stage()

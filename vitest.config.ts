@@ -20,6 +20,7 @@ const SLOW_TESTS = [
   'test/schedule/worker-metrics.test.ts',
   'test/threads/create-thread-pool.test.ts',
   'test/sources/share/create-article-extractor.test.ts',
+  'test/e2e/queue-workers.test.ts',
 ]
 
 export default defineConfig({

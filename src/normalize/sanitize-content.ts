@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import type SanitizeHtml from 'sanitize-html'
+import { stripInvalidXmlChars } from '../xml/strip-invalid-xml.js'
 
 /**
  * sanitize-html costs ~150 ms of CPU to load and only markup needs it, so it is required on first
@@ -125,13 +126,9 @@ export function collapseWhitespace(text: string): string {
 }
 
 /**
- * Removes what no feed may carry: C0/C1 control characters other than tab, LF and CR,
- * U+FFFE/U+FFFF, and lone surrogates (XML 1.0 §2.2 Char; JSON encoders reject them too).
+ * Removes what no feed may carry: the characters XML does not allow (JSON encoders reject lone
+ * surrogates too) and C1 control characters, which no reader shows.
  */
 export function cleanText(text: string): string {
-  const cleaned = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g, '')
-  // The lone-surrogate pattern is slow on long text; most text (Chinese included) has no surrogate at all.
-  return !/[\uD800-\uDFFF]/.test(cleaned)
-    ? cleaned
-    : cleaned.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+  return stripInvalidXmlChars(text.replace(/[\u007F-\u009F]/g, ''))
 }

@@ -2,7 +2,7 @@ import type { Config } from '../config/config-schema.js'
 import type { StoredItem } from '../types.js'
 import { listItemMembership, listSourceCategories } from './list-item-membership.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
-import { stripInvalidXmlChars } from './strip-invalid-xml-chars.js'
+import { stripInvalidXmlChars } from '../xml/strip-invalid-xml.js'
 import { latestDateMs, toFeedEntry, type FeedEntry } from './to-feed-entry.js'
 
 export type OutputFormat = Config['output']['formats'][number]

@@ -8,6 +8,11 @@ const INVALID_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD
 /** One numeric character reference, optionally followed by a second (a surrogate pair written as two). */
 const CHAR_REFS = /&#(x[0-9a-f]+|[0-9]+);(?:&#(x[0-9a-f]+|[0-9]+);)?/gi
 
+/** Text with the characters XML 1.0 does not allow removed: one of them makes a whole document unreadable. */
+export function stripInvalidXmlChars(text: string): string {
+  return text.replace(INVALID_CHARS, keepSurrogatePair)
+}
+
 /**
  * Removes what makes a feed not well-formed only because of a stray character: raw invalid
  * characters and numeric references to them (`&#1;`, `&#xD800;`, `&#xFFFF;`). Real feeds carry
@@ -16,7 +21,7 @@ const CHAR_REFS = /&#(x[0-9a-f]+|[0-9]+);(?:&#(x[0-9a-f]+|[0-9]+);)?/gi
  * character it encodes.
  */
 export function stripInvalidXml(text: string): string {
-  return text.replace(INVALID_CHARS, keepSurrogatePair).replace(CHAR_REFS, (_match: string, first: string, second: string | undefined) => {
+  return stripInvalidXmlChars(text).replace(CHAR_REFS, (_match: string, first: string, second: string | undefined) => {
     const high = codePointOf(first)
     const low = second === undefined ? undefined : codePointOf(second)
     if (low !== undefined && isHighSurrogate(high) && isLowSurrogate(low)) {

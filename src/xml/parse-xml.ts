@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import { NAMED_ENTITIES } from './named-entities.js'
+import { XmlSyntaxError } from '../errors.js'
+import { expandEntityName } from '../text/decode-entities.js'
 import { isXmlChar } from './strip-invalid-xml.js'
 
 /** An element as written: prefixed names are kept whole (`content:encoded`), namespaces are not resolved. */
@@ -22,10 +23,6 @@ export interface ParseXmlOptions {
   lenient?: boolean
 }
 
-export class XmlSyntaxError extends Error {
-  override name = 'XmlSyntaxError'
-}
-
 /**
  * Characters read between turns of the event loop, a few milliseconds of work at most: a document
  * at the fetch byte cap must not hold the loop (other sources' sockets and deadlines) for long.
@@ -42,7 +39,7 @@ const MAX_START_TAG_CHARS = 1024 * 1024
 const NAME =
   /[:A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD][:A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u00B7\u0300-\u036F\u203F-\u2040.0-9-]*/y
 
-/** A character reference or a named entity; which names expand is NAMED_ENTITIES' business. */
+/** A character reference or a named entity; which names expand is expandEntityName's business. */
 const REFERENCE = /&(?:#[xX]([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z][A-Za-z0-9]*));/y
 
 /** In any case: feeds write `<![cdata[` and `<!doctype` too. */
@@ -79,6 +76,18 @@ export async function parseXml(text: string, start: number, options: ParseXmlOpt
     }
     readStep(reader)
   }
+  return root
+}
+
+/**
+ * parseXml without yielding to the event loop, for documents feedloom wrote itself (an output
+ * checked before it is published, an OPML list): small, and read where no await fits.
+ * @throws XmlSyntaxError naming the problem and where it is
+ */
+export function parseXmlSync(text: string, start: number, options: ParseXmlOptions = {}): XmlElement {
+  const reader = new XmlReader(text, start, options.lenient === true)
+  const root = reader.readRoot()
+  while (!reader.done()) readStep(reader)
   return root
 }
 
@@ -268,10 +277,10 @@ class XmlReader {
     return parts.join('')
   }
 
-  /** A name NAMED_ENTITIES knows, else the same name in lower case (`&NBSP;`); a reference to an XML Char. */
+  /** A name HTML knows, else the same name in lower case (`&NBSP;`); a reference to an XML Char. */
   private expand([, hex, decimal, name]: RegExpExecArray, at: number): string {
     if (name !== undefined) {
-      const expanded = NAMED_ENTITIES.get(name) ?? NAMED_ENTITIES.get(name.toLowerCase())
+      const expanded = expandEntityName(name) ?? expandEntityName(name.toLowerCase())
       if (expanded !== undefined) return expanded
       // Lenient: an entity no DTD will ever define stays as written.
       return this.lenient ? `&${name};` : this.fail(at, `Undefined entity &${name};`)

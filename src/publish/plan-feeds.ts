@@ -1,8 +1,8 @@
 import type { Config } from '../config/config-schema.js'
 import type { StoredItem } from '../types.js'
+import { stripInvalidXmlChars } from '../xml/strip-invalid-xml.js'
 import { listItemMembership, listSourceCategories } from './list-item-membership.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
-import { stripInvalidXmlChars } from '../xml/strip-invalid-xml.js'
 import { latestDateMs, toFeedEntry, type FeedEntry } from './to-feed-entry.js'
 
 export type OutputFormat = Config['output']['formats'][number]

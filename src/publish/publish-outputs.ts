@@ -3,10 +3,11 @@ import path from 'node:path'
 import { CAPS } from '../caps.js'
 import type { Config } from '../config/config-schema.js'
 import { FeedloomError } from '../errors.js'
-import { checkHtmlPage, checkOpml, checkOutput } from './check-output.js'
-import { mapConcurrently } from './map-concurrently.js'
+import { removeTempFiles } from '../fsx/write-file-atomic.js'
 import { escapeHtml } from '../text/escape-html.js'
+import { checkHtmlPage, checkOpml, checkOutput } from './check-output.js'
 import type { PageContext } from './html-page.js'
+import { mapConcurrently } from './map-concurrently.js'
 import { countPages, createPageItems, PAGE_FILE, PAGES_DIR, pageFileOf, pageSizeOf, type PageItems } from './plan-category-pages.js'
 import { OUTPUT_FILE_NAMES, planSite, type PublishedItems, resolveSiteUrl, titleCategories, type FeedSpec, type OutputFormat, type SitePlan } from './plan-feeds.js'
 import { DAY_MS, publishJekyllPosts } from './publish-jekyll-posts.js'
@@ -102,6 +103,8 @@ export async function publishOutputs(options: PublishOptions): Promise<PublishRe
   if (!anyChanged && !config.output.jekyll) return summarizeOutcomes([])
   const plan = anyChanged ? await planSite(items, config) : undefined
   const documents = plan ? planDocuments(plan, config, changedCategories, createPageItems(items)) : []
+  // Best effort: a leftover is hidden from `serve` anyway, and must not cost the publish.
+  if (!dryRun && documents.length > 0) await removeTempFiles(config.output.dir, { recursive: true }).catch(() => undefined)
   const outcomes = await mapConcurrently(documents, CAPS.maxConcurrentWrites, (document) => publishDocument(config.output.dir, document, dryRun))
   const result = summarizeOutcomes(outcomes)
   if (plan && config.output.html) {

@@ -1,8 +1,8 @@
 import type { Enclosure, StoredItem } from '../types.js'
+import { stripInvalidXmlChars } from '../xml/strip-invalid-xml.js'
 import { htmlToText, truncateText } from './html-to-text.js'
 import { listItemTags, uniqueNonEmpty } from './list-item-tags.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
-import { stripInvalidXmlChars } from '../xml/strip-invalid-xml.js'
 
 /** One item as every output format shows it. Strings are XML-safe; dates may be invalid (the check catches them). */
 export interface FeedEntry {

@@ -1,6 +1,6 @@
+import { CAPS } from '../../caps.js'
 import { ParseError } from '../../errors.js'
 import type { ParsedFeed, RawEnclosure, RawEntry } from '../../types.js'
-import { CAPS } from '../../caps.js'
 import type { XmlElement } from '../../xml/parse-xml.js'
 import { NS, type NamespaceScope, resolveNamespaces } from './resolve-namespaces.js'
 import { serializeContent } from './serialize-content.js'

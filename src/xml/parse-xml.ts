@@ -12,6 +12,8 @@ export interface XmlElement {
   children: (XmlElement | string)[]
   /** Set by a lenient read when the document ended before this element's end tag. */
   unclosed?: true
+  /** 1-based line of the start tag, when read with `lines`. */
+  line?: number
 }
 
 export interface ParseXmlOptions {
@@ -21,6 +23,8 @@ export interface ParseXmlOptions {
    * at the end of a truncated document the open elements close, marked `unclosed`. Still no DTD.
    */
   lenient?: boolean
+  /** Record each element's line, for messages that point into a file a person edits. */
+  lines?: boolean
 }
 
 /**
@@ -66,7 +70,7 @@ const SINGLE_QUOTE = 0x27
  * @throws XmlSyntaxError naming the problem and where it is
  */
 export async function parseXml(text: string, start: number, options: ParseXmlOptions = {}): Promise<XmlElement> {
-  const reader = new XmlReader(text, start, options.lenient === true)
+  const reader = new XmlReader(text, start, options)
   const root = reader.readRoot()
   let yieldAt = start + PARSE_CHUNK_CHARS
   while (!reader.done()) {
@@ -85,7 +89,7 @@ export async function parseXml(text: string, start: number, options: ParseXmlOpt
  * @throws XmlSyntaxError naming the problem and where it is
  */
 export function parseXmlSync(text: string, start: number, options: ParseXmlOptions = {}): XmlElement {
-  const reader = new XmlReader(text, start, options.lenient === true)
+  const reader = new XmlReader(text, start, options)
   const root = reader.readRoot()
   while (!reader.done()) readStep(reader)
   return root
@@ -110,13 +114,20 @@ class XmlReader {
   /** The next `<` and `&` at or after the last search: each is searched for once, not once per step. */
   private lessThanAt = -1
   private ampersandAt = -1
+  private readonly lenient: boolean
+  private readonly lines: boolean
+  /** Lines are counted once, forward: elements are read in document order. */
+  private line = 1
+  private lineCountedTo = 0
 
   constructor(
     private readonly text: string,
     start: number,
-    private readonly lenient: boolean,
+    options: ParseXmlOptions,
   ) {
     this.at = start
+    this.lenient = options.lenient === true
+    this.lines = options.lines === true
   }
 
   done(): boolean {
@@ -179,7 +190,7 @@ class XmlReader {
       if (char === GT || char === SLASH) {
         if (char === SLASH && text.charCodeAt(next + 1) !== GT) this.fail(next, 'Forward-slash in opening tag not followed by >')
         this.at = char === GT ? next + 1 : next + 2
-        const element: XmlElement = { name, attributes, children: [] }
+        const element: XmlElement = this.lines ? { name, attributes, children: [], line: this.lineAt(lt) } : { name, attributes, children: [] }
         if (char === GT) this.open.push(element)
         return element
       }
@@ -303,6 +314,11 @@ class XmlReader {
   private indexOrEnd(char: string, from: number): number {
     const found = this.text.indexOf(char, from)
     return found === -1 ? this.text.length : found
+  }
+
+  private lineAt(offset: number): number {
+    for (; this.lineCountedTo < offset; this.lineCountedTo += 1) if (this.text.charCodeAt(this.lineCountedTo) === 0x0a) this.line += 1
+    return this.line
   }
 
   private nameAt(at: number): string | undefined {

@@ -1,10 +1,12 @@
+import { cleanText, collapseWhitespace } from '../text/clean-text.js'
+import { htmlToText } from '../text/html-to-text.js'
 import type { DroppedEntry, NormalizedEntry, RawEntry } from '../types.js'
 import { slugifyCategory } from './category-slug.js'
 import { identifyEntry } from './identify-entry.js'
 import { normalizeDate } from './normalize-date.js'
 import { normalizeEnclosures } from './normalize-enclosures.js'
 import { hasScheme, resolveUrl } from './resolve-url.js'
-import { cleanText, collapseWhitespace, sanitizeContent, toPlainText } from './sanitize-content.js'
+import { sanitizeContent } from './sanitize-content.js'
 
 export interface NormalizeContext {
   sourceId: string
@@ -134,7 +136,7 @@ function titleOf(raw: RawEntry): string | undefined {
 }
 
 function plainTextOf(html: string | undefined): string | undefined {
-  const text = html === undefined ? '' : toPlainText(html)
+  const text = html === undefined ? '' : htmlToText(html)
   return text === '' ? undefined : text
 }
 

@@ -1,8 +1,16 @@
-import { decodeHTML, decodeHTMLStrict } from 'entities'
+import { decodeHTML, decodeHTMLAttribute, decodeHTMLStrict } from 'entities'
 
-/** HTML text or an attribute value with every named and numeric reference decoded, as a browser reads it. */
+/** HTML text with every named and numeric reference decoded, as a browser reads it. */
 export function decodeHtmlEntities(text: string): string {
   return decodeHTML(text)
+}
+
+/**
+ * An HTML attribute value decoded as a browser reads it: `&copy=2` in a URL's query stays as
+ * written, where in text it would read as `©=2`.
+ */
+export function decodeHtmlAttribute(value: string): string {
+  return decodeHTMLAttribute(value)
 }
 
 /**

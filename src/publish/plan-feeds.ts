@@ -1,6 +1,6 @@
 import type { Config } from '../config/config-schema.js'
+import { stripInvalidXmlChars } from '../text/strip-invalid-xml-chars.js'
 import type { StoredItem } from '../types.js'
-import { stripInvalidXmlChars } from '../xml/strip-invalid-xml.js'
 import { listItemMembership, listSourceCategories } from './list-item-membership.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
 import { latestDateMs, toFeedEntry, type FeedEntry } from './to-feed-entry.js'

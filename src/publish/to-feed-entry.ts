@@ -1,6 +1,6 @@
 import { htmlToText, truncateText } from '../text/html-to-text.js'
+import { stripInvalidXmlChars } from '../text/strip-invalid-xml-chars.js'
 import type { Enclosure, StoredItem } from '../types.js'
-import { stripInvalidXmlChars } from '../xml/strip-invalid-xml.js'
 import { listItemTags, uniqueNonEmpty } from './list-item-tags.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
 

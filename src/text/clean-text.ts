@@ -1,4 +1,4 @@
-import { stripInvalidXmlChars } from '../xml/strip-invalid-xml.js'
+import { stripInvalidXmlChars } from './strip-invalid-xml-chars.js'
 
 /**
  * Removes what no feed may carry: the characters XML does not allow (JSON encoders reject lone

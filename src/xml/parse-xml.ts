@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { XmlSyntaxError } from '../errors.js'
 import { expandEntityName } from '../text/decode-entities.js'
-import { isXmlChar } from './strip-invalid-xml.js'
+import { isXmlChar } from '../text/strip-invalid-xml-chars.js'
 
 /** An element as written: prefixed names are kept whole (`content:encoded`), namespaces are not resolved. */
 export interface XmlElement {

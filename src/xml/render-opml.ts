@@ -1,5 +1,5 @@
+import { stripInvalidXmlChars } from '../text/strip-invalid-xml-chars.js'
 import { escapeXmlAttribute } from './escape-xml.js'
-import { stripInvalidXmlChars } from './strip-invalid-xml.js'
 
 /** One `<outline>`: its attributes in the order written, and the outlines inside it (a folder). */
 export interface OpmlOutlineSpec {

@@ -1,3 +1,4 @@
+import { dropUndefined } from './object/drop-undefined.js'
 import type { ParsedFeed, RawEnclosure, RawEntry } from './types.js'
 
 /**
@@ -74,7 +75,7 @@ export function capEntries(entries: readonly RawEntry[]): CappedEntries {
 /** The feed with its entries capped (capEntries) and its own fields within CAPS. */
 export function capFeed(feed: ParsedFeed): { feed: ParsedFeed; reasons: string[] } {
   const { entries, reasons } = capEntries(feed.entries)
-  const capped = withoutUndefined({
+  const capped = dropUndefined({
     ...feed,
     title: cut(feed.title, CAPS.maxTitleChars, '…'),
     link: dropLong(feed.link),
@@ -93,7 +94,7 @@ function capEntry(entry: RawEntry, cuts: Map<CutField, number>): RawEntry {
   const count = (field: CutField, before: unknown, after: unknown): void => {
     if (before !== after) cuts.set(field, (cuts.get(field) ?? 0) + 1)
   }
-  const capped = withoutUndefined({
+  const capped = dropUndefined({
     guid: dropLong(entry.guid),
     link: dropLong(entry.link),
     baseUrl: dropLong(entry.baseUrl),
@@ -132,7 +133,7 @@ function capEnclosures(enclosures: RawEnclosure[] | undefined): RawEnclosure[] |
   const capped = enclosures
     .filter((enclosure) => dropLong(enclosure.url) !== undefined)
     .slice(0, CAPS.maxEnclosuresPerEntry)
-    .map((enclosure) => withoutUndefined({ ...enclosure, type: cut(enclosure.type, CAPS.maxNameChars), length: cut(enclosure.length, CAPS.maxNameChars) }))
+    .map((enclosure) => dropUndefined({ ...enclosure, type: cut(enclosure.type, CAPS.maxNameChars), length: cut(enclosure.length, CAPS.maxNameChars) }))
   // The same array when nothing was cut, so the caller can tell.
   const isSame = capped.length === enclosures.length && capped.every((one, index) => JSON.stringify(one) === JSON.stringify(enclosures[index]))
   return isSame ? enclosures : capped
@@ -171,8 +172,3 @@ function cut(text: string | undefined, maxChars: number, marker = ''): string | 
   return text.slice(0, end) + marker
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  const kept: Record<string, unknown> = {}
-  for (const [key, field] of Object.entries(value)) if (field !== undefined) kept[key] = field
-  return kept as T
-}

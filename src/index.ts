@@ -6,7 +6,7 @@ export type { Config, FeedSourceConfig, FiltersConfig, JsonSourceConfig, ShareSo
 export { configJsonSchema } from './config/config-schema.js'
 export { loadConfig, type LoadConfigOptions } from './config/load-config.js'
 export { readConfig } from './config/read-config.js'
-export { ConfigError, describeError, type ErrorCode, FeedloomError, FetchError, ParseError, PublishError, StoreError, ThreadError, UsageError } from './errors.js'
+export { BlockedAddressError, ConfigError, describeError, type ErrorCode, FeedloomError, FetchError, type LockOwner, ParseError, PublishError, StoreError, ThreadError, UsageError, XmlSyntaxError } from './errors.js'
 export { buildOutputs, type BuildOptions } from './pipeline/build-outputs.js'
 export { readStatus, type StatusReport } from './pipeline/read-status.js'
 export { runCycle, type CycleOptions, type CycleSummary, type SourceDoneEvent } from './pipeline/run-cycle.js'

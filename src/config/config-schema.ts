@@ -1,11 +1,12 @@
 import { z } from 'zod'
+import { SLUG_PATTERN } from '../text/slug-pattern.js'
 
 /** Where the file store lives unless `store.path` says otherwise. */
 export const DEFAULT_STORE_PATH = 'store/db.json'
 
 const slug = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes (a URL path segment)')
+  .regex(SLUG_PATTERN, 'must be lower-case letters, digits and dashes (a URL path segment)')
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
 

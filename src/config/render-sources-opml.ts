@@ -1,3 +1,4 @@
+import { type OpmlOutlineSpec, renderOpml } from '../xml/render-opml.js'
 import type { Config, SourceConfig } from './config-schema.js'
 
 /** Our attributes on outlines (OPML 2.0 allows any), so that an export imports back to the same ids and slugs. */
@@ -35,43 +36,19 @@ export function renderSourcesOpml(config: Readonly<Pick<Config, 'site' | 'catego
     }
     folder.push(source)
   }
-  const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<opml version="2.0" xmlns:feedloom="${OPML_NAMESPACE}">`,
-    '  <head>',
-    `    <title>${escapeXml(config.site.title)}</title>`,
-    '  </head>',
-    '  <body>',
-  ]
-  for (const entry of top) {
-    if ('sources' in entry) {
-      const title = config.categories[entry.category]?.title ?? entry.category
-      lines.push(`    <outline text="${escapeXml(title)}" title="${escapeXml(title)}" feedloom:category="${escapeXml(entry.category)}">`)
-      for (const source of entry.sources) lines.push(`      ${renderSource(source)}`)
-      lines.push('    </outline>')
-    } else {
-      lines.push(`    ${renderSource(entry)}`)
+  const outlines = top.map((entry): OpmlOutlineSpec => {
+    if (!('sources' in entry)) return toOutline(entry)
+    const title = config.categories[entry.category]?.title ?? entry.category
+    return {
+      attributes: [['text', title], ['title', title], ['feedloom:category', entry.category]],
+      children: entry.sources.map(toOutline),
     }
-  }
-  lines.push('  </body>', '</opml>', '')
-  return { text: lines.join('\n'), skipped }
+  })
+  return { text: renderOpml({ title: config.site.title, namespaces: { feedloom: OPML_NAMESPACE }, outlines }), skipped }
 }
 
-function renderSource(source: SourceConfig): string {
+function toOutline(source: SourceConfig): OpmlOutlineSpec {
   const url = source.type === 'share' ? (source.urls[0] ?? '') : source.url
-  const title = escapeXml(source.title ?? source.id)
-  return `<outline type="rss" text="${title}" title="${title}" xmlUrl="${escapeXml(url)}" feedloom:id="${escapeXml(source.id)}"/>`
-}
-
-/** Attribute-safe: quotes, and newlines/tabs as references so attribute normalisation keeps them. */
-function escapeXml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll('\n', '&#10;')
-    .replaceAll('\r', '&#13;')
-    .replaceAll('\t', '&#9;')
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+  const title = source.title ?? source.id
+  return { attributes: [['type', 'rss'], ['text', title], ['title', title], ['xmlUrl', url], ['feedloom:id', source.id]] }
 }

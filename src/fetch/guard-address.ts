@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns'
 import ipaddr from 'ipaddr.js'
+import { BlockedAddressError } from '../errors.js'
 
 /** `dns.lookup`'s shape, which `net.connect({ lookup })` calls for a host name (never for an IP literal). */
 export type LookupFunction = (
@@ -10,18 +11,6 @@ export type LookupFunction = (
 
 /** The name of the range an address must not be reached in, or undefined when it may be. */
 export type AddressPolicy = (address: string) => string | undefined
-
-/** Thrown (through undici) when a host resolves to an address the policy refuses. */
-export class BlockedAddressError extends Error {
-  override name = 'BlockedAddressError'
-  constructor(
-    readonly host: string,
-    readonly address: string,
-    readonly range: string,
-  ) {
-    super(`${host} resolves to ${address} (${range}), and fetch.blockPrivateAddresses is on`)
-  }
-}
 
 /**
  * Only ordinary global unicast is reachable. An allow-list rather than a deny-list: loopback,

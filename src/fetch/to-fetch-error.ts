@@ -1,5 +1,4 @@
-import { FetchError } from '../errors.js'
-import { BlockedAddressError } from './guard-address.js'
+import { BlockedAddressError, FetchError } from '../errors.js'
 import { parseRetryAfter } from './parse-retry-after.js'
 
 /** Statuses whose Retry-After tells us when to come back (RFC 9110 §10.2.3). */

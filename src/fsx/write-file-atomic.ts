@@ -1,16 +1,26 @@
-import { chmod, open, rename, rm, stat } from 'node:fs/promises'
+import { chmod, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+
+export interface WriteFileAtomicOptions {
+  /**
+   * Flush the folder after the rename, so the new name survives a power cut. A caller that writes
+   * many files into one folder and flushes it once itself (a store commit) turns this off.
+   * @default true
+   */
+  syncDir?: boolean
+}
 
 /**
  * Replaces `file` with `data` so that a reader (or the next process after a kill) sees either the
- * old bytes or the new ones, never a mix: the bytes go to a dot file in the same folder, are
- * flushed to disk, and the dot file (`.<name>.tmp`, as lowdb's own writer names it) is renamed over
- * `file`, keeping the permission bits of the file it replaces. The folder must exist, and the
- * caller must be the only writer of `file` (the store holds its lock; a config edit is one command).
+ * old bytes or the new ones, never a mix: the bytes go to a dot file in the same folder (which
+ * `serve` never serves), are flushed to disk, and the dot file (`.<name>.tmp`, as lowdb's own
+ * writer names it) is renamed over `file`, keeping the permission bits of the file it replaces;
+ * then the folder is flushed. The folder must exist, and the caller must be the only writer of
+ * `file` (the store and publishing hold the store's lock; a config edit is one command).
  * Errors are the file system's, for the caller to wrap in its own stage's error.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.tmp`)
+export async function writeFileAtomic(file: string, data: string | Uint8Array, options: WriteFileAtomicOptions = {}): Promise<void> {
+  const temp = tempFileOf(file)
   const mode = await stat(file).then(
     (stats) => stats.mode & 0o777,
     () => undefined,
@@ -29,6 +39,28 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   } catch (err) {
     await rm(temp, { force: true }).catch(() => undefined)
     throw err
+  }
+  if (options.syncDir !== false) await syncDir(dirname(file))
+}
+
+function tempFileOf(file: string): string {
+  return join(dirname(file), `.${basename(file)}.tmp`)
+}
+
+/**
+ * Removes the temp files a killed writer left in `dir` (and, with `recursive`, below it). Only
+ * while no other writer can be at work there; a missing folder has none.
+ */
+export async function removeTempFiles(dir: string, options: { recursive?: boolean } = {}): Promise<void> {
+  let entries
+  try {
+    entries = await readdir(dir, { recursive: options.recursive === true, withFileTypes: true })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw err
+  }
+  for (const entry of entries) {
+    if (entry.isFile() && /^\..+\.tmp$/.test(entry.name)) await rm(join(entry.parentPath, entry.name), { force: true })
   }
 }
 

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js'
 import { createFetcher, type Fetcher } from '../fetch/create-fetcher.js'
 import { slugifyCategory } from '../normalize/category-slug.js'
 import { parseFeed } from '../sources/feed/parse-feed.js'
+import { SLUG_PATTERN } from '../text/slug-pattern.js'
 import { appendSources, type NewSource } from './append-sources.js'
 import { cleanTitle } from './clean-title.js'
 import type { ConfigTarget } from './config-target.js'
@@ -29,8 +30,6 @@ export interface AddSourceOptions {
 export type AddSourcePlan =
   | { kind: 'add'; source: NewSource; newCategory?: { slug: string; title: string } }
   | { kind: 'choose'; links: FeedLink[] }
-
-const SLUG = /^[a-z0-9][a-z0-9-]*$/
 
 /** Works out the source `add` was given and appends it to feeds.config.json; a page linking several feeds is only planned. */
 export async function addSource(target: ConfigTarget, options: AddSourceOptions): Promise<AddSourcePlan> {
@@ -160,13 +159,13 @@ function refuseDuplicateUrl(config: Readonly<Config>, url: string): void {
 }
 
 function refuseBadId(config: Readonly<Config>, id: string): void {
-  if (!SLUG.test(id)) throw new UsageError(`--id "${id}": must be lower-case letters, digits and dashes`)
+  if (!SLUG_PATTERN.test(id)) throw new UsageError(`--id "${id}": must be lower-case letters, digits and dashes`)
   if (config.sources.some((source) => source.id === id)) throw new UsageError(`there is already a source with id "${id}"`, 'choose another with --id')
 }
 
 /** A slug is used as given; a title maps to the category that has it, else to its slug (added to `categories`). */
 function resolveCategory(config: Readonly<Config>, value: string): { slug: string; create?: string } {
-  if (SLUG.test(value)) return { slug: value }
+  if (SLUG_PATTERN.test(value)) return { slug: value }
   const known = Object.entries(config.categories).find(([, category]) => category.title === value)
   if (known !== undefined) return { slug: known[0] }
   const slug = slugifyCategory(value)

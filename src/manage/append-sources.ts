@@ -1,4 +1,5 @@
 import { addObjectMember, appendArrayElement } from '../config/edit-json-text.js'
+import { dropUndefined } from '../object/drop-undefined.js'
 
 /** A source as it is written into feeds.config.json: keys in the order a person reads them. */
 export type NewSource = Record<string, unknown> & { id: string; type: 'feed' | 'json' | 'share' }
@@ -14,6 +15,3 @@ export function appendSources(fileText: string, additions: { sources: readonly N
   return text
 }
 
-function dropUndefined(source: NewSource): NewSource {
-  return Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined)) as NewSource
-}

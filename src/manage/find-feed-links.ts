@@ -1,3 +1,5 @@
+import { decodeHtmlAttribute, decodeHtmlEntities } from '../text/decode-entities.js'
+
 export type FeedLinkKind = 'rss' | 'atom' | 'json'
 
 /** A feed an HTML page points to with `<link rel="alternate" type="…">`. */
@@ -13,8 +15,6 @@ const FEED_TYPES: Record<string, FeedLinkKind> = {
   'application/atom+xml': 'atom',
   'application/feed+json': 'json',
 }
-
-const CHARACTER_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' }
 
 /**
  * The feeds an HTML page advertises (RSS/Atom autodiscovery, JSON Feed's `application/feed+json`),
@@ -43,7 +43,7 @@ export function findFeedLinks(html: string, pageUrl: string): FeedLink[] {
 /** The text of an HTML page's `<title>`, for naming a share source. */
 export function findPageTitle(html: string): string | undefined {
   const raw = /<title\b[^>]*>([\s\S]*?)<\/title\s*>/i.exec(html)?.[1]
-  const title = raw === undefined ? '' : decodeEntities(raw).replace(/\s+/g, ' ').trim()
+  const title = raw === undefined ? '' : decodeHtmlEntities(raw).replace(/\s+/g, ' ').trim()
   return title === '' ? undefined : title
 }
 
@@ -53,17 +53,7 @@ function attributesOf(tag: string): Record<string, string> {
   const body = tag.replace(/^<[^\s>/]+/, '')
   for (const match of body.matchAll(/([^\s"'=<>/`]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g)) {
     const name = (match[1] as string).toLowerCase()
-    if (!Object.hasOwn(attributes, name)) attributes[name] = decodeEntities(match[2] ?? match[3] ?? match[4] ?? '')
+    if (!Object.hasOwn(attributes, name)) attributes[name] = decodeHtmlAttribute(match[2] ?? match[3] ?? match[4] ?? '')
   }
   return attributes
-}
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name: string) => {
-    if (name.startsWith('#')) {
-      const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10)
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole
-    }
-    return CHARACTER_ENTITIES[name.toLowerCase()] ?? whole
-  })
 }

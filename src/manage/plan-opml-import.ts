@@ -1,6 +1,7 @@
 import type { Config } from '../config/config-schema.js'
 import type { OpmlDocument, OpmlOutline } from '../config/parse-opml.js'
 import { slugifyCategory } from '../normalize/category-slug.js'
+import { SLUG_PATTERN } from '../text/slug-pattern.js'
 import type { NewSource } from './append-sources.js'
 import { cleanTitle } from './clean-title.js'
 import { pickSourceId } from './pick-source-id.js'
@@ -13,8 +14,6 @@ export interface OpmlImportPlan {
   /** Outlines left out, with why. */
   skipped: { line: number; label: string; reason: string }[]
 }
-
-const SLUG = /^[a-z0-9][a-z0-9-]*$/
 
 /**
  * OPML outlines → new feed sources. An outline with `xmlUrl` is a feed; its category is the folder
@@ -35,7 +34,7 @@ export function planOpmlImport(config: Readonly<Pick<Config, 'categories' | 'sou
     const title = cleanTitle(attributes.text ?? attributes.title)
     const explicit = attributes['feedloom:category']
     let slug: string
-    if (explicit !== undefined && SLUG.test(explicit)) slug = explicit
+    if (explicit !== undefined && SLUG_PATTERN.test(explicit)) slug = explicit
     else if (title === undefined || title === '') return undefined
     else slug = titles.get(title) ?? slugifyCategory(title)
     if (slug === '') return undefined
@@ -72,11 +71,11 @@ export function planOpmlImport(config: Readonly<Pick<Config, 'categories' | 'sou
       }
       const title = cleanTitle(attributes.title ?? attributes.text)
       const ownId = attributes['feedloom:id']
-      if (ownId !== undefined && SLUG.test(ownId) && ids.has(ownId)) {
+      if (ownId !== undefined && SLUG_PATTERN.test(ownId) && ids.has(ownId)) {
         skip(`duplicate id "${ownId}"`)
         continue
       }
-      const id = ownId !== undefined && SLUG.test(ownId) ? ownId : pickSourceId({ title, url: url.href, taken: ids })
+      const id = ownId !== undefined && SLUG_PATTERN.test(ownId) ? ownId : pickSourceId({ title, url: url.href, taken: ids })
       const category = folder ?? categoryFromAttribute(attributes.category)
       plan.sources.push({ id, type: 'feed', url: xmlUrl, title: title === id ? undefined : title, category })
       ids.add(id)

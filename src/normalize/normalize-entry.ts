@@ -1,10 +1,13 @@
+import { dropUndefined } from '../object/drop-undefined.js'
+import { cleanText, collapseWhitespace } from '../text/clean-text.js'
+import { htmlToText } from '../text/html-to-text.js'
 import type { DroppedEntry, NormalizedEntry, RawEntry } from '../types.js'
 import { slugifyCategory } from './category-slug.js'
 import { identifyEntry } from './identify-entry.js'
 import { normalizeDate } from './normalize-date.js'
 import { normalizeEnclosures } from './normalize-enclosures.js'
 import { hasScheme, resolveUrl } from './resolve-url.js'
-import { cleanText, collapseWhitespace, sanitizeContent, toPlainText } from './sanitize-content.js'
+import { sanitizeContent } from './sanitize-content.js'
 
 export interface NormalizeContext {
   sourceId: string
@@ -62,7 +65,7 @@ export function normalizeEntry(raw: RawEntry, ctx: NormalizeContext): Normalized
   }
   const contentBase = bases[0] ?? ctx.feedUrl
   const media = cleanLine(raw.media) ?? cleanLine(ctx.feedTitle)
-  return withoutUndefined({
+  return dropUndefined({
     key: identity.key,
     aliases: identity.aliases,
     sourceId: ctx.sourceId,
@@ -134,7 +137,7 @@ function titleOf(raw: RawEntry): string | undefined {
 }
 
 function plainTextOf(html: string | undefined): string | undefined {
-  const text = html === undefined ? '' : toPlainText(html)
+  const text = html === undefined ? '' : htmlToText(html)
   return text === '' ? undefined : text
 }
 
@@ -158,9 +161,3 @@ function cleanLine(text: string | undefined): string | undefined {
   return cleaned === '' ? undefined : cleaned
 }
 
-/** Absent rather than `undefined`, so a later spread or merge cannot blank a stored field. */
-function withoutUndefined<T extends object>(value: T): T {
-  const result: Record<string, unknown> = {}
-  for (const [key, field] of Object.entries(value)) if (field !== undefined) result[key] = field
-  return result as T
-}

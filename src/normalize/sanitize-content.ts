@@ -1,17 +1,6 @@
-import { createRequire } from 'node:module'
-import type SanitizeHtml from 'sanitize-html'
-
-/**
- * sanitize-html costs ~150 ms of CPU to load and only markup needs it, so it is required on first
- * use: a run whose feeds all answer 304 never loads it.
- */
-const requireCjs = createRequire(import.meta.url)
-let sanitizeHtmlModule: typeof SanitizeHtml | undefined
-
-function sanitizeHtml(html: string, options: SanitizeHtml.IOptions): string {
-  sanitizeHtmlModule ??= requireCjs('sanitize-html') as typeof SanitizeHtml
-  return sanitizeHtmlModule(html, options)
-}
+import { cleanText } from '../text/clean-text.js'
+import { DROPPED_WITH_TEXT, isPlainText } from '../text/html-to-text.js'
+import { sanitizeHtml, type SanitizeHtmlOptions, type SanitizeHtmlTransformer } from '../text/sanitize-html.js'
 
 const ARTICLE_TAGS = [
   'p', 'br', 'hr', 'a', 'img', 'figure', 'figcaption', 'span', 'div',
@@ -22,13 +11,7 @@ const ARTICLE_TAGS = [
   'table', 'caption', 'colgroup', 'col', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td',
 ]
 
-/** Elements dropped together with their text: code, fallback content and form controls. */
-const DROPPED_WITH_TEXT = [
-  'script', 'style', 'noscript', 'template', 'title',
-  'iframe', 'object', 'textarea', 'select', 'option', 'button',
-]
-
-const ARTICLE_OPTIONS: SanitizeHtml.IOptions = {
+const ARTICLE_OPTIONS: SanitizeHtmlOptions = {
   allowedTags: ARTICLE_TAGS,
   allowedAttributes: {
     // News APIs mark paragraphs such as the source line (`<p class="em_media">`); the seed's posts
@@ -71,7 +54,7 @@ export function sanitizeContent(html: string, baseUrl: string): string | undefin
   return sanitized === '' ? undefined : sanitized
 }
 
-function absolutizeAttribute(name: string, baseUrl: string): SanitizeHtml.Transformer {
+function absolutizeAttribute(name: string, baseUrl: string): SanitizeHtmlTransformer {
   return (tagName, attribs) => {
     const rewritten = Object.entries(attribs).flatMap(([key, value]): [string, string][] => {
       if (key !== name) return [[key, value]]
@@ -88,50 +71,4 @@ function absolutize(ref: string, baseUrl: string): string | undefined {
   } catch {
     return undefined
   }
-}
-
-/** HTML (or text with entities) → one line of plain text: tags stripped, entities decoded. */
-export function toPlainText(html: string): string {
-  // Without `<` or `&` there is no tag or entity to remove or decode: the sanitizer would give the text back.
-  if (isPlainText(html)) return collapseWhitespace(cleanText(html))
-  const escaped = sanitizeHtml(separateBlocks(cleanText(html)), {
-    allowedTags: [],
-    allowedAttributes: {},
-    nonTextTags: DROPPED_WITH_TEXT,
-  })
-  return collapseWhitespace(unescapeSanitizerOutput(escaped))
-}
-
-/**
- * Text in which an HTML parser finds neither a tag, a comment nor an entity: in HTML's data state
- * only `<` and `&` start anything (NUL is removed by cleanText first).
- */
-function isPlainText(text: string): boolean {
-  return !/[<&]/.test(text)
-}
-
-/** Keeps words of adjacent blocks apart once the tags are gone (`<p>a</p><p>b</p>` → `a b`). */
-function separateBlocks(html: string): string {
-  return html.replace(/<(?:br|\/p|\/div|\/li|\/h[1-6]|\/td|\/th|\/tr|\/blockquote)\b/gi, ' $&')
-}
-
-/** sanitize-html decodes every entity, then re-escapes exactly these three in text. */
-function unescapeSanitizerOutput(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
-}
-
-export function collapseWhitespace(text: string): string {
-  return text.replace(/\s+/g, ' ').trim()
-}
-
-/**
- * Removes what no feed may carry: C0/C1 control characters other than tab, LF and CR,
- * U+FFFE/U+FFFF, and lone surrogates (XML 1.0 §2.2 Char; JSON encoders reject them too).
- */
-export function cleanText(text: string): string {
-  const cleaned = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g, '')
-  // The lone-surrogate pattern is slow on long text; most text (Chinese included) has no surrogate at all.
-  return !/[\uD800-\uDFFF]/.test(cleaned)
-    ? cleaned
-    : cleaned.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { FetchResult } from '../fetch/create-fetcher.js'
-import { dropUndefined } from '../source-state/drop-undefined.js'
+import { dropUndefined } from '../object/drop-undefined.js'
 import { recoverState } from '../source-state/recover-state.js'
 import { trackRedirect } from '../source-state/track-source-url.js'
 import type { SourceState } from '../types.js'

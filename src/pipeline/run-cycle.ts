@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Config } from '../config/config-schema.js'
 import { createFetcher, type Fetcher } from '../fetch/create-fetcher.js'
 import { createItemFilter } from '../publish/filter-items.js'
-import { categoriesOfItem, feedUrlsOf } from '../publish/plan-feeds.js'
+import { categoriesOfItem, feedUrlsOf, OUTPUT_FILE_NAMES } from '../publish/plan-feeds.js'
 import { publishOutputs, type PublishResult } from '../publish/publish-outputs.js'
 import { publishStatus } from '../publish/publish-status.js'
 import { type ArticleExtractor, createArticleExtractor } from '../sources/share/create-article-extractor.js'
@@ -262,8 +262,7 @@ function countStatuses(results: readonly RefreshResult[]): CycleSummary['sources
 /** A missing all-categories feed means out/ was emptied or never built: regenerate everything. */
 export async function hasOutputs(config: Readonly<Config>): Promise<boolean> {
   const first = config.output.formats[0] ?? 'rss'
-  const file = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' }[first]
-  return access(join(config.output.dir, file)).then(
+  return access(join(config.output.dir, OUTPUT_FILE_NAMES[first])).then(
     () => true,
     () => false,
   )

@@ -1,4 +1,6 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { XmlSyntaxError } from '../errors.js'
+import { parseXmlSync, type XmlElement } from '../xml/parse-xml.js'
+import { readProlog } from '../xml/read-prolog.js'
 import type { OutputFormat } from './plan-feeds.js'
 
 /** What the check needs from a generated document, whatever its format. */
@@ -10,21 +12,7 @@ interface DocumentFacts {
   dates: string[]
 }
 
-type XmlNode = Record<string, unknown>
-
-const xmlParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  parseTagValue: false,
-  isArray: (name) => ['item', 'entry', 'link', 'atom:link'].includes(name),
-})
-
-const opmlParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  parseTagValue: false,
-  isArray: (name) => name === 'outline',
-})
+type JsonNode = Record<string, unknown>
 
 /** Problems that must keep a generated document from replacing the published one; empty when it may publish. */
 export function checkOutput(format: OutputFormat, text: string): string[] {
@@ -61,36 +49,42 @@ function isAbsoluteHttpUrl(link: string): boolean {
 }
 
 function readXmlFacts(format: 'rss' | 'atom', text: string): DocumentFacts | string {
-  const validation = XMLValidator.validate(text)
-  if (validation !== true) {
-    const { msg, line, col } = validation.err
-    return `not well-formed XML: ${msg} (line ${line}, column ${col})`
-  }
-  const root = xmlParser.parse(text) as XmlNode
+  const root = readXml(text)
+  if (typeof root === 'string') return root
   return format === 'rss' ? readRssFacts(root) : readAtomFacts(root)
 }
 
-function readRssFacts(root: XmlNode): DocumentFacts | string {
-  const channel = asNode(asNode(root.rss)?.channel)
-  if (!channel) return 'not an RSS 2.0 document: no rss/channel'
-  const items = asNodes(channel.item)
-  return {
-    selfLink: findLinkHref(asNodes(channel['atom:link']), 'self'),
-    links: [channel.link, ...items.map((item) => item.link)].flatMap(textsOf),
-    itemIds: items.map((item) => textOf(item.guid) ?? ''),
-    dates: [channel.lastBuildDate, ...items.map((item) => item.pubDate)].flatMap(textsOf),
+/** The document element, or why the text is not well-formed XML. */
+function readXml(text: string): XmlElement | string {
+  const { rest } = readProlog(text)
+  try {
+    return parseXmlSync(text, text.length - rest.length)
+  } catch (err) {
+    if (err instanceof XmlSyntaxError) return `not well-formed XML: ${err.message}`
+    throw err
   }
 }
 
-function readAtomFacts(root: XmlNode): DocumentFacts | string {
-  const feed = asNode(root.feed)
-  if (!feed) return 'not an Atom document: no feed element'
-  const entries = asNodes(feed.entry)
+function readRssFacts(root: XmlElement): DocumentFacts | string {
+  const channel = root.name === 'rss' ? childrenNamed(root, 'channel')[0] : undefined
+  if (!channel) return 'not an RSS 2.0 document: no rss/channel'
+  const items = childrenNamed(channel, 'item')
   return {
-    selfLink: findLinkHref(asNodes(feed.link), 'self'),
-    links: [feed, ...entries].flatMap((node) => hrefsOf(asNodes(node.link))),
-    itemIds: entries.map((entry) => textOf(entry.id) ?? ''),
-    dates: [feed.updated, ...entries.flatMap((entry) => [entry.updated, entry.published])].flatMap(textsOf),
+    selfLink: findLinkHref(childrenNamed(channel, 'atom:link'), 'self'),
+    links: [channel, ...items].flatMap((node) => textsOf(node, 'link')),
+    itemIds: items.map((item) => textsOf(item, 'guid')[0] ?? ''),
+    dates: [...textsOf(channel, 'lastBuildDate'), ...items.flatMap((item) => textsOf(item, 'pubDate'))],
+  }
+}
+
+function readAtomFacts(root: XmlElement): DocumentFacts | string {
+  if (root.name !== 'feed') return 'not an Atom document: no feed element'
+  const entries = childrenNamed(root, 'entry')
+  return {
+    selfLink: findLinkHref(childrenNamed(root, 'link'), 'self'),
+    links: [root, ...entries].flatMap((node) => hrefsOf(childrenNamed(node, 'link'))),
+    itemIds: entries.map((entry) => textsOf(entry, 'id')[0] ?? ''),
+    dates: [root, ...entries].flatMap((node) => [...textsOf(node, 'updated'), ...textsOf(node, 'published')]),
   }
 }
 
@@ -102,45 +96,41 @@ function readJsonFeedFacts(text: string): DocumentFacts | string {
     return `not valid JSON: ${err instanceof Error ? err.message : String(err)}`
   }
   if (!asNode(feed)) return 'not a JSON Feed: not an object'
-  const document = feed as XmlNode
+  const document = feed as JsonNode
   const items = Array.isArray(document.items) ? document.items.map((item) => asNode(item) ?? {}) : []
   return {
     selfLink: typeof document.feed_url === 'string' ? document.feed_url : undefined,
-    links: [document.home_page_url, ...items.map((item) => item.url)].flatMap(textsOf),
+    links: [document.home_page_url, ...items.map((item) => item.url)].flatMap(jsonTextsOf),
     itemIds: items.map((item) => (typeof item.id === 'string' ? item.id : '')),
-    dates: items.flatMap((item) => [item.date_published, item.date_modified]).flatMap(textsOf),
+    dates: items.flatMap((item) => [item.date_published, item.date_modified]).flatMap(jsonTextsOf),
   }
 }
 
-function findLinkHref(links: XmlNode[], rel: string): string | undefined {
-  const href = links.find((link) => link['@_rel'] === rel)?.['@_href']
-  return typeof href === 'string' ? href : undefined
+function findLinkHref(links: XmlElement[], rel: string): string | undefined {
+  return links.find((link) => link.attributes.rel === rel)?.attributes.href
 }
 
 /** Atom: every `link` except rel="self" (checked on its own). */
-function hrefsOf(links: XmlNode[]): string[] {
-  return links.filter((link) => link['@_rel'] !== 'self').flatMap((link) => textsOf(link['@_href']))
+function hrefsOf(links: XmlElement[]): string[] {
+  return links.filter((link) => link.attributes.rel !== 'self').flatMap((link) => link.attributes.href ?? [])
 }
 
-function asNode(value: unknown): XmlNode | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as XmlNode) : undefined
+function childrenNamed(element: XmlElement | undefined, name: string): XmlElement[] {
+  return (element?.children ?? []).filter((child): child is XmlElement => typeof child !== 'string' && child.name === name)
 }
 
-function asNodes(value: unknown): XmlNode[] {
-  if (!Array.isArray(value)) return []
-  return value.map(asNode).filter((node) => node !== undefined)
+/** The trimmed text of each `name` child of `element`. */
+function textsOf(element: XmlElement, name: string): string[] {
+  return childrenNamed(element, name).map((child) => child.children.filter((part) => typeof part === 'string').join('').trim())
 }
 
-/** Text of an element parsed with or without attributes (`<guid isPermaLink="false">` is an object). */
-function textOf(value: unknown): string | undefined {
-  if (typeof value === 'string') return value
-  const text = asNode(value)?.['#text']
-  return typeof text === 'string' ? text : undefined
+function asNode(value: unknown): JsonNode | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonNode) : undefined
 }
 
-/** Zero or more texts: RSS `link` is parsed as an array because Atom's must be. */
-function textsOf(value: unknown): string[] {
-  return (Array.isArray(value) ? value : [value]).flatMap((one) => textOf(one) ?? [])
+/** Zero or more texts: a JSON Feed field that is not a string is left out. */
+function jsonTextsOf(value: unknown): string[] {
+  return typeof value === 'string' ? [value] : []
 }
 
 /** Front matter lines a post must have, in this order, each on one line. */
@@ -167,20 +157,19 @@ export function checkHtmlPage(text: string, escapedTitle: string): string[] {
 
 /** Problems that must keep an OPML list from replacing the published one: well-formed OPML 2.0 whose feeds have absolute URLs. */
 export function checkOpml(text: string): string[] {
-  const validation = XMLValidator.validate(text)
-  if (validation !== true) {
-    const { msg, line, col } = validation.err
-    return [`not well-formed XML: ${msg} (line ${line}, column ${col})`]
-  }
-  const opml = asNode((opmlParser.parse(text) as XmlNode).opml)
-  if (!opml || opml['@_version'] !== '2.0') return ['not an OPML 2.0 document']
-  const outlines = collectOutlines(asNode(opml.body))
+  const root = readXml(text)
+  if (typeof root === 'string') return [root]
+  if (root.name !== 'opml' || root.attributes.version !== '2.0') return ['not an OPML 2.0 document']
+  const outlines = collectOutlines(childrenNamed(root, 'body')[0])
   return outlines.flatMap((outline) =>
-    typeof outline['@_xmlUrl'] === 'string' ? checkLinks([outline['@_xmlUrl']]) : [`outline "${String(outline['@_text'])}" has no xmlUrl`],
+    outline.attributes.xmlUrl !== undefined ? checkLinks([outline.attributes.xmlUrl]) : [`outline "${String(outline.attributes.text)}" has no xmlUrl`],
   )
 }
 
 /** Leaf outlines (the feeds), at any depth. */
-function collectOutlines(node: XmlNode | undefined): XmlNode[] {
-  return asNodes(node?.outline).flatMap((outline) => (outline.outline === undefined ? [outline] : collectOutlines(outline)))
+function collectOutlines(node: XmlElement | undefined): XmlElement[] {
+  return childrenNamed(node, 'outline').flatMap((outline) => {
+    const inner = childrenNamed(outline, 'outline')
+    return inner.length === 0 ? [outline] : collectOutlines(outline)
+  })
 }

@@ -1,5 +1,5 @@
 import { Feed, type Category, type Item } from 'feed'
-import { escapeHtml } from './html-to-text.js'
+import { escapeHtml } from '../text/escape-html.js'
 import type { FeedSpec } from './plan-feeds.js'
 import type { FeedEntry } from './to-feed-entry.js'
 

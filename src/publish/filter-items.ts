@@ -1,7 +1,7 @@
-import type { Config, FiltersConfig } from '../config/config-schema.js'
 import { createHash } from 'node:crypto'
+import type { Config, FiltersConfig } from '../config/config-schema.js'
+import { htmlToText } from '../text/html-to-text.js'
 import type { ItemFilter, StoredItem } from '../types.js'
-import { htmlToText } from './html-to-text.js'
 import { listItemMembership, listSourceCategories } from './list-item-membership.js'
 
 type FilterField = 'title' | 'content' | 'author' | 'media' | 'category'

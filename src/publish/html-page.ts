@@ -1,5 +1,5 @@
+import { escapeHtml } from '../text/escape-html.js'
 import { formatZonedDate } from './format-zoned-date.js'
-import { escapeHtml } from './html-to-text.js'
 import type { FeedSpec, OutputFormat } from './plan-feeds.js'
 import type { FeedEntry } from './to-feed-entry.js'
 

@@ -1,8 +1,8 @@
 import type { Config } from '../config/config-schema.js'
+import { stripInvalidXmlChars } from '../text/strip-invalid-xml-chars.js'
 import type { StoredItem } from '../types.js'
 import { listItemMembership, listSourceCategories } from './list-item-membership.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
-import { stripInvalidXmlChars } from './strip-invalid-xml-chars.js'
 import { latestDateMs, toFeedEntry, type FeedEntry } from './to-feed-entry.js'
 
 export type OutputFormat = Config['output']['formats'][number]

@@ -1,6 +1,7 @@
 import { readdir, readFile, realpath, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { CAPS } from '../caps.js'
+import { removeTempFiles } from '../fsx/write-file-atomic.js'
 import type { StoredItem } from '../types.js'
 import { checkJekyllPost } from './check-output.js'
 import { mapConcurrently } from './map-concurrently.js'
@@ -65,6 +66,8 @@ export async function publishJekyllPosts(options: PublishJekyllPostsOptions): Pr
   if (refusal !== undefined) {
     return { outcomes: [{ file: jekyll.dir, outcome: 'failed', reason: refusal }], removed: [], leftAlone: [], posts: unchangedRecord }
   }
+  // Best effort: the temp files of a killed run's posts, which listPostFiles does not count as posts.
+  if (!dryRun) await removeTempFiles(postsDir).catch(() => undefined)
   const listed = await listPostFiles(postsDir)
   if (typeof listed === 'string') {
     return { outcomes: [{ file: jekyll.dir, outcome: 'failed', reason: listed }], removed: [], leftAlone: [], posts: unchangedRecord }

@@ -3,10 +3,12 @@ import path from 'node:path'
 import { CAPS } from '../caps.js'
 import type { Config } from '../config/config-schema.js'
 import { FeedloomError } from '../errors.js'
+import { removeTempFiles } from '../fsx/write-file-atomic.js'
+import { escapeHtml } from '../text/escape-html.js'
+import { SLUG_PATTERN } from '../text/slug-pattern.js'
 import { checkHtmlPage, checkOpml, checkOutput } from './check-output.js'
-import { mapConcurrently } from './map-concurrently.js'
-import { escapeHtml } from './html-to-text.js'
 import type { PageContext } from './html-page.js'
+import { mapConcurrently } from './map-concurrently.js'
 import { countPages, createPageItems, PAGE_FILE, PAGES_DIR, pageFileOf, pageSizeOf, type PageItems } from './plan-category-pages.js'
 import { OUTPUT_FILE_NAMES, planSite, type PublishedItems, resolveSiteUrl, titleCategories, type FeedSpec, type OutputFormat, type SitePlan } from './plan-feeds.js'
 import { DAY_MS, publishJekyllPosts } from './publish-jekyll-posts.js'
@@ -82,9 +84,6 @@ const RENDERERS: Readonly<Record<OutputFormat, (spec: FeedSpec) => string>> = {
 const OPML_FILE = 'feeds.opml'
 const HTML_FILE = 'index.html'
 
-/** Same as the config schema's slug: a category becomes a directory, so it must be one path segment. */
-const CATEGORY_DIR = /^[a-z0-9][a-z0-9-]*$/
-
 /** The reason text shows this many problems; a document with one bad item often has several. */
 const MAX_REASON_PROBLEMS = 3
 
@@ -102,6 +101,8 @@ export async function publishOutputs(options: PublishOptions): Promise<PublishRe
   if (!anyChanged && !config.output.jekyll) return summarizeOutcomes([])
   const plan = anyChanged ? await planSite(items, config) : undefined
   const documents = plan ? planDocuments(plan, config, changedCategories, createPageItems(items)) : []
+  // Best effort: a leftover is hidden from `serve` anyway, and must not cost the publish.
+  if (!dryRun && documents.length > 0) await removeTempFiles(config.output.dir, { recursive: true }).catch(() => undefined)
   const outcomes = await mapConcurrently(documents, CAPS.maxConcurrentWrites, (document) => publishDocument(config.output.dir, document, dryRun))
   const result = summarizeOutcomes(outcomes)
   if (plan && config.output.html) {
@@ -190,7 +191,7 @@ async function removeSurplusPages(
   dryRun: boolean,
 ): Promise<{ removed: string[]; failed: PublishResult['failed'] }> {
   const pageCounts = new Map(plan.categories.map((spec) => [spec.dir, countPages(spec.itemCount, pageSizeOf(config, spec.dir))]))
-  const categories = [...(changedCategories === 'all' ? pageCounts.keys() : changedCategories)].filter((dir) => CATEGORY_DIR.test(dir))
+  const categories = [...(changedCategories === 'all' ? pageCounts.keys() : changedCategories)].filter((dir) => SLUG_PATTERN.test(dir))
   const surplus = (
     await mapConcurrently(categories, CAPS.maxConcurrentWrites, async (dir) => {
       const names = await readdir(path.join(config.output.dir, dir, PAGES_DIR)).catch(() => [])
@@ -214,7 +215,7 @@ async function removeSurplusPages(
 }
 
 async function publishDocument(outputDir: string, { file, dir, render, check }: PlannedDocument, dryRun: boolean): Promise<DocumentOutcome> {
-  if (dir !== '' && !CATEGORY_DIR.test(dir)) {
+  if (dir !== '' && !SLUG_PATTERN.test(dir)) {
     return { file, outcome: 'failed', reason: `category "${dir}" is not a safe directory name` }
   }
   let text: string

@@ -1,4 +1,5 @@
-import { escapeHtml } from './html-to-text.js'
+import { escapeHtml } from '../text/escape-html.js'
+import { escapeXmlText } from '../xml/escape-xml.js'
 import type { FeedSpec } from './plan-feeds.js'
 import type { FeedEntry } from './to-feed-entry.js'
 
@@ -12,15 +13,15 @@ export function renderAtom(spec: FeedSpec): string {
     '<?xml version="1.0" encoding="utf-8"?>',
     '<feed xmlns="http://www.w3.org/2005/Atom">',
     `    <id>${escapeHtml(spec.homeUrl)}</id>`,
-    `    <title>${escapeText(spec.title)}</title>`,
+    `    <title>${escapeXmlText(spec.title)}</title>`,
     `    <updated>${formatDate(spec.updated)}</updated>`,
     '    <generator>feedloom</generator>',
     // RFC 4287 §4.1.1: a feed has an author unless every entry has one.
-    ...(spec.entries.some((entry) => entry.author === undefined) ? ['    <author>', `        <name>${escapeText(spec.author)}</name>`, '    </author>'] : []),
+    ...(spec.entries.some((entry) => entry.author === undefined) ? ['    <author>', `        <name>${escapeXmlText(spec.author)}</name>`, '    </author>'] : []),
     `    <link rel="alternate" href="${escapeHtml(spec.homeUrl)}"/>`,
     `    <link rel="self" href="${escapeHtml(spec.selfUrls.atom)}"/>`,
     ...(spec.hubUrl === undefined ? [] : [`    <link rel="hub" href="${escapeHtml(spec.hubUrl)}"/>`]),
-    `    <subtitle>${escapeText(spec.description)}</subtitle>`,
+    `    <subtitle>${escapeXmlText(spec.description)}</subtitle>`,
     ...spec.entries.flatMap(renderEntry),
     '</feed>',
   ]
@@ -39,7 +40,7 @@ function renderEntry(entry: FeedEntry): string[] {
     `        <updated>${formatDate(entry.updated)}</updated>`,
     ...(entry.summaryText === '' ? [] : [`        <summary type="html">${cdata(escapeHtml(entry.summaryText))}</summary>`]),
     ...(contentHtml === undefined ? [] : [`        <content type="html">${cdata(contentHtml)}</content>`]),
-    ...(entry.author === undefined ? [] : ['        <author>', `            <name>${escapeText(entry.author)}</name>`, '        </author>']),
+    ...(entry.author === undefined ? [] : ['        <author>', `            <name>${escapeXmlText(entry.author)}</name>`, '        </author>']),
     ...entry.tags.map((tag) => `        <category term="${escapeHtml(tag.replaceAll('<', '\uFF1C'))}"/>`),
     ...entry.enclosures.map(
       (enclosure) =>
@@ -53,10 +54,6 @@ function renderEntry(entry: FeedEntry): string[] {
 /** A CDATA section of HTML: in HTML `]]&gt;` reads as `]]>`, which would end the section. */
 function cdata(html: string): string {
   return `<![CDATA[${html.replaceAll(']]>', ']]&gt;')}]]>`
-}
-
-function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
 /** An invalid date is written as-is (not thrown) so the pre-publish check reports it with the item. */

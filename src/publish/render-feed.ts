@@ -1,10 +1,10 @@
+import { stripInvalidXmlChars } from '../text/strip-invalid-xml-chars.js'
 import type { StoredItem } from '../types.js'
 import type { FeedSpec, OutputFormat } from './plan-feeds.js'
 import { renderAtom } from './render-atom.js'
 import { renderJsonFeed } from './render-json-feed.js'
 import { renderRss } from './render-rss.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
-import { stripInvalidXmlChars } from './strip-invalid-xml-chars.js'
 import { latestDateMs, toFeedEntry } from './to-feed-entry.js'
 
 export interface RenderFeedOptions {

@@ -1,4 +1,4 @@
-import { escapeHtml } from './html-to-text.js'
+import { escapeHtml } from '../text/escape-html.js'
 import { labelsFor, renderEntryLink, renderHtmlPage, renderSubscribeLinks, renderTime, renderUpdated, type PageContext } from './html-page.js'
 import type { SitePlan } from './plan-feeds.js'
 import type { FeedEntry } from './to-feed-entry.js'

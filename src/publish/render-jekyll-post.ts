@@ -1,7 +1,7 @@
 import type { Config } from '../config/config-schema.js'
+import { escapeHtml } from '../text/escape-html.js'
 import type { StoredItem } from '../types.js'
 import { formatZonedDate } from './format-zoned-date.js'
-import { escapeHtml } from './html-to-text.js'
 import { listItemTags, mediaNameOf } from './list-item-tags.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
 

@@ -1,5 +1,5 @@
+import { escapeHtml } from '../text/escape-html.js'
 import { createFeed } from './create-feed.js'
-import { escapeHtml } from './html-to-text.js'
 import type { FeedSpec } from './plan-feeds.js'
 import type { FeedEntry } from './to-feed-entry.js'
 

@@ -1,8 +1,8 @@
+import { htmlToText, truncateText } from '../text/html-to-text.js'
+import { stripInvalidXmlChars } from '../text/strip-invalid-xml-chars.js'
 import type { Enclosure, StoredItem } from '../types.js'
-import { htmlToText, truncateText } from './html-to-text.js'
 import { listItemTags, uniqueNonEmpty } from './list-item-tags.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
-import { stripInvalidXmlChars } from './strip-invalid-xml-chars.js'
 
 /** One item as every output format shows it. Strings are XML-safe; dates may be invalid (the check catches them). */
 export interface FeedEntry {

@@ -1,5 +1,5 @@
+import { dropUndefined } from '../object/drop-undefined.js'
 import type { SourceState } from '../types.js'
-import { dropUndefined } from './drop-undefined.js'
 import { nextAttemptAfterFailure } from './next-attempt.js'
 
 /** Whether a source's article fetches (details, full text) are backing off, and until when. */

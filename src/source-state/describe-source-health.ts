@@ -1,6 +1,6 @@
 import type { Config } from '../config/config-schema.js'
+import { dropUndefined } from '../object/drop-undefined.js'
 import type { SourceHealth, SourceState } from '../types.js'
-import { dropUndefined } from './drop-undefined.js'
 
 const HOUR_MS = 3_600_000
 

@@ -1,6 +1,6 @@
 import { describeError } from '../errors.js'
+import { dropUndefined } from '../object/drop-undefined.js'
 import type { SourceState } from '../types.js'
-import { dropUndefined } from './drop-undefined.js'
 import { nextAttemptAfterFailure } from './next-attempt.js'
 
 /** The state after a failed attempt: the failure is counted and the next attempt scheduled. */

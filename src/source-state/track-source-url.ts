@@ -1,6 +1,6 @@
 import type { FetchResult } from '../fetch/create-fetcher.js'
+import { dropUndefined } from '../object/drop-undefined.js'
 import type { SourceState } from '../types.js'
-import { dropUndefined } from './drop-undefined.js'
 
 /**
  * Updates where a source is fetched from after an answer (RFC 9110 §15.4.2, §15.4.9: a 301/308

@@ -1,4 +1,5 @@
 import type { FailedOutput, PublishRecord, SourceState, StoredItem } from '../types.js'
+import { sortNewestFirst } from './sort-newest-first.js'
 import { isPlainObject, type StoreData } from './store-schema.js'
 
 /** A store's data held for lookups. */
@@ -14,10 +15,7 @@ export interface StoreContents {
 
 /** The single file's data, canonicalized, with the alias map and the slug registry derived from the items. */
 export function readStoreContents(data: StoreData): StoreContents {
-  const itemsNewestFirst = data.items
-    .map((item) => ({ item: toCanonicalItem(item), ms: Date.parse(item.published) }))
-    .sort((a, b) => b.ms - a.ms || compareKeys(a.item.id, b.item.id))
-    .map(({ item }) => item)
+  const itemsNewestFirst = sortNewestFirst(data.items.map(toCanonicalItem))
   const items = new Map(itemsNewestFirst.map((item) => [item.id, item]))
   const sources = new Map(Object.entries(data.sources).map(([id, state]) => [id, toCanonicalSourceState(state)]))
   const categorySlugs = registerStoredCategories(new Map(Object.entries(data.categorySlugs ?? {})), items.values())

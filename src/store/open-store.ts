@@ -2,8 +2,10 @@ import { StoreError } from '../errors.js'
 import { openLowdbStore } from './lowdb/open-lowdb-store.js'
 import type { OpenStoreOptions, Store } from './store.js'
 
-export type { AcquireStoreLockOptions, LockOwner, StoreLock } from './store-lock.js'
-export { acquireStoreLock, StoreLockedError } from './store-lock.js'
+export type { LockOwner } from '../errors.js'
+export { StoreLockedError } from '../errors.js'
+export type { AcquireStoreLockOptions, StoreLock } from './store-lock.js'
+export { acquireStoreLock } from './store-lock.js'
 export type { ItemCounts, OpenStoreOptions, PrunedItem, PruneResult, RetentionOptions, Store, StoreRecord, UpsertResult } from './store.js'
 
 /**

@@ -1,19 +1,10 @@
 import { link, mkdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { StoreError } from '../errors.js'
+import { type LockOwner, StoreError, StoreLockedError } from '../errors.js'
 
 export interface StoreLock {
   /** Removes the lock file; safe to call more than once. */
   release(): Promise<void>
-}
-
-/** What `<storePath>.lock` says about the process holding it. */
-export interface LockOwner {
-  pid: number
-  /** When the lock was taken, ISO. */
-  createdAt: string
-  /** What holds it, for the message another process shows: `feedloom start`. */
-  holder?: string
 }
 
 export interface AcquireStoreLockOptions {
@@ -27,19 +18,6 @@ export interface AcquireStoreLockOptions {
   onWait?: (owner: LockOwner | undefined) => void
   /** Stops waiting; the lock error is thrown. */
   signal?: AbortSignal
-}
-
-/** The store is held by another live process (E_STORE_LOCKED), with who holds it. */
-export class StoreLockedError extends StoreError {
-  override name = 'StoreLockedError'
-  constructor(
-    readonly lockPath: string,
-    readonly owner: LockOwner | undefined,
-    /** How long this process waited before giving up, in ms. */
-    readonly waitedMs = 0,
-  ) {
-    super('E_STORE_LOCKED', describeLocked(lockPath, owner, waitedMs))
-  }
 }
 
 const DEFAULT_POLL_MS = 250
@@ -74,7 +52,7 @@ export async function acquireStoreLock(storePath: string, options: AcquireStoreL
       const remainingMs = waitMs - waitedMs
       if (!(err instanceof StoreLockedError) || remainingMs <= 0 || signal?.aborted) {
         await removeEmptyDirs(dirname(lockPath), createdDir)
-        throw err instanceof StoreLockedError && tries > 0 ? new StoreLockedError(lockPath, err.owner, waitedMs) : err
+        throw err instanceof StoreLockedError && tries > 0 ? lockedError(lockPath, err.owner, waitedMs) : err
       }
       if (tries === 0) options.onWait?.(err.owner)
       await sleep(Math.min(pollMs, remainingMs), signal)
@@ -86,10 +64,10 @@ async function tryAcquire(lockPath: string, holder: string | undefined): Promise
   if (!(await tryCreateLockFile(lockPath, holder))) {
     const owner = await readLockOwner(lockPath)
     const isStale = owner === undefined ? await isOlderThan(lockPath, UNREADABLE_LOCK_STALE_MS) : !isProcessAlive(owner.pid)
-    if (!isStale) throw new StoreLockedError(lockPath, owner)
+    if (!isStale) throw lockedError(lockPath, owner, 0)
     await removeLockFile(lockPath)
     // Another process may take over the same stale lock at the same moment: 'wx' lets one win.
-    if (!(await tryCreateLockFile(lockPath, holder))) throw new StoreLockedError(lockPath, await readLockOwner(lockPath))
+    if (!(await tryCreateLockFile(lockPath, holder))) throw lockedError(lockPath, await readLockOwner(lockPath), 0)
   }
   return { release: () => removeLockFile(lockPath) }
 }
@@ -195,6 +173,10 @@ async function removeLockFile(lockPath: string): Promise<void> {
     if (hasErrorCode(cause, 'ENOENT')) return
     throw new StoreError('E_STORE_IO', `cannot remove lock ${lockPath}`, { cause })
   }
+}
+
+function lockedError(lockPath: string, owner: LockOwner | undefined, waitedMs: number): StoreLockedError {
+  return new StoreLockedError(describeLocked(lockPath, owner, waitedMs), { lockPath, owner, waitedMs })
 }
 
 function describeLocked(lockPath: string, owner: LockOwner | undefined, waitedMs: number): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { StoreError } from '../errors.js'
+import { SLUG_PATTERN } from '../text/slug-pattern.js'
 import type { PublishRecord, SourceState, StoredItem } from '../types.js'
 import { findDuplicateKey } from './find-duplicate-key.js'
 import type { RetentionSummary } from './retention-summary.js'
@@ -22,7 +23,7 @@ const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d/
 const absoluteUrl = z.string().refine((text) => URL.canParse(text), 'must be an absolute URL')
 
 /** Category slugs name folders of out/: nothing that could climb out of it. */
-const categorySlug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes')
+const categorySlug = z.string().regex(SLUG_PATTERN, 'must be lower-case letters, digits and dashes')
 
 const count = z.int().nonnegative()
 

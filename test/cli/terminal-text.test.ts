@@ -84,7 +84,7 @@ describe('text from feeds reaching the terminal', () => {
     const result = await runCli('import-opml', join(dir, 'reader.opml'), '--config', configPath)
     const config = JSON.parse(await readFile(configPath, 'utf8'))
     expect([result.code, UNSAFE.test(result.stderr), UNSAFE.test(result.stdout)]).toEqual([0, false, false])
-    expect(result.stderr).toContain('skipped "No URL\\u001b]0;pwned\\u0007\\u009b31m\\u202e\u200b": no xmlUrl')
+    expect(result.stderr).toContain('skipped "No URL]0;pwned\\u009b31m\\u202e\u200b": no xmlUrl')
     expect([config.sources[0].title, Object.values(config.categories)]).toEqual(['STCN]0;pwned31m 要闻', [{ title: '证券]0;pwned31m时报' }]])
   })
 })

@@ -32,6 +32,6 @@ describe('parseOpml', () => {
   })
 
   it('names the line of a tag that is never closed', () => {
-    expect(() => parseOpml('<opml>\n<body>\n<outline text="a">\n</body></opml>', 'x.opml')).toThrow(/at line 4: <\/body> closes <outline>/)
+    expect(() => parseOpml('<opml>\n<body>\n<outline text="a">\n</body></opml>', 'x.opml')).toThrow(/^malformed OPML in x.opml: Unexpected close tag <\/body>, expected <\/outline> at line 4, column 1$/)
   })
 })

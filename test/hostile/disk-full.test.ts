@@ -76,7 +76,7 @@ async function injectFullDevice(): Promise<void> {
   const outDir = join(dir, 'out')
   for (const entry of await readdir(outDir, { recursive: true, withFileTypes: true })) {
     if (entry.isFile() && /\.(xml|json|html|opml)$/.test(entry.name)) {
-      await symlink('/dev/full', join(entry.parentPath, `${entry.name}.${process.pid}.tmp`))
+      await symlink('/dev/full', join(entry.parentPath, `.${entry.name}.tmp`))
     }
   }
 }

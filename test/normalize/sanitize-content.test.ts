@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cleanText, sanitizeContent, toPlainText } from '../../src/normalize/sanitize-content.js'
+import { sanitizeContent } from '../../src/normalize/sanitize-content.js'
 
 const BASE = 'https://finance.example.com/news/2022/'
 
@@ -56,29 +56,5 @@ describe('sanitizeContent', () => {
 
   it('gives undefined when nothing is left', () => {
     expect(sanitizeContent('  <script>x()</script> ', BASE)).toBeUndefined()
-  })
-})
-
-describe('toPlainText', () => {
-  it('strips tags, decodes entities and collapses whitespace', () => {
-    expect(toPlainText('  <b>沪指</b>&nbsp;跌 0.73%\n &amp; 深成指 &lt;跌&gt; ')).toBe('沪指 跌 0.73% & 深成指 <跌>')
-  })
-
-  it('keeps words of adjacent blocks apart', () => {
-    expect(toPlainText('<p>first</p><p>second</p>')).toBe('first second')
-  })
-
-  it('drops script text', () => {
-    expect(toPlainText('标题<script>x()</script>')).toBe('标题')
-  })
-})
-
-describe('cleanText', () => {
-  it('removes control characters but keeps tab, LF and CR', () => {
-    expect(cleanText('a\u0000b\u0008c\u001Fd\u007Fe\u0085f\tg\nh\ri')).toBe('abcdef\tg\nh\ri')
-  })
-
-  it('removes lone surrogates and keeps pairs', () => {
-    expect(cleanText('x\uD800y\uDC00z😀')).toBe('xyz😀')
   })
 })

@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises'
+import { access, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { XMLValidator } from 'fast-xml-parser'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -105,6 +105,15 @@ describe('publishOutputs', () => {
     expect(result.written).toEqual(ALL_FILES.filter((file) => !ZHENGQUAN_FILES.includes(file)))
     expect(await fileIdentities(dir, ZHENGQUAN_FILES)).toEqual(zhengquanBefore)
     expect(await readOutput(dir, 'zhengquanshibao/rss.xml')).not.toContain('（更新）')
+  })
+
+  it('leaves no temp file in the output folder, removing those a killed publish left beside files it does not rewrite', async () => {
+    const dir = await createOutputDir()
+    await publishItems({ items: createItems(), config: createConfig(dir), changedCategories: 'all' })
+    await writeFile(path.join(dir, 'zhengquanshibao', '.rss.xml.tmp'), '<rss')
+    const retitled = createItems().map((item) => ({ ...item, title: `${item.title}（更新）` }))
+    await publishItems({ items: retitled, config: createConfig(dir), changedCategories: new Set(['meirijingjixinwen']) })
+    expect(await listFiles(dir)).toEqual([...ALL_FILES].sort())
   })
 
   it('leaves the files of a category that no longer has items in place', async () => {

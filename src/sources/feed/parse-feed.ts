@@ -1,8 +1,8 @@
-import { ParseError } from '../../errors.js'
+import { ParseError, XmlSyntaxError } from '../../errors.js'
 import type { ParsedFeed } from '../../types.js'
-import { parseXml, type XmlElement, XmlSyntaxError } from './parse-xml.js'
-import { readProlog } from './read-prolog.js'
-import { stripInvalidXml } from './strip-invalid-xml.js'
+import { parseXml, type XmlElement } from '../../xml/parse-xml.js'
+import { readProlog } from '../../xml/read-prolog.js'
+import { stripInvalidXml } from '../../xml/strip-invalid-xml.js'
 import { feedFormatOf, toParsedFeed } from './to-parsed-feed.js'
 
 export interface ParseFeedOptions {

@@ -1,4 +1,4 @@
-import type { XmlElement } from './parse-xml.js'
+import type { XmlElement } from '../../xml/parse-xml.js'
 
 /** The namespace URIs feeds put their elements in. */
 export const NS = {

@@ -1,9 +1,8 @@
-import type { XmlElement } from './parse-xml.js'
+import { escapeHtml } from '../../text/escape-html.js'
+import type { XmlElement } from '../../xml/parse-xml.js'
 
 /** HTML elements without an end tag: `<br></br>` would read as two line breaks. */
 const VOID_ELEMENTS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr'])
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }
 
 /**
  * The content of `element` written back as markup, in document order: inline XHTML (Atom
@@ -21,10 +20,10 @@ export function serializeContent(element: XmlElement, maxChars: number): string 
       open.pop()
       if (open.length > 0) markup += `</${frame.element.name}>`
     } else if (typeof child === 'string') {
-      markup += escape(child)
+      markup += escapeHtml(child)
     } else {
       markup += `<${child.name}${Object.entries(child.attributes)
-        .map(([name, value]) => ` ${name}="${escape(value)}"`)
+        .map(([name, value]) => ` ${name}="${escapeHtml(value)}"`)
         .join('')}`
       if (child.children.length === 0 && VOID_ELEMENTS.has(child.name)) {
         markup += '/>'
@@ -35,8 +34,4 @@ export function serializeContent(element: XmlElement, maxChars: number): string 
     }
   }
   return markup
-}
-
-function escape(text: string): string {
-  return text.replace(/[&<>"]/g, (char) => ESCAPES[char] as string)
 }

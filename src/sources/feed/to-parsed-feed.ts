@@ -1,7 +1,8 @@
-import { ParseError } from '../../errors.js'
-import type { ParsedFeed, RawEnclosure, RawEntry } from '../../types.js'
 import { CAPS } from '../../caps.js'
-import type { XmlElement } from './parse-xml.js'
+import { ParseError } from '../../errors.js'
+import { dropUndefined } from '../../object/drop-undefined.js'
+import type { ParsedFeed, RawEnclosure, RawEntry } from '../../types.js'
+import type { XmlElement } from '../../xml/parse-xml.js'
 import { NS, type NamespaceScope, resolveNamespaces } from './resolve-namespaces.js'
 import { serializeContent } from './serialize-content.js'
 
@@ -123,7 +124,7 @@ class FeedReader {
     const found: RawEnclosure[] = []
     const add = (url: string | undefined, type: string | undefined, length: string | undefined): void => {
       if (url === undefined || found.some((one) => one.url === url)) return
-      found.push(withoutUndefined({ url: url.trim(), type: type?.trim(), length: length?.trim() }))
+      found.push(dropUndefined({ url: url.trim(), type: type?.trim(), length: length?.trim() }))
     }
     if (atom) {
       for (const link of this.children(item, 'link')) {
@@ -226,8 +227,3 @@ function nonBlank(text: string | undefined): string | undefined {
   return text === undefined || text.trim() === '' ? undefined : text
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  const kept: Record<string, unknown> = {}
-  for (const [key, field] of Object.entries(value)) if (field !== undefined) kept[key] = field
-  return kept as T
-}

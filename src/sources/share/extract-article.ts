@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import type { Readability as ReadabilityClass } from '@mozilla/readability'
 import type { parseHTML as ParseHtml } from 'linkedom'
 import { ParseError } from '../../errors.js'
+import { dropUndefined } from '../../object/drop-undefined.js'
 import type { RawEntry } from '../../types.js'
 
 /** CSS selectors that override what is found by default; a selector that matches nothing is ignored. */
@@ -109,7 +110,7 @@ export function extractArticle(html: string, url: string, selectors: ArticleSele
       .join(' or ')
     throw new ParseError('E_PARSE_EXTRACT', `cannot extract an article from ${url}: no ${missing} found`)
   }
-  return compact({
+  return dropUndefined({
     title: resolvedTitle,
     published: published ?? readable?.publishedTime ?? printed.published,
     media,
@@ -134,7 +135,7 @@ function readArticle(document: DomDocument, url: string): ReadableArticle | unde
   }
   if (article === null) return undefined
   const hasText = (article.textContent ?? '').trim() !== ''
-  return compact({
+  return dropUndefined({
     title: clean(article.title ?? undefined),
     content: hasText ? (article.content ?? undefined) : undefined,
     publishedTime: clean(article.publishedTime ?? undefined),
@@ -144,7 +145,7 @@ function readArticle(document: DomDocument, url: string): ReadableArticle | unde
 /** Facts printed in the page text rather than marked up: the 来源 line and a header time. */
 function printedFacts(document: DomDocument): { media?: string; published?: string } {
   const text = separatedTextOf(document.querySelector('body') ?? document.documentElement)
-  return compact({
+  return dropUndefined({
     media: clean(PRINTED_SOURCE.exec(text)?.[1]),
     published: clean(PRINTED_TIME.exec(text)?.[0]),
   })
@@ -205,6 +206,3 @@ function clean(text: string | undefined): string | undefined {
   return cleaned === undefined || cleaned === '' ? undefined : cleaned
 }
 
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T
-}

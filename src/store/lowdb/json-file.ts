@@ -5,7 +5,8 @@ import { writeFileAtomic } from '../../fsx/write-file-atomic.js'
 /**
  * One JSON file of the lowdb store, read and written through lowdb with an adapter that writes
  * atomically (write-file-atomic.ts: dot file, fsync, rename) and keeps the text as laid out by
- * `serialize`, so unchanged data keeps its bytes.
+ * `serialize`, so unchanged data keeps its bytes. The folder is not flushed per file: a commit
+ * flushes each of its folders once, after all its files.
  */
 export interface JsonFile<T> {
   /** The parsed data, or undefined when the file does not exist. Throws the file system's or JSON's error. */
@@ -25,7 +26,7 @@ export function createJsonFile<T>(path: string, serialize: (data: T) => string):
       }
       return JSON.parse(text) as T
     },
-    write: (data) => writeFileAtomic(path, serialize(data)),
+    write: (data) => writeFileAtomic(path, serialize(data), { syncDir: false }),
   }
   const db = new Low<T | null>(adapter as Adapter<T | null>, null)
   return {

@@ -18,6 +18,7 @@ import {
   type UpsertResult,
 } from '../store.js'
 import { choosePublished, listIdentities, upsertEntries } from '../upsert-entries.js'
+import { sortNewestFirst } from '../sort-newest-first.js'
 import { createJsonFile, serializeIndented, serializeItemLines } from './json-file.js'
 import {
   checkIndexHead,
@@ -560,14 +561,6 @@ function summarizeLoaded(loaded: LoadedIndex, tombstones: Map<string, string> | 
   const summary = summarizeRetention(loaded.entries.values(), tombstones ?? new Map())
   if (tombstones !== undefined || previous.oldestTombstone === undefined) return summary
   return { ...summary, oldestTombstone: previous.oldestTombstone }
-}
-
-/** Newest published first; equal instants by id (sort-items.ts). */
-function sortNewestFirst<T extends { id: string; published: string }>(entries: T[]): T[] {
-  return entries
-    .map((entry) => ({ entry, ms: Date.parse(entry.published) }))
-    .sort((a, b) => b.ms - a.ms || compareStrings(a.entry.id, b.entry.id))
-    .map(({ entry }) => entry)
 }
 
 /** Errors from link() that mean "this file system cannot hard-link here": copy instead. */

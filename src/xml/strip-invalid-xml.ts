@@ -1,9 +1,4 @@
-/**
- * Characters XML 1.0 §2.2 does not allow (C0 controls but tab, LF and CR; U+FFFE/U+FFFF) and
- * unpaired surrogates, which a JavaScript string can hold but no encoder can write. A surrogate
- * pair matches too and is put back: without lookarounds the scan takes half the CPU.
- */
-const INVALID_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF]?|[\uDC00-\uDFFF]/g
+import { isXmlChar, stripInvalidXmlChars } from '../text/strip-invalid-xml-chars.js'
 
 /** One numeric character reference, optionally followed by a second (a surrogate pair written as two). */
 const CHAR_REFS = /&#(x[0-9a-f]+|[0-9]+);(?:&#(x[0-9a-f]+|[0-9]+);)?/gi
@@ -16,7 +11,7 @@ const CHAR_REFS = /&#(x[0-9a-f]+|[0-9]+);(?:&#(x[0-9a-f]+|[0-9]+);)?/gi
  * character it encodes.
  */
 export function stripInvalidXml(text: string): string {
-  return text.replace(INVALID_CHARS, keepSurrogatePair).replace(CHAR_REFS, (_match: string, first: string, second: string | undefined) => {
+  return stripInvalidXmlChars(text).replace(CHAR_REFS, (_match: string, first: string, second: string | undefined) => {
     const high = codePointOf(first)
     const low = second === undefined ? undefined : codePointOf(second)
     if (low !== undefined && isHighSurrogate(high) && isLowSurrogate(low)) {
@@ -26,10 +21,6 @@ export function stripInvalidXml(text: string): string {
     const keepSecond = second === undefined || low === undefined || !isXmlChar(low) ? '' : `&#${second};`
     return keepFirst + keepSecond
   })
-}
-
-function keepSurrogatePair(match: string): string {
-  return match.length === 2 ? match : ''
 }
 
 function codePointOf(reference: string): number {
@@ -43,16 +34,4 @@ function isHighSurrogate(codePoint: number): boolean {
 
 function isLowSurrogate(codePoint: number): boolean {
   return codePoint >= 0xdc00 && codePoint <= 0xdfff
-}
-
-/** XML 1.0 §2.2 Char. */
-export function isXmlChar(codePoint: number): boolean {
-  return (
-    codePoint === 0x9 ||
-    codePoint === 0xa ||
-    codePoint === 0xd ||
-    (codePoint >= 0x20 && codePoint <= 0xd7ff) ||
-    (codePoint >= 0xe000 && codePoint <= 0xfffd) ||
-    (codePoint >= 0x10000 && codePoint <= 0x10ffff)
-  )
 }

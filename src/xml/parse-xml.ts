@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import { NAMED_ENTITIES } from './named-entities.js'
-import { isXmlChar } from './strip-invalid-xml.js'
+import { XmlSyntaxError } from '../errors.js'
+import { expandEntityName } from '../text/decode-entities.js'
+import { isXmlChar } from '../text/strip-invalid-xml-chars.js'
 
 /** An element as written: prefixed names are kept whole (`content:encoded`), namespaces are not resolved. */
 export interface XmlElement {
@@ -11,6 +12,8 @@ export interface XmlElement {
   children: (XmlElement | string)[]
   /** Set by a lenient read when the document ended before this element's end tag. */
   unclosed?: true
+  /** 1-based line of the start tag, when read with `lines`. */
+  line?: number
 }
 
 export interface ParseXmlOptions {
@@ -20,10 +23,8 @@ export interface ParseXmlOptions {
    * at the end of a truncated document the open elements close, marked `unclosed`. Still no DTD.
    */
   lenient?: boolean
-}
-
-export class XmlSyntaxError extends Error {
-  override name = 'XmlSyntaxError'
+  /** Record each element's line, for messages that point into a file a person edits. */
+  lines?: boolean
 }
 
 /**
@@ -42,7 +43,7 @@ const MAX_START_TAG_CHARS = 1024 * 1024
 const NAME =
   /[:A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD][:A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u00B7\u0300-\u036F\u203F-\u2040.0-9-]*/y
 
-/** A character reference or a named entity; which names expand is NAMED_ENTITIES' business. */
+/** A character reference or a named entity; which names expand is expandEntityName's business. */
 const REFERENCE = /&(?:#[xX]([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z][A-Za-z0-9]*));/y
 
 /** In any case: feeds write `<![cdata[` and `<!doctype` too. */
@@ -69,7 +70,7 @@ const SINGLE_QUOTE = 0x27
  * @throws XmlSyntaxError naming the problem and where it is
  */
 export async function parseXml(text: string, start: number, options: ParseXmlOptions = {}): Promise<XmlElement> {
-  const reader = new XmlReader(text, start, options.lenient === true)
+  const reader = new XmlReader(text, start, options)
   const root = reader.readRoot()
   let yieldAt = start + PARSE_CHUNK_CHARS
   while (!reader.done()) {
@@ -79,6 +80,18 @@ export async function parseXml(text: string, start: number, options: ParseXmlOpt
     }
     readStep(reader)
   }
+  return root
+}
+
+/**
+ * parseXml without yielding to the event loop, for documents feedloom wrote itself (an output
+ * checked before it is published, an OPML list): small, and read where no await fits.
+ * @throws XmlSyntaxError naming the problem and where it is
+ */
+export function parseXmlSync(text: string, start: number, options: ParseXmlOptions = {}): XmlElement {
+  const reader = new XmlReader(text, start, options)
+  const root = reader.readRoot()
+  while (!reader.done()) readStep(reader)
   return root
 }
 
@@ -101,13 +114,20 @@ class XmlReader {
   /** The next `<` and `&` at or after the last search: each is searched for once, not once per step. */
   private lessThanAt = -1
   private ampersandAt = -1
+  private readonly lenient: boolean
+  private readonly lines: boolean
+  /** Lines are counted once, forward: elements are read in document order. */
+  private line = 1
+  private lineCountedTo = 0
 
   constructor(
     private readonly text: string,
     start: number,
-    private readonly lenient: boolean,
+    options: ParseXmlOptions,
   ) {
     this.at = start
+    this.lenient = options.lenient === true
+    this.lines = options.lines === true
   }
 
   done(): boolean {
@@ -170,7 +190,7 @@ class XmlReader {
       if (char === GT || char === SLASH) {
         if (char === SLASH && text.charCodeAt(next + 1) !== GT) this.fail(next, 'Forward-slash in opening tag not followed by >')
         this.at = char === GT ? next + 1 : next + 2
-        const element: XmlElement = { name, attributes, children: [] }
+        const element: XmlElement = this.lines ? { name, attributes, children: [], line: this.lineAt(lt) } : { name, attributes, children: [] }
         if (char === GT) this.open.push(element)
         return element
       }
@@ -268,10 +288,10 @@ class XmlReader {
     return parts.join('')
   }
 
-  /** A name NAMED_ENTITIES knows, else the same name in lower case (`&NBSP;`); a reference to an XML Char. */
+  /** A name HTML knows, else the same name in lower case (`&NBSP;`); a reference to an XML Char. */
   private expand([, hex, decimal, name]: RegExpExecArray, at: number): string {
     if (name !== undefined) {
-      const expanded = NAMED_ENTITIES.get(name) ?? NAMED_ENTITIES.get(name.toLowerCase())
+      const expanded = expandEntityName(name) ?? expandEntityName(name.toLowerCase())
       if (expanded !== undefined) return expanded
       // Lenient: an entity no DTD will ever define stays as written.
       return this.lenient ? `&${name};` : this.fail(at, `Undefined entity &${name};`)
@@ -294,6 +314,11 @@ class XmlReader {
   private indexOrEnd(char: string, from: number): number {
     const found = this.text.indexOf(char, from)
     return found === -1 ? this.text.length : found
+  }
+
+  private lineAt(offset: number): number {
+    for (; this.lineCountedTo < offset; this.lineCountedTo += 1) if (this.text.charCodeAt(this.lineCountedTo) === 0x0a) this.line += 1
+    return this.line
   }
 
   private nameAt(at: number): string | undefined {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseXml, type XmlElement, XmlSyntaxError } from '../../../src/sources/feed/parse-xml.js'
+import { XmlSyntaxError } from '../../src/errors.js'
+import { parseXml, type XmlElement } from '../../src/xml/parse-xml.js'
 
 /** The document element of `xml`, which starts at its first `<` that opens an element. */
 function parse(xml: string): Promise<XmlElement> {

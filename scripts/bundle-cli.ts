@@ -5,9 +5,10 @@
  *
  * - One entry, dist/bundle/feedloom.mjs (commander and the CLI's own code), and chunks that main.ts
  *   imports per command: `--help` loads no chunk, `run` no node-cron handler, serve or OPML code.
- * - Each worker thread's module is an entry of its own (extract-article-thread.mjs). Chunks sit in
- *   the same folder as the entries, so code in any chunk finds a thread module beside itself
- *   (src/sources/share/create-article-extractor.ts).
+ * - Each worker thread's module is an entry of its own (extract-article-thread.mjs,
+ *   parse-entries-thread.mjs). Chunks sit in the same folder as the entries, so code in any chunk
+ *   finds a thread module beside itself (src/sources/share/create-article-extractor.ts,
+ *   src/pipeline/create-entry-parser.ts).
  * - Packages are bundled. The ones src/ loads on first use with createRequire (luxon,
  *   sanitize-html, pinyin-pro, linkedom, readability, cli-progress) are left to Node and resolved
  *   from node_modules/ when a cycle needs them, as in the tsc output.
@@ -28,7 +29,11 @@ export async function bundleCli(outdir: string): Promise<void> {
   await rm(outdir, { recursive: true, force: true })
   await build({
     absWorkingDir: root,
-    entryPoints: { feedloom: 'src/cli/bin.ts', 'extract-article-thread': 'src/sources/share/extract-article-thread.ts' },
+    entryPoints: {
+      feedloom: 'src/cli/bin.ts',
+      'extract-article-thread': 'src/sources/share/extract-article-thread.ts',
+      'parse-entries-thread': 'src/pipeline/parse-entries-thread.ts',
+    },
     outdir,
     bundle: true,
     splitting: true,

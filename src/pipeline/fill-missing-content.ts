@@ -7,7 +7,8 @@ import { identitiesOf } from './identities-of.js'
 import type { KnownItems, SourceWarning } from './refresh-result.js'
 
 export interface NormalizedPair {
-  raw: RawEntry
+  /** The entry as parsed; kept only where a locator reads it (a detail URL template). */
+  raw?: RawEntry
   entry: NormalizedEntry
 }
 

@@ -1,17 +1,17 @@
 import { isDropped, type NormalizeContext, normalizeEntry } from '../normalize/normalize-entry.js'
-import type { Config, SourceConfig } from '../config/config-schema.js'
+import type { SourceConfig } from '../config/config-schema.js'
 import type { DroppedEntry, RawEntry } from '../types.js'
 import { capCategories } from './cap-categories.js'
 import type { NormalizedPair } from './fill-missing-content.js'
 
 /** What normalize needs to know about a source's answer, whatever its kind. */
-export function sourceContext(source: SourceConfig, config: Readonly<Config>, answerUrl: string, now: Date): NormalizeContext {
+export function sourceContext(source: SourceConfig, siteTimezone: string, answerUrl: string, now: Date): NormalizeContext {
   return {
     sourceId: source.id,
     feedUrl: answerUrl,
     feedTitle: source.title,
     category: source.category,
-    timezone: source.timezone ?? config.site.timezone,
+    timezone: source.timezone ?? siteTimezone,
     now,
   }
 }

@@ -1,28 +1,26 @@
-import { capContent, capFeed } from '../caps.js'
+import { capContent } from '../caps.js'
 import type { FeedSourceConfig } from '../config/config-schema.js'
 import { withArticleBackoff } from '../source-state/article-backoff.js'
 import { withDegraded } from '../source-state/with-degraded.js'
-import { parseFeed } from '../sources/feed/parse-feed.js'
 import type { ArticleExtractor } from '../sources/share/create-article-extractor.js'
 import { fetchListing, listingState } from './fetch-listing.js'
 import { type ContentLocator, fillMissingContent, withoutArticles } from './fill-missing-content.js'
-import { normalizeEntries, sourceContext } from './normalize-entries.js'
 import type { RefreshOptions, RefreshResult } from './refresh-result.js'
 
 export const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5'
 
 /** An RSS/Atom/RDF feed; with `fullText`, the linked page of each summary-only item, once. */
 export async function refreshFeedSource(options: RefreshOptions<FeedSourceConfig>): Promise<RefreshResult> {
-  const { source, config, fetcher, known, now, state, articles, deadline } = options
+  const { source, config, fetcher, known, now, state, articles, deadline, parser } = options
   const listing = await fetchListing(options, { url: source.url })
   if (listing.kind === 'done') return listing.result
   const { response } = listing
-  const { feed, reasons: capReasons } = capFeed(await parseFeed(response.text, { url: response.url }))
-  const { pairs, dropped, reasons: categoryReasons } = normalizeEntries(feed.entries, {
-    ...sourceContext(source, config, response.url, now),
-    feedLink: feed.link,
-    feedBaseUrl: feed.baseUrl,
-    feedTitle: source.title ?? feed.title,
+  const { pairs, dropped, reasons: parseReasons, recovered } = await parser.parse({
+    source,
+    text: response.text,
+    url: response.url,
+    siteTimezone: config.site.timezone,
+    now: now.toISOString(),
   })
   const filled = source.fullText
     ? await fillMissingContent(pairs, {
@@ -41,9 +39,9 @@ export async function refreshFeedSource(options: RefreshOptions<FeedSourceConfig
     now,
     itemsSeen: filled.entries.length,
     hasPendingArticles: filled.hasPending,
-    parseRecovered: feed.recovered,
+    parseRecovered: recovered,
   })
-  const nextState = withDegraded(withArticleBackoff(listed, filled.backoff), [...capReasons, ...categoryReasons, ...filled.reasons])
+  const nextState = withDegraded(withArticleBackoff(listed, filled.backoff), [...parseReasons, ...filled.reasons])
   return { sourceId: source.id, status: 'ok', entries: filled.entries, dropped, warnings: filled.warnings, state: nextState }
 }
 

@@ -1,13 +1,12 @@
-import { capContent, capEntries } from '../caps.js'
+import { capContent } from '../caps.js'
 import type { JsonSourceConfig } from '../config/config-schema.js'
 import { withArticleBackoff } from '../source-state/article-backoff.js'
 import { withDegraded } from '../source-state/with-degraded.js'
 import { fillUrlTemplate } from '../sources/json/fill-url-template.js'
 import { parseJsonDetail } from '../sources/json/parse-json-detail.js'
-import { parseJsonList, templateValuesOf } from '../sources/json/parse-json-list.js'
+import { templateValuesOf } from '../sources/json/parse-json-list.js'
 import { fetchListing, listingState } from './fetch-listing.js'
 import { type ContentLocator, fillMissingContent, withoutArticles } from './fill-missing-content.js'
-import { normalizeEntries, sourceContext } from './normalize-entries.js'
 import type { RefreshOptions, RefreshResult } from './refresh-result.js'
 
 const JSON_ACCEPT = 'application/json, text/json;q=0.9, */*;q=0.5'
@@ -17,19 +16,17 @@ const JSON_ACCEPT = 'application/json, text/json;q=0.9, */*;q=0.5'
  * A failed detail leaves the item with its summary and is retried on a later cycle.
  */
 export async function refreshJsonSource(options: RefreshOptions<JsonSourceConfig>): Promise<RefreshResult> {
-  const { source, config, fetcher, known, now, state, deadline } = options
+  const { source, config, fetcher, known, now, state, deadline, parser } = options
   const listing = await fetchListing(options, { url: source.url, accept: JSON_ACCEPT })
   if (listing.kind === 'done') return listing.result
   const { response } = listing
-  const { entries: raws, reasons: capReasons } = capEntries(
-    parseJsonList(response.text, {
-      url: response.url,
-      items: source.items,
-      fields: source.fields,
-      shareLink: source.shareLink,
-    }),
-  )
-  const { pairs, dropped, reasons: categoryReasons } = normalizeEntries(raws, sourceContext(source, config, response.url, now))
+  const { pairs, dropped, reasons: parseReasons } = await parser.parse({
+    source,
+    text: response.text,
+    url: response.url,
+    siteTimezone: config.site.timezone,
+    now: now.toISOString(),
+  })
   const filled =
     source.detail === undefined
       ? withoutArticles(pairs)
@@ -45,13 +42,13 @@ export async function refreshJsonSource(options: RefreshOptions<JsonSourceConfig
           now,
         })
   const listed = listingState(listing, { now, itemsSeen: filled.entries.length, hasPendingArticles: filled.hasPending })
-  const nextState = withDegraded(withArticleBackoff(listed, filled.backoff), [...capReasons, ...categoryReasons, ...filled.reasons])
+  const nextState = withDegraded(withArticleBackoff(listed, filled.backoff), [...parseReasons, ...filled.reasons])
   return { sourceId: source.id, status: 'ok', entries: filled.entries, dropped, warnings: filled.warnings, state: nextState }
 }
 
 function detailApi(detail: NonNullable<JsonSourceConfig['detail']>): ContentLocator {
   return {
-    urlOf: ({ raw, entry }) => {
+    urlOf: ({ raw = {}, entry }) => {
       // The infoCode may also come from the item's link or share link (docs/architecture.md, "Identity and merging").
       const filled = fillUrlTemplate(detail.url, { ...templateValuesOf(raw), infoCode: entry.infoCode ?? raw.infoCode })
       if ('url' in filled) return filled

@@ -76,7 +76,7 @@ async function refreshPage(url: string, options: RefreshOptions<ShareSourceConfi
     }
     const article = await articles.extract(response.text, response.url, source.selectors, deadline)
     const { entries, reasons } = capEntries([{ ...article, link: url, shareLink: url, infoCode: identity.infoCode, baseUrl: response.url }])
-    const result = normalizeEntry(entries[0] ?? {}, sourceContext(source, config, response.url, now))
+    const result = normalizeEntry(entries[0] ?? {}, sourceContext(source, config.site.timezone, response.url, now))
     const pageReasons = reasons.length === 0 ? [] : [`${url}: ${reasons.join(', ')}`]
     return isDropped(result) ? { kind: 'dropped', dropped: result, reasons: pageReasons } : { kind: 'entry', entry: result, reasons: pageReasons }
   } catch (err) {

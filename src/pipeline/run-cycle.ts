@@ -10,6 +10,7 @@ import { type ArticleExtractor, createArticleExtractor } from '../sources/share/
 import { describeSourceHealth } from '../source-state/describe-source-health.js'
 import { type AcquireStoreLockOptions, openStore, type Store, type UpsertResult } from '../store/open-store.js'
 import type { Logger, SourceState } from '../types.js'
+import { createEntryParser, type EntryParser, type EntryParserOptions } from './create-entry-parser.js'
 import { describePlannedChanges, type PlannedChange } from './describe-planned-changes.js'
 import { type FormPoster, type HubPingResult, pingWebSubHub } from './ping-websub-hub.js'
 import { hasFailedOutputs, recordFailedOutputs } from './record-failed-outputs.js'
@@ -47,6 +48,8 @@ export interface CycleOptions {
    * and released. The summary's `dryRun` says what would change. @default false
    */
   dryRun?: boolean
+  /** How long a feed or news API answer may take to parse, and with how much heap, on its worker thread. @default createEntryParser's */
+  parserLimits?: Pick<EntryParserOptions, 'deadlineMs' | 'maxHeapMb'>
 }
 
 export interface CycleSummary {
@@ -85,11 +88,12 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
   })
   const fetcher = createFetcher(config.fetch)
   const articles = createArticleExtractor()
+  const parser = createEntryParser({ workers: config.fetch.workers, ...options.parserLimits })
   try {
     const cycleStart = now()
     const states = await store.sourceStates()
     const deadline = AbortSignal.timeout(config.fetch.cycleDeadlineMs)
-    const results = await refreshAll({ config, fetcher, articles, deadline, store, states, now: cycleStart, signal, onSourceDone: options.onSourceDone })
+    const results = await refreshAll({ config, fetcher, articles, parser, deadline, store, states, now: cycleStart, signal, onSourceDone: options.onSourceDone })
     for (const result of results) {
       await store.setSourceState(result.sourceId, result.state)
       states.set(result.sourceId, result.state)
@@ -168,6 +172,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
       durationMs: Math.round(performance.now() - startedMs),
     }
   } finally {
+    await parser.close()
     await articles.close()
     await fetcher.close()
     await store.close()
@@ -178,6 +183,7 @@ async function refreshAll(options: {
   config: Readonly<Config>
   fetcher: Fetcher
   articles: ArticleExtractor
+  parser: EntryParser
   deadline: AbortSignal
   store: Store
   states: ReadonlyMap<string, SourceState>
@@ -185,7 +191,7 @@ async function refreshAll(options: {
   signal: AbortSignal | undefined
   onSourceDone: CycleOptions['onSourceDone']
 }): Promise<RefreshResult[]> {
-  const { config, fetcher, articles, deadline, store, states, now, signal, onSourceDone } = options
+  const { config, fetcher, articles, parser, deadline, store, states, now, signal, onSourceDone } = options
   // The fetcher bounds concurrency overall and per host, so every source can start at once.
   return Promise.all(
     config.sources.map(async (source) => {
@@ -193,7 +199,7 @@ async function refreshAll(options: {
       const state = states.get(source.id) ?? { consecutiveFailures: 0, itemsSeen: 0 }
       const result: RefreshResult = signal?.aborted
         ? { sourceId: source.id, status: 'skipped', entries: [], dropped: [], state }
-        : await refreshSource({ source, state, config, fetcher, articles, deadline, known: store, now })
+        : await refreshSource({ source, state, config, fetcher, articles, parser, deadline, known: store, now })
       notifySourceDone(onSourceDone, result, Math.round(performance.now() - startedMs))
       return result
     }),

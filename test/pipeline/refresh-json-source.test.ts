@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load-config.js'
 import { createFetcher, type Fetcher } from '../../src/fetch/create-fetcher.js'
+import { createEntryParser } from '../../src/pipeline/create-entry-parser.js'
 import { refreshSource } from '../../src/pipeline/refresh-source.js'
 import { createArticleExtractor } from '../../src/sources/share/create-article-extractor.js'
 import { openStore, type Store } from '../../src/store/open-store.js'
@@ -12,6 +13,7 @@ const NOW = new Date('2022-01-12T00:00:00.000Z')
 const cycle = useCycleServer()
 let fetcher: Fetcher
 const articles = createArticleExtractor()
+const parser = createEntryParser({ workers: 0 })
 let store: Store
 
 beforeEach(async () => {
@@ -48,6 +50,7 @@ async function refresh(source: object, fetch: object = {}) {
     config,
     fetcher,
     articles,
+    parser,
     deadline: new AbortController().signal,
     known: store,
     now: NOW,

@@ -1,0 +1,55 @@
+import { availableParallelism } from 'node:os'
+import { ThreadError } from '../errors.js'
+import { createThreadPool } from '../threads/create-thread-pool.js'
+import { type ParsedEntries, parseEntries, type ParseEntriesTask } from './parse-entries.js'
+
+/** Parsing and normalizing one answer still running after this long is stopped (its thread terminated) and fails its source. */
+export const PARSE_DEADLINE_MS = 60_000
+
+/** Heap one parse thread may use; an answer that needs more fails its source. */
+export const PARSE_MAX_HEAP_MB = 512
+
+export interface EntryParserOptions {
+  /** `fetch.workers`: threads at most; 0 parses on the calling thread. @default one per core */
+  workers?: number
+  /** @default PARSE_DEADLINE_MS */
+  deadlineMs?: number
+  /** @default PARSE_MAX_HEAP_MB */
+  maxHeapMb?: number
+}
+
+export interface EntryParser {
+  /**
+   * parseEntries, on a worker thread unless there are none, so that the main thread keeps fetching
+   * while answers are parsed on every core. Rejects with the task's own error (E_PARSE_*), or with
+   * a ThreadError naming the answer's URL (E_THREAD_TIMEOUT, E_THREAD_MEMORY, E_THREAD_CRASHED).
+   */
+  parse(task: ParseEntriesTask): Promise<ParsedEntries>
+  /** Ends the threads; a cycle closes its parser when it is done. */
+  close(): Promise<void>
+}
+
+export function createEntryParser({ workers = availableParallelism(), deadlineMs = PARSE_DEADLINE_MS, maxHeapMb = PARSE_MAX_HEAP_MB }: EntryParserOptions = {}): EntryParser {
+  if (workers === 0) return { parse: parseEntries, close: async () => {} }
+  const pool = createThreadPool<ParseEntriesTask, ParsedEntries>({ entry: threadEntry(), threads: workers, taskDeadlineMs: deadlineMs, maxHeapMb })
+  return {
+    async parse(task) {
+      try {
+        return await pool.run(task)
+      } catch (err) {
+        if (!(err instanceof ThreadError)) throw err
+        throw new ThreadError(err.code, `cannot read the answer of ${task.url}: parsing ${err.message}`, { cause: err })
+      }
+    },
+    close: () => pool.close(),
+  }
+}
+
+/**
+ * The thread's module sits beside this one in the same form: `.ts` under vitest and tsx, `.js` in
+ * dist/, `.mjs` in the CLI bundle, where scripts/bundle-cli.ts makes it an entry of its own.
+ */
+function threadEntry(): URL {
+  const extension = /\.[cm]?[jt]s$/.exec(new URL(import.meta.url).pathname)?.[0] ?? '.js'
+  return new URL(`./parse-entries-thread${extension}`, import.meta.url)
+}

@@ -1,0 +1,4 @@
+import { serveThreadTasks } from '../threads/serve-thread-tasks.js'
+import { parseEntries } from './parse-entries.js'
+
+serveThreadTasks(parseEntries)

@@ -1,0 +1,56 @@
+import { capEntries, capFeed } from '../caps.js'
+import type { FeedSourceConfig, JsonSourceConfig } from '../config/config-schema.js'
+import { parseFeed } from '../sources/feed/parse-feed.js'
+import { parseJsonList } from '../sources/json/parse-json-list.js'
+import type { DroppedEntry } from '../types.js'
+import type { NormalizedPair } from './fill-missing-content.js'
+import { normalizeEntries, sourceContext } from './normalize-entries.js'
+
+/** One listing answer to parse and normalize: plain data, so that it can be handed to a worker thread. */
+export interface ParseEntriesTask {
+  source: FeedSourceConfig | JsonSourceConfig
+  /** The answer, decoded. */
+  text: string
+  /** The URL it came from, after redirects. */
+  url: string
+  /** `site.timezone`, for a source that names none. */
+  siteTimezone: string
+  /** The cycle's start, ISO. */
+  now: string
+}
+
+export interface ParsedEntries {
+  /** `raw` is kept only where a detail URL template reads it (a json source with `detail`). */
+  pairs: NormalizedPair[]
+  dropped: DroppedEntry[]
+  /** What a cap changed, for the source's `degraded`. */
+  reasons: string[]
+  /** Why the strict XML reader refused the feed, when a lenient read recovered its entries. */
+  recovered?: string
+}
+
+/** A feed or news API answer → normalized entries, the same on the main thread and on a worker thread. */
+export async function parseEntries(task: ParseEntriesTask): Promise<ParsedEntries> {
+  const { source, text, url } = task
+  const context = sourceContext(source, task.siteTimezone, url, new Date(task.now))
+  if (source.type === 'json') {
+    const raws = parseJsonList(text, { url, items: source.items, fields: source.fields, shareLink: source.shareLink })
+    const { entries, reasons } = capEntries(raws)
+    const normalized = normalizeEntries(entries, context)
+    const pairs = source.detail === undefined ? normalized.pairs.map(({ entry }) => ({ entry })) : normalized.pairs
+    return { pairs, dropped: normalized.dropped, reasons: [...reasons, ...normalized.reasons] }
+  }
+  const { feed, reasons } = capFeed(await parseFeed(text, { url }))
+  const normalized = normalizeEntries(feed.entries, {
+    ...context,
+    feedLink: feed.link,
+    feedBaseUrl: feed.baseUrl,
+    feedTitle: source.title ?? feed.title,
+  })
+  return {
+    pairs: normalized.pairs.map(({ entry }) => ({ entry })),
+    dropped: normalized.dropped,
+    reasons: [...reasons, ...normalized.reasons],
+    ...(feed.recovered === undefined ? {} : { recovered: feed.recovered }),
+  }
+}

@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
 import { writeConfig } from '../helpers/run-cli.js'
+import { rssWith } from '../pipeline/cycle-test-helpers.js'
 import { readStoreSnapshot } from '../store/store-test-helpers.js'
 
 const repoRoot = resolve(import.meta.dirname, '../..')
@@ -21,7 +22,11 @@ const dirs: string[] = []
 
 beforeAll(async () => {
   const html = { 'content-type': 'text/html; charset=utf-8' }
-  server = await createFeedServer({ '/share/article.html': { body: ARTICLE, headers: html }, '/share/deep.html': { body: DEEP, headers: html } })
+  server = await createFeedServer({
+    '/share/article.html': { body: ARTICLE, headers: html },
+    '/share/deep.html': { body: DEEP, headers: html },
+    '/feed.xml': rssWith('央行开展MLF操作'),
+  })
 })
 
 afterAll(async () => {
@@ -31,15 +36,20 @@ afterAll(async () => {
 
 /**
  * `feedloom run` as a user starts it, from the esbuild bundle bin/feedloom.js runs or from the tsc
- * output in dist/, both made by `npm run build` (npm ci runs it): share pages are parsed on a
- * worker thread whose module each build must ship and find.
+ * output in dist/, both made by `npm run build` (npm ci runs it): share pages and feeds are parsed
+ * on worker threads whose modules each build must ship and find.
  */
 async function runBuilt(entry: string) {
   expect(existsSync(join(repoRoot, entry)), `${entry} is missing: run npm run build`).toBe(true)
   const { dir, configPath } = await writeConfig({
     site: { title: 't', url: 'https://news.example.com/' },
     output: { html: false, opml: false },
-    sources: [{ id: 'picked', type: 'share', urls: [`${server.url}/share/article.html`, `${server.url}/share/deep.html`], category: 'picked' }],
+    store: { maxAgeDays: 36500 },
+    fetch: { workers: 1 },
+    sources: [
+      { id: 'picked', type: 'share', urls: [`${server.url}/share/article.html`, `${server.url}/share/deep.html`], category: 'picked' },
+      { id: 'nbd', type: 'feed', url: `${server.url}/feed.xml`, category: 'nbd' },
+    ],
   })
   dirs.push(dir)
   const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(repoRoot, entry), 'run', '--config', configPath], { cwd: dir })
@@ -48,10 +58,10 @@ async function runBuilt(entry: string) {
 }
 
 describe.each(['bin/feedloom.js', 'dist/cli/bin.js'])('share pages through %s', (entry) => {
-  it('extracts an article on its worker thread and refuses a page nested too deep, naming it', async () => {
+  it('extracts an article and parses a feed on their worker threads, and refuses a page nested too deep, naming it', async () => {
     const { titles, stderr } = await runBuilt(entry)
 
-    expect(titles).toEqual(['深圳征信服务有限公司通过备案正式运行'])
+    expect(titles.sort()).toEqual(['央行开展MLF操作', '深圳征信服务有限公司通过备案正式运行'])
     expect(stderr).toContain(`source picked: cannot extract an article from ${server.url}/share/deep.html: its elements nest deeper than 256 levels`)
   })
 })

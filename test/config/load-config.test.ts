@@ -51,6 +51,12 @@ describe('loadConfig', () => {
     expect(issues).toHaveLength(6)
   })
 
+  it('takes fetch.workers from 0 (parse on the main thread) up, and refuses a negative or fractional count with its path', () => {
+    expect(load({ ...minimal, fetch: { workers: 0 } }).fetch.workers).toBe(0)
+    expect(issuesOf({ ...minimal, fetch: { workers: -1 } }).map((issue) => issue.split(':')[0])).toEqual(['fetch.workers'])
+    expect(issuesOf({ ...minimal, fetch: { workers: 1.5 } }).map((issue) => issue.split(':')[0])).toEqual(['fetch.workers'])
+  })
+
   it('refuses duplicate source ids and urls', () => {
     const source = { id: 'nbd', type: 'feed', url: 'https://nbd.example/rss' }
     expect(issuesOf({ ...minimal, sources: [source, source] })).toEqual([

@@ -66,6 +66,11 @@ export interface NormalizedEntry {
   /** Sanitized HTML. */
   content?: string
   summary?: string
+  /**
+   * Hash of the raw content and link base `content` was sanitized from; absent without content, or
+   * when it came from a detail or full-text page.
+   */
+  contentHash?: string
   author?: string
   /** Deduplicated by URL. */
   enclosures?: Enclosure[]
@@ -100,6 +105,8 @@ export interface StoredItem {
   link?: string
   content?: string
   summary?: string
+  /** NormalizedEntry.contentHash of the entry that set `content`: an entry with the same hash needs no sanitizing. */
+  contentHash?: string
   author?: string
   enclosures?: Enclosure[]
   /** ISO instant shown as the item's date: the source's date, else first-seen. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { dropUndefined } from '../object/drop-undefined.js'
 import { cleanText, collapseWhitespace } from '../text/clean-text.js'
 import { htmlToText } from '../text/html-to-text.js'
@@ -39,6 +40,21 @@ const DERIVED_TITLE_CHARS = 80
  * names it); only one with neither a title nor any text is dropped.
  */
 export function normalizeEntry(raw: RawEntry, ctx: NormalizeContext): NormalizedEntry | DroppedEntry {
+  const head = normalizeEntryHead(raw, ctx)
+  return isDropped(head) ? head : withBodies(head, raw)
+}
+
+/** An entry normalized but for its content and summary, which sanitizing makes the costliest part. */
+export interface EntryHead {
+  /** Without `content`, `summary` and `contentHash`. */
+  entry: NormalizedEntry
+  /** Hash of the raw content and the base of its links: equal hashes give equal sanitized content. Absent without content. */
+  contentHash?: string
+  contentBase: string
+}
+
+/** normalizeEntry without the bodies: identity, links, dates, category. */
+export function normalizeEntryHead(raw: RawEntry, ctx: NormalizeContext): EntryHead | DroppedEntry {
   const bases = basesOf(raw, ctx)
   const link = linkOf(raw, bases)
   const title = titleOf(raw)
@@ -65,14 +81,12 @@ export function normalizeEntry(raw: RawEntry, ctx: NormalizeContext): Normalized
   }
   const contentBase = bases[0] ?? ctx.feedUrl
   const media = cleanLine(raw.media) ?? cleanLine(ctx.feedTitle)
-  return dropUndefined({
+  const entry = dropUndefined({
     key: identity.key,
     aliases: identity.aliases,
     sourceId: ctx.sourceId,
     title,
     link,
-    content: raw.content === undefined ? undefined : sanitizeContent(raw.content, contentBase),
-    summary: raw.summary === undefined ? undefined : sanitizeContent(raw.summary, contentBase),
     author: cleanLine(raw.author),
     enclosures: normalizeEnclosures(raw.enclosures, bases),
     published: normalizeDate(published, dateOptions),
@@ -83,9 +97,21 @@ export function normalizeEntry(raw: RawEntry, ctx: NormalizeContext): Normalized
     media,
     shareLink,
   })
+  return raw.content === undefined ? { entry, contentBase } : { entry, contentHash: hashContent(raw.content, contentBase), contentBase }
 }
 
-export function isDropped(entry: NormalizedEntry | DroppedEntry): entry is DroppedEntry {
+/** The head with its content and summary sanitized, and the hash they came from. */
+export function withBodies({ entry, contentHash, contentBase }: EntryHead, raw: RawEntry): NormalizedEntry {
+  const content = raw.content === undefined ? undefined : sanitizeContent(raw.content, contentBase)
+  const summary = raw.summary === undefined ? undefined : sanitizeContent(raw.summary, contentBase)
+  return dropUndefined({ ...entry, content, summary, contentHash: content === undefined ? undefined : contentHash })
+}
+
+function hashContent(content: string, contentBase: string): string {
+  return createHash('sha256').update(`${contentBase}\0${content}`).digest('base64url')
+}
+
+export function isDropped<T extends object>(entry: T | DroppedEntry): entry is DroppedEntry {
   return 'reason' in entry
 }
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { ThreadError } from '../errors.js'
 import { createThreadPool } from '../threads/create-thread-pool.js'
+import type { BodyQuestion, SkipBodies } from './normalize-entries.js'
 import { type ParsedEntries, parseEntries, type ParseEntriesTask } from './parse-entries.js'
 
 /** Parsing and normalizing one answer still running after this long is stopped (its thread terminated) and fails its source. */
@@ -23,8 +24,9 @@ export interface EntryParser {
    * parseEntries, on a worker thread unless there are none, so that the main thread keeps fetching
    * while answers are parsed on every core. Rejects with the task's own error (E_PARSE_*), or with
    * a ThreadError naming the answer's URL (E_THREAD_TIMEOUT, E_THREAD_MEMORY, E_THREAD_CRASHED).
+   * `skipBodies` is answered on this thread, where the store is.
    */
-  parse(task: ParseEntriesTask): Promise<ParsedEntries>
+  parse(task: ParseEntriesTask, skipBodies?: SkipBodies): Promise<ParsedEntries>
   /** Ends the threads; a cycle closes its parser when it is done. */
   close(): Promise<void>
 }
@@ -33,9 +35,9 @@ export function createEntryParser({ workers = availableParallelism(), deadlineMs
   if (workers === 0) return { parse: parseEntries, close: async () => {} }
   const pool = createThreadPool<ParseEntriesTask, ParsedEntries>({ entry: threadEntry(), threads: workers, taskDeadlineMs: deadlineMs, maxHeapMb })
   return {
-    async parse(task) {
+    async parse(task, skipBodies) {
       try {
-        return await pool.run(task)
+        return await pool.run(task, skipBodies === undefined ? {} : { answer: (questions) => skipBodies(questions as BodyQuestion[]) })
       } catch (err) {
         if (!(err instanceof ThreadError)) throw err
         throw new ThreadError(err.code, `cannot read the answer of ${task.url}: parsing ${err.message}`, { cause: err })

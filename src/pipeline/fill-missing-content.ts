@@ -108,7 +108,10 @@ export async function fillMissingContent(pairs: readonly NormalizedPair[], optio
         fetches.set(pair.entry.key, fetching)
       }
       const content = await fetching
-      return content === undefined ? pair.entry : { ...pair.entry, content }
+      if (content === undefined) return pair.entry
+      // The hash names the listing's content, which this page's text replaces.
+      const { contentHash: _listed, ...entry } = pair.entry
+      return { ...entry, content }
     }),
   )
   const backoff = nextArticleBackoff(state, count, pausedUntil, now)

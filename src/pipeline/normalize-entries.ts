@@ -1,4 +1,4 @@
-import { isDropped, type NormalizeContext, normalizeEntry } from '../normalize/normalize-entry.js'
+import { type EntryHead, isDropped, type NormalizeContext, normalizeEntryHead, withBodies } from '../normalize/normalize-entry.js'
 import type { SourceConfig } from '../config/config-schema.js'
 import type { DroppedEntry, RawEntry } from '../types.js'
 import { capCategories } from './cap-categories.js'
@@ -16,21 +16,39 @@ export function sourceContext(source: SourceConfig, siteTimezone: string, answer
   }
 }
 
+/** What decides whether an entry's bodies need sanitizing: the store and this cycle's other sources (createBodyJudge). */
+export interface BodyQuestion {
+  key: string
+  /** Key first, then aliases, as the store looks items up. */
+  identities: string[]
+  /** EntryHead.contentHash: absent when the entry has no content. */
+  contentHash?: string
+}
+
+/** For each question, true when sanitizing that entry's content and summary would change nothing stored. */
+export type SkipBodies = (questions: BodyQuestion[]) => Promise<boolean[]>
+
 /**
  * Normalizes each raw entry of one answer, keeping it beside its result for later enrichment.
- * `reasons` says what a cap changed (capCategories), for the source's `degraded`.
+ * Entries `skipBodies` answers true for keep no content or summary: sanitizing is most of
+ * normalize's cost, and a known item's unchanged body, or a copy of an item another source
+ * publishes, would not change what is stored. `reasons` says what a cap changed
+ * (capCategories), for the source's `degraded`.
  */
-export function normalizeEntries(
+export async function normalizeEntries(
   raws: readonly RawEntry[],
   context: NormalizeContext,
-): { pairs: NormalizedPair[]; dropped: DroppedEntry[]; reasons: string[] } {
-  const pairs: NormalizedPair[] = []
+  skipBodies: SkipBodies = async (questions) => questions.map(() => false),
+): Promise<{ pairs: NormalizedPair[]; dropped: DroppedEntry[]; reasons: string[] }> {
+  const heads: { raw: RawEntry; head: EntryHead }[] = []
   const dropped: DroppedEntry[] = []
   for (const raw of raws) {
-    const result = normalizeEntry(raw, context)
-    if (isDropped(result)) dropped.push(result)
-    else pairs.push({ raw, entry: result })
+    const head = normalizeEntryHead(raw, context)
+    if (isDropped(head)) dropped.push(head)
+    else heads.push({ raw, head })
   }
+  const skips = heads.length === 0 ? [] : await skipBodies(heads.map(({ head }) => toQuestion(head)))
+  const pairs = heads.map(({ raw, head }, index): NormalizedPair => ({ raw, entry: skips[index] === true ? head.entry : withBodies(head, raw) }))
   const { entries, reasons } = capCategories(
     pairs.map((pair) => pair.entry),
     context.sourceId,
@@ -40,6 +58,11 @@ export function normalizeEntries(
     return entry === pair.entry ? pair : { ...pair, entry }
   })
   return { pairs: dropSharedAliases(capped), dropped, reasons }
+}
+
+function toQuestion({ entry, contentHash }: EntryHead): BodyQuestion {
+  const identities = [...new Set([entry.key, ...entry.aliases])]
+  return contentHash === undefined ? { key: entry.key, identities } : { key: entry.key, identities, contentHash }
 }
 
 /**

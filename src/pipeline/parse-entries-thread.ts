@@ -1,4 +1,5 @@
 import { serveThreadTasks } from '../threads/serve-thread-tasks.js'
-import { parseEntries } from './parse-entries.js'
+import type { BodyQuestion } from './normalize-entries.js'
+import { type ParseEntriesTask, parseEntries } from './parse-entries.js'
 
-serveThreadTasks(parseEntries)
+serveThreadTasks((task: ParseEntriesTask, ask) => parseEntries(task, (questions: BodyQuestion[]) => ask(questions) as Promise<boolean[]>))

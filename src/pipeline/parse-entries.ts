@@ -4,7 +4,7 @@ import { parseFeed } from '../sources/feed/parse-feed.js'
 import { parseJsonList } from '../sources/json/parse-json-list.js'
 import type { DroppedEntry } from '../types.js'
 import type { NormalizedPair } from './fill-missing-content.js'
-import { normalizeEntries, sourceContext } from './normalize-entries.js'
+import { normalizeEntries, type SkipBodies, sourceContext } from './normalize-entries.js'
 
 /** One listing answer to parse and normalize: plain data, so that it can be handed to a worker thread. */
 export interface ParseEntriesTask {
@@ -29,24 +29,26 @@ export interface ParsedEntries {
   recovered?: string
 }
 
-/** A feed or news API answer → normalized entries, the same on the main thread and on a worker thread. */
-export async function parseEntries(task: ParseEntriesTask): Promise<ParsedEntries> {
+/**
+ * A feed or news API answer → normalized entries, the same on the main thread and on a worker
+ * thread; `skipBodies` (asked on the main thread) says whose bodies need no sanitizing.
+ */
+export async function parseEntries(task: ParseEntriesTask, skipBodies?: SkipBodies): Promise<ParsedEntries> {
   const { source, text, url } = task
   const context = sourceContext(source, task.siteTimezone, url, new Date(task.now))
   if (source.type === 'json') {
     const raws = parseJsonList(text, { url, items: source.items, fields: source.fields, shareLink: source.shareLink })
     const { entries, reasons } = capEntries(raws)
-    const normalized = normalizeEntries(entries, context)
+    const normalized = await normalizeEntries(entries, context, skipBodies)
     const pairs = source.detail === undefined ? normalized.pairs.map(({ entry }) => ({ entry })) : normalized.pairs
     return { pairs, dropped: normalized.dropped, reasons: [...reasons, ...normalized.reasons] }
   }
   const { feed, reasons } = capFeed(await parseFeed(text, { url }))
-  const normalized = normalizeEntries(feed.entries, {
-    ...context,
-    feedLink: feed.link,
-    feedBaseUrl: feed.baseUrl,
-    feedTitle: source.title ?? feed.title,
-  })
+  const normalized = await normalizeEntries(
+    feed.entries,
+    { ...context, feedLink: feed.link, feedBaseUrl: feed.baseUrl, feedTitle: source.title ?? feed.title },
+    skipBodies,
+  )
   return {
     pairs: normalized.pairs.map(({ entry }) => ({ entry })),
     dropped: normalized.dropped,

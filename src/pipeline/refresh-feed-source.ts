@@ -11,17 +11,12 @@ export const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5'
 
 /** An RSS/Atom/RDF feed; with `fullText`, the linked page of each summary-only item, once. */
 export async function refreshFeedSource(options: RefreshOptions<FeedSourceConfig>): Promise<RefreshResult> {
-  const { source, config, fetcher, known, now, state, articles, deadline, parser } = options
+  const { source, config, fetcher, known, now, state, articles, deadline, parser, bodies } = options
   const listing = await fetchListing(options, { url: source.url })
   if (listing.kind === 'done') return listing.result
   const { response } = listing
-  const { pairs, dropped, reasons: parseReasons, recovered } = await parser.parse({
-    source,
-    text: response.text,
-    url: response.url,
-    siteTimezone: config.site.timezone,
-    now: now.toISOString(),
-  })
+  const task = { source, text: response.text, url: response.url, siteTimezone: config.site.timezone, now: now.toISOString() }
+  const { pairs, dropped, reasons: parseReasons, recovered } = await parser.parse(task, bodies?.skipBodiesOf(source))
   const filled = source.fullText
     ? await fillMissingContent(pairs, {
         sourceId: source.id,

@@ -16,17 +16,12 @@ const JSON_ACCEPT = 'application/json, text/json;q=0.9, */*;q=0.5'
  * A failed detail leaves the item with its summary and is retried on a later cycle.
  */
 export async function refreshJsonSource(options: RefreshOptions<JsonSourceConfig>): Promise<RefreshResult> {
-  const { source, config, fetcher, known, now, state, deadline, parser } = options
+  const { source, config, fetcher, known, now, state, deadline, parser, bodies } = options
   const listing = await fetchListing(options, { url: source.url, accept: JSON_ACCEPT })
   if (listing.kind === 'done') return listing.result
   const { response } = listing
-  const { pairs, dropped, reasons: parseReasons } = await parser.parse({
-    source,
-    text: response.text,
-    url: response.url,
-    siteTimezone: config.site.timezone,
-    now: now.toISOString(),
-  })
+  const task = { source, text: response.text, url: response.url, siteTimezone: config.site.timezone, now: now.toISOString() }
+  const { pairs, dropped, reasons: parseReasons } = await parser.parse(task, bodies?.skipBodiesOf(source))
   const filled =
     source.detail === undefined
       ? withoutArticles(pairs)

@@ -1,6 +1,7 @@
 import type { Config, SourceConfig } from '../config/config-schema.js'
 import type { Fetcher } from '../fetch/create-fetcher.js'
 import type { ArticleExtractor } from '../sources/share/create-article-extractor.js'
+import type { BodyJudge } from './create-body-judge.js'
 import type { EntryParser } from './create-entry-parser.js'
 import type { DroppedEntry, NormalizedEntry, SourceState, StoredItem } from '../types.js'
 
@@ -48,6 +49,8 @@ export interface RefreshOptions<S extends SourceConfig = SourceConfig> {
   articles: ArticleExtractor
   /** The cycle's feed and news API parser (worker threads, `fetch.workers`): parse and normalize. */
   parser: EntryParser
+  /** Which entries need no sanitizing. @default every entry is sanitized */
+  bodies?: BodyJudge
   /** Aborts at the cycle deadline (`fetch.cycleDeadlineMs`): no detail, full-text or share page fetch starts after it. */
   deadline: AbortSignal
   known: KnownItems

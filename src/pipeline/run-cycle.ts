@@ -10,6 +10,7 @@ import { type ArticleExtractor, createArticleExtractor } from '../sources/share/
 import { describeSourceHealth } from '../source-state/describe-source-health.js'
 import { type AcquireStoreLockOptions, openStore, type Store, type UpsertResult } from '../store/open-store.js'
 import type { Logger, SourceState } from '../types.js'
+import { createBodyJudge } from './create-body-judge.js'
 import { createEntryParser, type EntryParser, type EntryParserOptions } from './create-entry-parser.js'
 import { describePlannedChanges, type PlannedChange } from './describe-planned-changes.js'
 import { type FormPoster, type HubPingResult, pingWebSubHub } from './ping-websub-hub.js'
@@ -192,6 +193,7 @@ async function refreshAll(options: {
   onSourceDone: CycleOptions['onSourceDone']
 }): Promise<RefreshResult[]> {
   const { config, fetcher, articles, parser, deadline, store, states, now, signal, onSourceDone } = options
+  const bodies = createBodyJudge(store, config.sources)
   // The fetcher bounds concurrency overall and per host, so every source can start at once.
   return Promise.all(
     config.sources.map(async (source) => {
@@ -199,7 +201,8 @@ async function refreshAll(options: {
       const state = states.get(source.id) ?? { consecutiveFailures: 0, itemsSeen: 0 }
       const result: RefreshResult = signal?.aborted
         ? { sourceId: source.id, status: 'skipped', entries: [], dropped: [], state }
-        : await refreshSource({ source, state, config, fetcher, articles, parser, deadline, known: store, now })
+        : await refreshSource({ source, state, config, fetcher, articles, parser, bodies, deadline, known: store, now })
+      bodies.remember(source.id, result.entries)
       notifySourceDone(onSourceDone, result, Math.round(performance.now() - startedMs))
       return result
     }),

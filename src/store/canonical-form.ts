@@ -82,6 +82,7 @@ export function toCanonicalItem(item: StoredItem): StoredItem {
     shareLink: item.shareLink,
     author: item.author,
     enclosures: item.enclosures,
+    contentHash: item.contentHash,
     summary: item.summary,
     content: item.content,
   } satisfies Record<keyof StoredItem, unknown>

@@ -49,6 +49,7 @@ export const storedItemSchema = z.object({
   link: absoluteUrl.optional(),
   content: z.string().optional(),
   summary: z.string().optional(),
+  contentHash: z.string().optional(),
   author: z.string().optional(),
   enclosures: z.array(z.object({ url: absoluteUrl, type: z.string().optional(), length: count.optional() })).optional(),
   published: instant,

@@ -59,7 +59,9 @@ export function upsertEntries(
     const hasContentChanges = Object.keys(changes).length > 0
     // An item added earlier in this call has not been published yet, so it is not "updated".
     const isUpdate = hasContentChanges && !addedIds.has(existing.id)
-    replaceItem(contents, existing, entry, identities, { ...changes, ...(isUpdate ? { updated: nowIso } : {}) }, rankOf)
+    // The hash goes with the content it describes, so a later entry with the same one can skip sanitizing.
+    const hash = changes.content === undefined ? {} : { contentHash: entry.contentHash }
+    replaceItem(contents, existing, entry, identities, { ...changes, ...hash, ...(isUpdate ? { updated: nowIso } : {}) }, rankOf)
     if (isUpdate) updatedIds.add(existing.id)
     if (isNewSource) {
       merged++
@@ -97,6 +99,7 @@ function addItem(contents: UpsertContents, entry: NormalizedEntry, identities: s
     link: entry.link,
     content: entry.content,
     summary: entry.summary,
+    contentHash: entry.content === undefined ? undefined : entry.contentHash,
     author: entry.author,
     enclosures: entry.enclosures,
     published: choosePublished(entry, nowIso),
@@ -197,6 +200,7 @@ function takeOver(
       title,
       link: entry.link,
       content,
+      contentHash: hasText(entry.content) ? entry.contentHash : item.contentHash,
       summary: entry.summary,
       author: entry.author,
       enclosures: entry.enclosures,

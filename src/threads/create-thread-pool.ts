@@ -22,14 +22,21 @@ export interface ThreadPool<Task, Result> {
    * the task's own error (code and message) when the task throws, and with `signal.reason` when
    * `signal` aborts first: a running task's thread is then terminated.
    */
-  run(task: Task, options?: { signal?: AbortSignal }): Promise<Result>
+  run(task: Task, options?: RunOptions): Promise<Result>
   /** Terminates every thread; tasks still waiting or running reject. */
   close(): Promise<void>
+}
+
+export interface RunOptions {
+  signal?: AbortSignal
+  /** Answers the questions the task asks the main thread (serveThreadTasks' `ask`); a rejection rejects the ask. */
+  answer?: (question: unknown) => Promise<unknown>
 }
 
 interface Job<Task, Result> {
   task: Task
   signal: AbortSignal | undefined
+  answer: RunOptions['answer']
   resolve(result: Result): void
   reject(reason: unknown): void
 }
@@ -88,6 +95,15 @@ export function createThreadPool<Task, Result>(options: ThreadPoolOptions): Thre
     slot.worker.postMessage(message)
   }
 
+  const answerQuestion = (slot: Slot<Task, Result>, id: number, question: unknown): void => {
+    const answer = slot.job?.answer
+    const asked = answer === undefined ? Promise.reject(new Error('this task may not ask the main thread anything')) : answer(question)
+    asked.then(
+      (value) => slot.taskId === id && slot.worker.postMessage({ id, answer: value } satisfies ThreadTaskMessage<Task>),
+      (err: unknown) => slot.taskId === id && slot.worker.postMessage({ id, answerError: err instanceof Error ? err.message : String(err) } satisfies ThreadTaskMessage<Task>),
+    )
+  }
+
   const dispatch = (): void => {
     while (!closed && waiting.length > 0) {
       const slot = idle.pop() ?? (live.size < options.threads ? spawn() : undefined)
@@ -106,6 +122,10 @@ export function createThreadPool<Task, Result>(options: ThreadPoolOptions): Thre
         return
       }
       if (reply.id !== slot.taskId) return
+      if ('question' in reply) {
+        answerQuestion(slot, reply.id, reply.question)
+        return
+      }
       const job = settle(slot)
       slot.worker.unref()
       idle.push(slot)
@@ -125,7 +145,7 @@ export function createThreadPool<Task, Result>(options: ThreadPoolOptions): Thre
   }
 
   return {
-    run(task, { signal } = {}) {
+    run(task, { signal, answer } = {}) {
       if (closed) return Promise.reject(new ThreadError('E_THREAD_CRASHED', 'the thread pool is closed'))
       if (signal?.aborted) return Promise.reject(signal.reason)
       return new Promise<Result>((resolve, reject) => {
@@ -142,6 +162,7 @@ export function createThreadPool<Task, Result>(options: ThreadPoolOptions): Thre
         const job: Job<Task, Result> = {
           task,
           signal,
+          answer,
           resolve: (result) => {
             signal?.removeEventListener('abort', onAbort)
             resolve(result)

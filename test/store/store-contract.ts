@@ -215,6 +215,19 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
         })
       })
 
+      it('keeps the hash of the content an item was sanitized from, replaced with its content and kept through a title change', async () => {
+        await store.upsert([createEntry({ contentHash: 'hash-1' })], T0)
+        const first = await (await reopen()).findItem(['infocode:NW202201112243496752'])
+        store = await open()
+        await store.upsert([createEntry({ contentHash: 'hash-2', content: '<p>更正后的正文</p>' })], T1)
+        const changed = await (await reopen()).findItem(['infocode:NW202201112243496752'])
+        store = await open()
+        await store.upsert([createEntry({ title: '更正', content: undefined })], T2)
+        const retitled = await (await reopen()).findItem(['infocode:NW202201112243496752'])
+
+        expect([first?.contentHash, changed?.contentHash, retitled?.contentHash]).toEqual(['hash-1', 'hash-2', 'hash-2'])
+      })
+
       it('does not call an item added and changed in the same batch updated', async () => {
         const result = await store.upsert([createEntry(), createEntry({ title: '更正' })], T0)
 

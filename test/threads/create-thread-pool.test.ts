@@ -32,6 +32,17 @@ describe('createThreadPool', () => {
     expect(await Promise.all([threads.run({ kind: 'echo', text: 'a' }), threads.run({ kind: 'echo', text: 'b' })])).toEqual(['A', 'B'])
   })
 
+  it('lets a task ask the main thread and go on with its answer, or with its refusal as an error', async () => {
+    const threads = createPool()
+    const answer = async (question: unknown) => {
+      if (question === 'secret') throw new Error('not telling')
+      return String(question).length
+    }
+
+    expect(await threads.run({ kind: 'ask', question: 'how long' }, { answer })).toBe('main thread says 8')
+    expect(await failureOf(threads.run({ kind: 'ask', question: 'secret' }, { answer }))).toEqual({ code: undefined, message: 'not telling' })
+  })
+
   it("rejects with the task's own error code and message", async () => {
     const threads = createPool()
 

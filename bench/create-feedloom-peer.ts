@@ -21,6 +21,8 @@ export interface FeedloomPeerOptions {
   storeUrl?: string
   /** Counts the items of a store at `storeUrl` (the bench's own connection). */
   countPostgresItems?: () => Promise<number | undefined>
+  /** `output.itemsPerFeed`: large enough publishes every item in every feed (the heavy-publish case). @default 50 */
+  itemsPerFeed?: number
 }
 
 export interface FeedloomPeer extends Peer {
@@ -49,14 +51,14 @@ export async function countStoredItems(storePath: string): Promise<number | unde
 export async function writeFeedloomConfig(
   dir: string,
   feedUrls: readonly string[],
-  fetch: { concurrency: number; perHost: number },
+  fetch: { concurrency: number; perHost: number; itemsPerFeed?: number },
   storeUrl?: string,
 ): Promise<string> {
   const config = {
     site: { title: '金融消息 bench', url: 'https://news.example.com/', language: 'zh-CN', timezone: 'Asia/Shanghai' },
     // Retention must not prune what the farm served years ago: the farm's dates are in 2022.
     store: { ...(storeUrl === undefined ? { path: 'store/db.json' } : { url: storeUrl }), maxItemsPerCategory: 1_000_000, maxAgeDays: 36_500 },
-    output: { dir: 'out', formats: ['rss', 'atom', 'json'], itemsPerFeed: 50 },
+    output: { dir: 'out', formats: ['rss', 'atom', 'json'], itemsPerFeed: fetch.itemsPerFeed ?? 50 },
     fetch: { concurrency: fetch.concurrency, perHost: fetch.perHost, timeoutMs: 30_000 },
     // No category: each item's category is the pinyin of its media outlet (the feed title).
     sources: feedUrls.map((url) => ({ id: /\/(f\d+)\.\w+$/.exec(url)?.[1] ?? url, type: 'feed', url })),

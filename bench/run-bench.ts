@@ -9,6 +9,7 @@
  *   --sizes 200x50,…      farm sizes, FEEDSxITEMS (default 200x50,1000x50)
  *   --latency-ms 50       farm delay per answer     --concurrency 16   every peer's parallelism
  *   --big-store-items N   (default 100000)          --no-big-store
+ *   --heavy-publish FxI   the heavy-publish workload: every item in every feed (default 200x50; quick 50x20; none)
  *   --no-profile          skip the --cpu-prof cycles, the store memory probe and startup costs
  *   --no-build            use dist/ as it is        --keep     keep the work dir in $TMPDIR
  *   --out PATH            write the report there instead of bench/RESULTS.md
@@ -49,6 +50,7 @@ const { values: args } = parseArgs({
     'latency-ms': { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '16' },
     'big-store-items': { type: 'string' },
+    'heavy-publish': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
     'no-big-store': { type: 'boolean', default: false },
@@ -60,11 +62,15 @@ const { values: args } = parseArgs({
 
 const quick = args.quick ?? false
 const runs = Number(args.runs ?? (quick ? 1 : 3))
-const sizes = (args.sizes ?? (quick ? '50x20' : '200x50,1000x50')).split(',').map((size) => {
+const sizes = (args.sizes ?? (quick ? '50x20' : '200x50,1000x50')).split(',').map(parseSize)
+
+function parseSize(size: string): { feeds: number; items: number } {
   const [feeds, items] = size.split('x').map(Number)
   if (!feeds || !items) throw new Error(`bad size ${size}: use FEEDSxITEMS, e.g. 200x50`)
   return { feeds, items }
-})
+}
+const heavyPublishArg = args['heavy-publish'] ?? (quick ? '50x20' : '200x50')
+const heavyPublishSize = heavyPublishArg === 'none' ? undefined : parseSize(heavyPublishArg)
 const latencyMs = Number(args['latency-ms'])
 const concurrency = Number(args.concurrency)
 const bigStoreItems = Number(args['big-store-items'] ?? (quick ? 5_000 : 100_000))
@@ -93,11 +99,12 @@ async function runPeer(
   cpuProfileDir?: string,
 ): Promise<RunRecord> {
   const before = farm.counters()
+  const loadAverage = os.loadavg()[0]
   const figures = await peer.run({ farm, ...(changedFeedIds ? { changedFeedIds } : {}), ...(cpuProfileDir ? { cpuProfileDir } : {}) })
   const after = farm.counters()
   const requests = { requests: after.requests - before.requests, notModified: after.notModified - before.notModified }
-  log(`${label} ${peer.name.padEnd(11)} ${describeRun(figures)} (${requests.requests} requests, ${requests.notModified} × 304)`)
-  return { ...figures, ...requests }
+  log(`${label} ${peer.name.padEnd(11)} ${describeRun(figures)} (${requests.requests} requests, ${requests.notModified} × 304, load ${loadAverage?.toFixed(1)})`)
+  return { ...figures, ...requests, loadAverage }
 }
 
 async function buildFeedloom(): Promise<string | undefined> {
@@ -122,15 +129,17 @@ async function runChild(args: string[], cwd = REPO_DIR): Promise<{ code: number;
   return { code, stdout, stderr, wallMs: performance.now() - startedMs }
 }
 
-async function latestProfile(dir: string): Promise<string | undefined> {
+/** Every profile the cycle wrote: one per thread (main and worker threads). */
+async function listProfiles(dir: string): Promise<string[]> {
   const files = (await readdir(dir).catch(() => [])).filter((name) => name.endsWith('.cpuprofile')).sort()
-  const last = files.at(-1)
-  return last === undefined ? undefined : join(dir, last)
+  return files.map((name) => join(dir, name))
 }
 
 async function readProfile(dir: string, title: string): Promise<TitledProfile | undefined> {
-  const file = await latestProfile(dir)
-  return file === undefined ? undefined : { title, summary: await summarizeProfile(file) }
+  const files = await listProfiles(dir)
+  if (files.length === 0) return undefined
+  const threads = files.length === 1 ? '' : ` (${files.length} threads added up)`
+  return { title: `${title}${threads}`, summary: await summarizeProfile(files) }
 }
 
 async function benchWorkload(
@@ -138,24 +147,27 @@ async function benchWorkload(
   workDir: string,
   missing: ReadonlySet<string>,
   profile: boolean,
+  heavyPublish = false,
 ): Promise<WorkloadReport> {
-  const label = `${size.feeds}×${size.items}`
+  const label = `${size.feeds}×${size.items}${heavyPublish ? ' heavy publish' : ''}`
   log(`${label}: starting the farm`)
   const farm = await createFeedFarm({ feeds: size.feeds, itemsPerFeed: size.items, latencyMs })
   const expected = farm.expected()
   const totalBytes = farm.bodies().reduce((sum, { body }) => sum + body.byteLength, 0)
   log(`${label}: ${farm.feedUrls.length} feeds, ${expected.distinctStories} distinct stories, ${expected.feedEntries} feed entries, ${(totalBytes / 1e6).toFixed(1)} MB of XML`)
-  const dir = join(workDir, `${size.feeds}x${size.items}`)
+  const dir = join(workDir, `${size.feeds}x${size.items}${heavyPublish ? '-heavy' : ''}`)
+  // Heavy publish changes feedloom's work only: newsboat and the floor stay for the paired ratios.
   const peers: Peer[] = [
-    createFeedloomPeer({ dir: join(dir, 'feedloom'), concurrency, perHost: concurrency }),
+    createFeedloomPeer({ dir: join(dir, 'feedloom'), concurrency, perHost: concurrency, ...(heavyPublish ? { itemsPerFeed: 1_000_000 } : {}) }),
     ...(missing.has('newsboat') ? [] : [createNewsboatPeer({ dir: join(dir, 'newsboat'), concurrency })]),
-    ...(missing.has('sfeed') ? [] : [createSfeedPeer({ dir: join(dir, 'sfeed'), concurrency })]),
+    ...(missing.has('sfeed') || heavyPublish ? [] : [createSfeedPeer({ dir: join(dir, 'sfeed'), concurrency })]),
     createParseFloor(),
   ]
   const report: WorkloadReport = {
     label,
     feeds: size.feeds,
     items: size.items,
+    ...(heavyPublish ? { heavyPublish } : {}),
     distinctStories: expected.distinctStories,
     feedEntries: expected.feedEntries,
     xmlBytes: totalBytes,
@@ -189,14 +201,15 @@ async function benchWorkload(
       }
     }
     if (profile) {
-      // One more feedloom cold + warm cycle under --cpu-prof (not part of the figures).
+      // One more feedloom cold, warm and incremental cycle under --cpu-prof (not part of the figures).
       const feedloom = peers[0] as Peer
       farm.reset()
       await feedloom.reset(farm)
-      for (const phase of ['cold', 'warm'] as const) {
-        const profileDir = join(workDir, 'profiles', `${size.feeds}x${size.items}-${phase}`)
+      for (const phase of PROFILED_PHASES) {
+        const profileDir = join(workDir, 'profiles', `${size.feeds}x${size.items}${heavyPublish ? '-heavy' : ''}-${phase}`)
         await mkdir(profileDir, { recursive: true })
-        await runPeer(feedloom, farm, phase === 'cold' ? undefined : [], `${label} profiled ${phase}`, profileDir)
+        const changed = phase === 'cold' ? undefined : phase === 'warm' ? [] : farm.advance(0.1, 5).changedFeedIds
+        await runPeer(feedloom, farm, changed, `${label} profiled ${phase}`, profileDir)
         const profiled = await readProfile(profileDir, `feedloom ${phase} cycle, ${label}`)
         if (profiled !== undefined) report.profiles[phase] = profiled
       }
@@ -206,6 +219,8 @@ async function benchWorkload(
   }
   return report
 }
+
+const PROFILED_PHASES: readonly Phase[] = ['cold', 'warm', 'incremental']
 
 async function benchBigStore(workDir: string, profile: boolean): Promise<BigStoreReport> {
   const label = `${bigStoreItems.toLocaleString('en')} stored + ${bigStoreSize.feeds}×${bigStoreSize.items}`
@@ -301,10 +316,9 @@ async function main(): Promise<void> {
   const profile = !(args['no-profile'] ?? false)
   try {
     const workloads: WorkloadReport[] = []
-    // One size is profiled (the big store's farm size when present): hot spots are the same, and a
-    // profiled cycle of the largest size costs a minute.
-    const profiledSize = sizes.find((s) => s.feeds === bigStoreSize.feeds && s.items === bigStoreSize.items) ?? sizes.at(-1)
-    for (const size of sizes) workloads.push(await benchWorkload(size, workDir, missing, profile && size === profiledSize))
+    // Every workload is profiled: what dominates differs between sizes, and each missed target is explained by its own.
+    for (const size of sizes) workloads.push(await benchWorkload(size, workDir, missing, profile))
+    if (heavyPublishSize !== undefined) workloads.push(await benchWorkload(heavyPublishSize, workDir, missing, profile, true))
     const bigStore = args['no-big-store'] ? undefined : await benchBigStore(workDir, profile)
     if (profile) log('measuring startup: feedloom --help and each dependency imported alone')
     const startup = profile ? await measureStartup(REPO_DIR) : undefined

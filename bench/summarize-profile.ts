@@ -68,38 +68,44 @@ function stageOf(stack: ProfileNode[]): string {
   return 'other'
 }
 
-/** Reads a `--cpu-prof` file and ranks functions by self and inclusive time. */
-export async function summarizeProfile(path: string, top = 12): Promise<ProfileSummary> {
-  const profile = JSON.parse(await readFile(path, 'utf8')) as CpuProfile
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
-  const parentOf = new Map<number, number>()
-  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id)
+/**
+ * Reads `--cpu-prof` files and ranks functions by self and inclusive time. One process writes a
+ * file per thread (the main thread and each worker thread): their samples are added up, so
+ * shares are of the time every thread was sampled.
+ */
+export async function summarizeProfile(paths: string | readonly string[], top = 12): Promise<ProfileSummary> {
   const self = new Map<string, number>()
   const inclusive = new Map<string, number>()
   const groups = new Map<string, number>()
   const stages = new Map<string, number>()
   let totalUs = 0
-  profile.samples.forEach((nodeId, i) => {
-    const deltaUs = Math.max(0, profile.timeDeltas[i] ?? 0)
-    totalUs += deltaUs
-    const leaf = byId.get(nodeId)
-    if (leaf === undefined) return
-    add(self, labelOf(leaf), deltaUs)
-    const seenFunctions = new Set<string>()
-    const seenGroups = new Set<string>()
-    const stack: ProfileNode[] = []
-    for (let id: number | undefined = nodeId; id !== undefined; id = parentOf.get(id)) {
-      const node = byId.get(id)
-      if (node === undefined) break
-      stack.push(node)
-      const where = whereOf(node)
-      if (where.startsWith('src/')) seenFunctions.add(labelOf(node))
-      seenGroups.add(groupOf(node))
-    }
-    for (const label of seenFunctions) add(inclusive, label, deltaUs)
-    for (const group of seenGroups) add(groups, group, deltaUs)
-    add(stages, stageOf(stack), deltaUs)
-  })
+  for (const path of typeof paths === 'string' ? [paths] : paths) {
+    const profile = JSON.parse(await readFile(path, 'utf8')) as CpuProfile
+    const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+    const parentOf = new Map<number, number>()
+    for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id)
+    profile.samples.forEach((nodeId, i) => {
+      const deltaUs = Math.max(0, profile.timeDeltas[i] ?? 0)
+      totalUs += deltaUs
+      const leaf = byId.get(nodeId)
+      if (leaf === undefined) return
+      add(self, labelOf(leaf), deltaUs)
+      const seenFunctions = new Set<string>()
+      const seenGroups = new Set<string>()
+      const stack: ProfileNode[] = []
+      for (let id: number | undefined = nodeId; id !== undefined; id = parentOf.get(id)) {
+        const node = byId.get(id)
+        if (node === undefined) break
+        stack.push(node)
+        const where = whereOf(node)
+        if (where.startsWith('src/')) seenFunctions.add(labelOf(node))
+        seenGroups.add(groupOf(node))
+      }
+      for (const label of seenFunctions) add(inclusive, label, deltaUs)
+      for (const group of seenGroups) add(groups, group, deltaUs)
+      add(stages, stageOf(stack), deltaUs)
+    })
+  }
   const rows = (map: Map<string, number>): ProfileRow[] =>
     [...map]
       .sort((a, b) => b[1] - a[1])

@@ -40,7 +40,7 @@ describe('parsing on worker threads', () => {
           const config = createCycleConfig(
             dir,
             farm.feedUrls.map((url, f) => ({ id: `f${f}`, type: 'feed', url })),
-            { output: { dir: 'out', html: true, opml: true }, fetch: { timeoutMs: 5000, workers: i === 0 ? 0 : 2 } },
+            { output: { dir: 'out', html: true, opml: true }, fetch: { timeoutMs: 60_000, workers: i === 0 ? 0 : 2 } },
           )
           const summary = await runCycleAt(config, at)
           expect(summary.failures).toEqual([])
@@ -92,7 +92,7 @@ describe('parsing on worker threads', () => {
           { id: 'huge', type: 'feed', url: `${server.url}/huge.xml`, category: 'huge' },
           { id: 'also-good', type: 'feed', url: `${server.url}/also-good.xml`, category: 'alsogood' },
         ],
-        { fetch: { timeoutMs: 20_000, maxBytes: 100 * 1024 * 1024, workers: 2 } },
+        { fetch: { timeoutMs: 60_000, maxBytes: 100 * 1024 * 1024, workers: 2 } },
       )
 
       const summary = await runCycleAt(config, NOW, { parserLimits: { maxHeapMb: 48 } })

@@ -267,7 +267,7 @@ export function evaluateTargets(report: BenchReport): TargetRow[] {
       rows.push({
         kind: 'cold-rss',
         target: `${workload.label} cold: peak RSS < ${limitMb} MB`,
-        measured: `max ${rssMb(peakKb)} MB over ${feedloomOf('cold').length} runs (newsboat ${rssMb(medianOf(newsboatCold, (r) => r.maxRssKb))} MB)`,
+        measured: `max ${rssMb(peakKb)} MB over ${feedloomOf('cold').length} run${feedloomOf('cold').length === 1 ? '' : 's'} (newsboat ${rssMb(medianOf(newsboatCold, (r) => r.maxRssKb))} MB)`,
         met: feedloomOf('cold').length === 0 ? undefined : peakKb / 1024 < limitMb,
         why: describeStages(workload.profiles.cold),
       })

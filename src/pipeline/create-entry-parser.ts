@@ -10,6 +10,13 @@ export const PARSE_DEADLINE_MS = 60_000
 /** Heap one parse thread may use; an answer that needs more fails its source. */
 export const PARSE_MAX_HEAP_MB = 512
 
+/**
+ * An answer this short is parsed on the calling thread when no parse thread is free: starting a
+ * thread (loading the parser and sanitizer in it) costs more than parsing it, and so small an
+ * answer cannot exhaust the heap. Longer ones always wait for a thread, whose limits contain them.
+ */
+export const INLINE_MAX_CHARS = 256 * 1024
+
 export interface EntryParserOptions {
   /** `fetch.workers`: threads at most; 0 parses on the calling thread. @default one per core */
   workers?: number
@@ -21,8 +28,8 @@ export interface EntryParserOptions {
 
 export interface EntryParser {
   /**
-   * parseEntries, on a worker thread unless there are none, so that the main thread keeps fetching
-   * while answers are parsed on every core. Rejects with the task's own error (E_PARSE_*), or with
+   * parseEntries, on a worker thread unless there are none or a short answer finds none free
+   * (INLINE_MAX_CHARS), so that the main thread keeps fetching while answers are parsed on every core. Rejects with the task's own error (E_PARSE_*), or with
    * a ThreadError naming the answer's URL (E_THREAD_TIMEOUT, E_THREAD_MEMORY, E_THREAD_CRASHED).
    * `skipBodies` is answered on this thread, where the store is.
    */
@@ -36,6 +43,10 @@ export function createEntryParser({ workers = availableParallelism(), deadlineMs
   const pool = createThreadPool<ParseEntriesTask, ParsedEntries>({ entry: threadEntry(), threads: workers, taskDeadlineMs: deadlineMs, maxHeapMb })
   return {
     async parse(task, skipBodies) {
+      if (task.text.length <= INLINE_MAX_CHARS && !pool.hasIdleThread()) {
+        pool.warm()
+        return parseEntries(task, skipBodies)
+      }
       try {
         return await pool.run(task, skipBodies === undefined ? {} : { answer: (questions) => skipBodies(questions as BodyQuestion[]) })
       } catch (err) {

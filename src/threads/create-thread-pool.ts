@@ -23,6 +23,10 @@ export interface ThreadPool<Task, Result> {
    * `signal` aborts first: a running task's thread is then terminated.
    */
   run(task: Task, options?: RunOptions): Promise<Result>
+  /** Whether a thread is loaded and free, so that a task run now starts at once. */
+  hasIdleThread(): boolean
+  /** Starts every thread the pool may have, so that they load before tasks need them. */
+  warm(): void
   /** Terminates every thread; tasks still waiting or running reject. */
   close(): Promise<void>
 }
@@ -119,6 +123,11 @@ export function createThreadPool<Task, Result>(options: ThreadPoolOptions): Thre
       if ('ready' in reply) {
         slot.ready = true
         if (slot.job !== undefined) send(slot, slot.job)
+        else {
+          slot.worker.unref()
+          idle.push(slot)
+          dispatch()
+        }
         return
       }
       if (reply.id !== slot.taskId) return
@@ -176,6 +185,10 @@ export function createThreadPool<Task, Result>(options: ThreadPoolOptions): Thre
         waiting.push(job)
         dispatch()
       })
+    },
+    hasIdleThread: () => !closed && idle.length > 0,
+    warm() {
+      while (!closed && live.size < options.threads) spawn()
     },
     async close() {
       closed = true

@@ -25,7 +25,8 @@ beforeAll(async () => {
   server = await createFeedServer({
     '/share/article.html': { body: ARTICLE, headers: html },
     '/share/deep.html': { body: DEEP, headers: html },
-    '/feed.xml': rssWith('央行开展MLF操作'),
+    // Longer than an answer parsed on the main thread while no thread is free: it must reach a thread.
+    '/feed.xml': rssWith('央行开展MLF操作').replace('<description>', `<description>${'正文'.repeat(150_000)}`),
   })
 })
 

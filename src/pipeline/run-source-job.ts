@@ -5,6 +5,7 @@ import { createItemFilter } from '../publish/filter-items.js'
 import type { ArticleExtractor } from '../sources/share/create-article-extractor.js'
 import { openStore } from '../store/open-store.js'
 import type { Logger } from '../types.js'
+import type { EntryParser } from './create-entry-parser.js'
 import { refreshSource, type SourceStatus } from './refresh-source.js'
 import { listChangedCategories, reportResult } from './run-cycle.js'
 
@@ -14,6 +15,8 @@ export interface SourceJobOptions {
   /** The worker's one fetcher: its concurrency and per-host limits span all of the worker's jobs. */
   fetcher: Fetcher
   articles: ArticleExtractor
+  /** The worker's feed and news API parser (its threads span all of the worker's jobs). */
+  parser: EntryParser
   log: Logger
   now: Date
 }
@@ -35,7 +38,7 @@ export interface SourceJobResult {
  * @throws StoreError when the store cannot be read or written: the job is tried again
  */
 export async function runSourceJob(options: SourceJobOptions): Promise<SourceJobResult> {
-  const { config, sourceId, fetcher, articles, log, now } = options
+  const { config, sourceId, fetcher, articles, parser, log, now } = options
   const source = config.sources.find((one) => one.id === sourceId)
   if (source === undefined) return { storeChanged: false, changedCategories: new Set() }
   const open = () =>
@@ -52,7 +55,7 @@ export async function runSourceJob(options: SourceJobOptions): Promise<SourceJob
     const state = (await store.sourceState(sourceId)) ?? { consecutiveFailures: 0, itemsSeen: 0 }
     const deadline = AbortSignal.timeout(config.fetch.cycleDeadlineMs)
     // Reads only: the handle opens its transaction at the first write, after the fetch.
-    const result = await refreshSource({ source, state, config, fetcher, articles, deadline, known: store, now })
+    const result = await refreshSource({ source, state, config, fetcher, articles, parser, deadline, known: store, now })
     reportResult(result, log)
     for (let attempt = 1; ; attempt++) {
       try {

@@ -19,6 +19,7 @@ const SLOW_TESTS = [
   'test/schedule/worker-reload.test.ts',
   'test/schedule/worker-metrics.test.ts',
   'test/threads/create-thread-pool.test.ts',
+  'test/pipeline/parse-threads.test.ts',
   'test/sources/share/create-article-extractor.test.ts',
   'test/e2e/queue-workers.test.ts',
 ]

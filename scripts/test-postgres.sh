@@ -4,9 +4,12 @@
 #
 #   eval "$(scripts/test-postgres.sh start)"   # starts it (or finds it running), exports FEEDLOOM_TEST_PG_URL
 #                                              # (and prints "# already running" when it was)
+#   scripts/test-postgres.sh restart           # stops and starts it again (fast shutdown: every
+#                                              # connection is cut, as a database failover would)
 #   scripts/test-postgres.sh stop              # stops it and removes its folder
 #
-# FEEDLOOM_TEST_PG_PORT (default 54329) and FEEDLOOM_TEST_PG_DIR choose where it lives. As root
+# FEEDLOOM_TEST_PG_PORT (default 54329) and FEEDLOOM_TEST_PG_DIR choose where it lives: a test that
+# restarts its server starts its own on another port, never the shared one. As root
 # (CI) the server runs as the postgres user, which Debian's package creates; PostgreSQL refuses root.
 set -euo pipefail
 
@@ -60,12 +63,19 @@ SELECT 'CREATE DATABASE $role OWNER $role' WHERE NOT EXISTS (SELECT FROM pg_data
 SQL
     echo "export FEEDLOOM_TEST_PG_URL=$url"
     ;;
+  restart)
+    if ! is_running; then
+      echo "test-postgres: no server runs in $dir" >&2
+      exit 1
+    fi
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 restart >/dev/null
+    ;;
   stop)
     if is_running; then as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null; fi
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|restart|stop" >&2
     exit 2
     ;;
 esac

@@ -25,7 +25,7 @@ import { countStoredItems, createFeedloomPeer, FEEDLOOM_BIN, REPO_DIR, writeFeed
 import { createNewsboatPeer } from './create-newsboat-peer.js'
 import { createParseFloor } from './create-parse-floor.js'
 import { createSfeedPeer } from './create-sfeed-peer.js'
-import { extractStoreSection } from './store-section.js'
+import { extractSection, RESULTS_SECTIONS } from './results-section.js'
 import { ensureDebianPeers } from './ensure-debian-peers.js'
 import { createFeedFarm, type FeedFarm } from './feed-farm.js'
 import { measureStartup } from './measure-startup.js'
@@ -337,7 +337,7 @@ async function main(): Promise<void> {
     await writeFile(join(workDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`)
     process.stdout.write(`\n${formatSummaryTable(report)}\n`)
     if (resultsPath !== undefined) {
-      await writeFile(resultsPath, await keepStoreSection(resultsPath, formatReport(report)))
+      await writeFile(resultsPath, await keepSections(resultsPath, formatReport(report)))
       log(`wrote ${resultsPath}`)
     }
     log(`done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`)
@@ -352,14 +352,15 @@ async function rewriteReport(file: string): Promise<void> {
   const report = JSON.parse(await readFile(file, 'utf8')) as BenchReport
   process.stdout.write(`${formatSummaryTable(report)}\n`)
   const path = args.out ?? join(REPO_DIR, 'bench', 'RESULTS.md')
-  await writeFile(path, await keepStoreSection(path, formatReport(report)))
+  await writeFile(path, await keepSections(path, formatReport(report)))
   log(`wrote ${path}`)
 }
 
-/** The new report, followed by the store section `npm run bench:store` left in the old one. */
-async function keepStoreSection(path: string, text: string): Promise<string> {
-  const section = extractStoreSection(await readFile(path, 'utf8').catch(() => ''))
-  return section === '' ? text : `${text.trimEnd()}\n\n${section}\n`
+/** The new report, followed by the sections `npm run bench:store` and `bench:cluster` left in the old one. */
+async function keepSections(path: string, text: string): Promise<string> {
+  const old = await readFile(path, 'utf8').catch(() => '')
+  const sections = RESULTS_SECTIONS.map((name) => extractSection(old, name)).filter((section) => section !== '')
+  return [text.trimEnd(), ...sections].join('\n\n') + '\n'
 }
 
 if (args['report-only'] === undefined) await main()

@@ -25,7 +25,7 @@ import { countStoredItems, createFeedloomPeer, REPO_DIR } from './create-feedloo
 import { createFeedFarm, type FeedFarm } from './feed-farm.js'
 import type { RunFigures } from './peer.js'
 import { startPostgresBenchServer } from './postgres-bench-server.js'
-import { spliceStoreSection } from './store-section.js'
+import { spliceSection } from './results-section.js'
 import { formatProfile, summarizeProfile } from './summarize-profile.js'
 import { formatPostgresSection } from './write-postgres-section.js'
 import { median } from './write-results.js'
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
     const section = [formatSection(cases, profile, machine, Date.now() - startedAt), ...(postgres.length > 0 ? ['', ...postgres] : [])].join('\n')
     process.stdout.write(`${section}\n`)
     const resultsPath = join(REPO_DIR, 'bench', 'RESULTS.md')
-    await writeFile(resultsPath, spliceStoreSection(await readFile(resultsPath, 'utf8'), section))
+    await writeFile(resultsPath, spliceSection(await readFile(resultsPath, 'utf8'), 'store', section))
     log(`wrote ${resultsPath}`)
   } finally {
     await farm.close()

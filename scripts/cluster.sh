@@ -83,7 +83,7 @@ signal_group() {
 
 stop_all() {
   [ -f "$processes" ] || return 0
-  local name pid waited=0 left
+  local name pid left deadline=$((SECONDS + timeout_seconds))
   while read -r name pid; do
     if is_ours "$pid"; then signal_group TERM "$pid"; fi
   done <"$processes"
@@ -93,7 +93,7 @@ stop_all() {
       if is_ours "$pid"; then left="$left $name"; fi
     done <"$processes"
     [ -n "$left" ] || break
-    if [ "$waited" -ge $((timeout_seconds * 10)) ]; then
+    if [ "$SECONDS" -ge "$deadline" ]; then
       echo "cluster: still running after ${timeout_seconds} s, killing:$left" >&2
       while read -r name pid; do
         if is_ours "$pid"; then signal_group KILL "$pid"; fi
@@ -101,8 +101,7 @@ stop_all() {
       sleep 0.2
       break
     fi
-    sleep 0.1
-    waited=$((waited + 1))
+    sleep 0.2
   done
   rm -f "$processes"
 }
@@ -163,7 +162,8 @@ case "$action" in
     fi
     # A wrong config, an unreachable database or a taken port ends a process within its first
     # seconds: watch them that long, and undo the whole start if one dies.
-    for _ in $(seq 1 $((ready_seconds * 10))); do
+    ready_deadline=$((SECONDS + ready_seconds))
+    while [ "$SECONDS" -lt "$ready_deadline" ]; do
       while read -r name pid; do
         if ! is_ours "$pid"; then
           echo "cluster: $name (pid $pid) stopped while starting; the end of $run_dir/$name.log:" >&2
@@ -172,7 +172,7 @@ case "$action" in
           exit 1
         fi
       done <"$processes"
-      sleep 0.1
+      sleep 0.2
     done
     trap - INT TERM
     print_status

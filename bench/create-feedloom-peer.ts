@@ -47,12 +47,13 @@ export async function countStoredItems(storePath: string): Promise<number | unde
   }
 }
 
-/** Writes the config feedloom runs with against `feedUrls`. */
+/** Writes the config feedloom runs with against `feedUrls`; `queue` for workers on a PostgreSQL store. */
 export async function writeFeedloomConfig(
   dir: string,
   feedUrls: readonly string[],
   fetch: { concurrency: number; perHost: number; itemsPerFeed?: number },
   storeUrl?: string,
+  queue?: { leaseSeconds?: number; concurrency?: number },
 ): Promise<string> {
   const config = {
     site: { title: '金融消息 bench', url: 'https://news.example.com/', language: 'zh-CN', timezone: 'Asia/Shanghai' },
@@ -60,6 +61,7 @@ export async function writeFeedloomConfig(
     store: { ...(storeUrl === undefined ? { path: 'store/db.json' } : { url: storeUrl }), maxItemsPerCategory: 1_000_000, maxAgeDays: 36_500 },
     output: { dir: 'out', formats: ['rss', 'atom', 'json'], itemsPerFeed: fetch.itemsPerFeed ?? 50 },
     fetch: { concurrency: fetch.concurrency, perHost: fetch.perHost, timeoutMs: 30_000 },
+    ...(queue === undefined ? {} : { queue }),
     // No category: each item's category is the pinyin of its media outlet (the feed title).
     sources: feedUrls.map((url) => ({ id: /\/(f\d+)\.\w+$/.exec(url)?.[1] ?? url, type: 'feed', url })),
   }

@@ -9,8 +9,11 @@
 #   scripts/cluster.sh status [--run-dir DIR]     # each process: running or stopped; exit 0 when all run
 #   scripts/cluster.sh stop [--timeout S] [--run-dir DIR]
 #
-# The run dir (default ./.cluster) holds `processes` (one "name pid" line per process, written as
-# each one starts, so that stop finds them even after a failed start) and one log per process.
+# start returns once every process has logged that it is up (worker-1 first: it installs the
+# queue's tables on a fresh database), and undoes everything when one ends before that or
+# --ready-seconds (default 60) pass. The run dir (default ./.cluster) holds `processes` (one
+# "name pid" line per process, written as each one starts, so that stop finds them even after a
+# failed start) and one log per process.
 # Each process leads its own process group, which stop signals: SIGTERM (workers finish or release
 # their jobs), then SIGKILL for whatever still runs after --timeout seconds (default 30).
 set -euo pipefail
@@ -41,7 +44,7 @@ concurrency=
 serve=127.0.0.1:8080
 publisher=1
 log_format=
-ready_seconds=3
+ready_seconds=60
 timeout_seconds=30
 
 need_value() {
@@ -121,6 +124,40 @@ launch() {
   echo "$name $!" >>"$processes"
 }
 
+# What each process logs once it is up (text or JSON logs alike).
+ready_line_of() {
+  case "$1" in
+    worker-*) echo "worker $1 started" ;;
+    publisher) echo "publisher started" ;;
+    serve) echo "serving " ;;
+  esac
+}
+
+# Waits until every process started so far has logged that it is up. One that ends first (a wrong
+# config, an unreachable database, a port in use), or the deadline, undoes the whole start.
+wait_ready() {
+  local name pid waiting
+  while :; do
+    waiting=
+    while read -r name pid; do
+      if ! is_ours "$pid"; then
+        echo "cluster: $name (pid $pid) stopped while starting; the end of $run_dir/$name.log:" >&2
+        tail -n 20 "$run_dir/$name.log" >&2
+        stop_all
+        exit 1
+      fi
+      if ! grep -qF "$(ready_line_of "$name")" "$run_dir/$name.log"; then waiting="$waiting $name"; fi
+    done <"$processes"
+    [ -n "$waiting" ] || return 0
+    if [ "$SECONDS" -ge "$ready_deadline" ]; then
+      echo "cluster: not ready after ${ready_seconds} s:$waiting (see their logs in $run_dir)" >&2
+      stop_all
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
 print_status() {
   local name pid state all=0
   while read -r name pid; do
@@ -149,31 +186,26 @@ case "$action" in
     if [ -n "$log_format" ]; then common+=(--log-format "$log_format"); fi
     # A signal to this script mid-start must not leave half a cluster behind.
     trap 'stop_all; exit 1' INT TERM
-    for ((i = 1; i <= workers; i++)); do
-      worker_args=(worker "${common[@]}" --name "worker-$i")
-      if [ -n "$concurrency" ]; then worker_args+=(--concurrency "$concurrency"); fi
-      launch "worker-$i" "${worker_args[@]}"
-    done
+    ready_deadline=$((SECONDS + ready_seconds))
+    launch_worker() {
+      local args=(worker "${common[@]}" --name "worker-$1")
+      if [ -n "$concurrency" ]; then args+=(--concurrency "$concurrency"); fi
+      launch "worker-$1" "${args[@]}"
+    }
+    # The first process on a fresh database installs the queue's tables: the others start once
+    # it is up, so that they find them instead of racing to create them.
+    if [ "$workers" -ge 1 ]; then
+      launch_worker 1
+      wait_ready
+    fi
+    for ((i = 2; i <= workers; i++)); do launch_worker "$i"; done
     if [ -n "$publisher" ]; then launch publisher publish --watch "${common[@]}"; fi
     if [ -n "$serve" ]; then
       serve_host=${serve%:*}
       serve_port=${serve##*:}
       launch serve serve "${common[@]}" --host "${serve_host:-127.0.0.1}" --port "$serve_port"
     fi
-    # A wrong config, an unreachable database or a taken port ends a process within its first
-    # seconds: watch them that long, and undo the whole start if one dies.
-    ready_deadline=$((SECONDS + ready_seconds))
-    while [ "$SECONDS" -lt "$ready_deadline" ]; do
-      while read -r name pid; do
-        if ! is_ours "$pid"; then
-          echo "cluster: $name (pid $pid) stopped while starting; the end of $run_dir/$name.log:" >&2
-          tail -n 20 "$run_dir/$name.log" >&2
-          stop_all
-          exit 1
-        fi
-      done <"$processes"
-      sleep 0.2
-    done
+    wait_ready
     trap - INT TERM
     print_status
     ;;

@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll } from 'vitest'
+import { closedPort } from './feed-server.js'
 
 /** The server scripts/test-postgres.sh starts, for when FEEDLOOM_TEST_PG_URL is not set. */
 const DEFAULT_SERVER_URL = 'postgres://feedloom_test:feedloom_test@127.0.0.1:54329/feedloom_test'
@@ -75,6 +79,63 @@ export async function useTestPostgres(env: NodeJS.ProcessEnv = process.env): Pro
     },
     async query<Row extends object>(sql: string, values: unknown[] = []) {
       return (await connected().query<Row>(sql, values)).rows
+    },
+  }
+}
+
+const TEST_POSTGRES_SCRIPT = resolve(import.meta.dirname, '../../scripts/test-postgres.sh')
+
+/** initdb and the first start take seconds, more on a busy machine. */
+const SERVER_HOOK_TIMEOUT_MS = 120_000
+
+export interface OwnPostgres {
+  /** The test role's database on this server (valid from beforeAll on). */
+  readonly url: string
+  /** A fast shutdown and a start: every connection is cut, as in a failover. */
+  restart(): Promise<void>
+  /** Runs SQL as the test role in that database, on a connection of its own. */
+  query<Row extends object = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<Row[]>
+}
+
+/**
+ * A PostgreSQL server for the calling test file alone (scripts/test-postgres.sh on a free port),
+ * for tests that restart it: the shared server on 54329 serves other test files meanwhile. Call
+ * with top-level await; started in beforeAll, stopped and removed in afterAll. Undefined, with
+ * the reason printed, when PostgreSQL is not installed; under CI it throws instead.
+ */
+export async function useOwnPostgres(env: NodeJS.ProcessEnv = process.env): Promise<OwnPostgres | undefined> {
+  if (!existsSync('/usr/lib/postgresql')) {
+    const message = 'PostgreSQL is not installed (apt-get install postgresql)'
+    if (env.CI) throw new Error(`${message} (CI must not skip the PostgreSQL tests)`)
+    console.warn(`SKIPPED PostgreSQL restart tests: ${message}`)
+    return undefined
+  }
+  const serverEnv = { ...env, FEEDLOOM_TEST_PG_PORT: String(await closedPort()) }
+  const script = (action: string) =>
+    new Promise<string>((done, fail) => {
+      execFile('bash', [TEST_POSTGRES_SCRIPT, action], { env: serverEnv }, (err, stdout, stderr) => {
+        if (err) fail(new Error(`scripts/test-postgres.sh ${action} failed: ${stderr}`, { cause: err }))
+        else done(stdout)
+      })
+    })
+  let url: string | undefined
+  beforeAll(async () => {
+    url = /FEEDLOOM_TEST_PG_URL=(\S+)/.exec(await script('start'))?.[1]
+  }, SERVER_HOOK_TIMEOUT_MS)
+  afterAll(async () => {
+    await script('stop')
+  }, SERVER_HOOK_TIMEOUT_MS)
+  return {
+    get url() {
+      if (url === undefined) throw new Error('useOwnPostgres: the server starts in beforeAll; use it inside tests')
+      return url
+    },
+    restart: async () => {
+      await script('restart')
+    },
+    async query<Row extends object>(sql: string, values: unknown[] = []) {
+      if (url === undefined) throw new Error('useOwnPostgres: the server starts in beforeAll; use it inside tests')
+      return withClient(url, async (client) => (await client.query<Row>(sql, values)).rows)
     },
   }
 }

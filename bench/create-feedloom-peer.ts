@@ -47,21 +47,24 @@ export async function countStoredItems(storePath: string): Promise<number | unde
   }
 }
 
-/** Writes the config feedloom runs with against `feedUrls`; `queue` for workers on a PostgreSQL store. */
+/** The config's site.timezone: its cron schedule ticks in it. */
+export const SITE_TIMEZONE = 'Asia/Shanghai'
+
+/** Writes the config feedloom runs with against `feedUrls`; `extra` top-level keys (`queue`, `schedule`) for workers. */
 export async function writeFeedloomConfig(
   dir: string,
   feedUrls: readonly string[],
   fetch: { concurrency: number; perHost: number; itemsPerFeed?: number },
   storeUrl?: string,
-  queue?: { leaseSeconds?: number; concurrency?: number },
+  extra: Record<string, unknown> = {},
 ): Promise<string> {
   const config = {
-    site: { title: '金融消息 bench', url: 'https://news.example.com/', language: 'zh-CN', timezone: 'Asia/Shanghai' },
+    site: { title: '金融消息 bench', url: 'https://news.example.com/', language: 'zh-CN', timezone: SITE_TIMEZONE },
     // Retention must not prune what the farm served years ago: the farm's dates are in 2022.
     store: { ...(storeUrl === undefined ? { path: 'store/db.json' } : { url: storeUrl }), maxItemsPerCategory: 1_000_000, maxAgeDays: 36_500 },
     output: { dir: 'out', formats: ['rss', 'atom', 'json'], itemsPerFeed: fetch.itemsPerFeed ?? 50 },
     fetch: { concurrency: fetch.concurrency, perHost: fetch.perHost, timeoutMs: 30_000 },
-    ...(queue === undefined ? {} : { queue }),
+    ...extra,
     // No category: each item's category is the pinyin of its media outlet (the feed title).
     sources: feedUrls.map((url) => ({ id: /\/(f\d+)\.\w+$/.exec(url)?.[1] ?? url, type: 'feed', url })),
   }

@@ -2,9 +2,9 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { writeFeedloomConfig } from '../../bench/create-feedloom-peer.js'
+import { SITE_TIMEZONE, writeFeedloomConfig } from '../../bench/create-feedloom-peer.js'
 import { createFeedFarm, type FeedFarm } from '../../bench/feed-farm.js'
-import { startCluster, waitForQuiescence } from '../helpers/cluster.js'
+import { createQuietSchedule, startCluster, waitForQuiescence } from '../helpers/cluster.js'
 import { useOwnPostgres } from '../helpers/postgres.js'
 
 // Restarting the shared test server would break every other test file using it: this file has its own.
@@ -26,7 +26,7 @@ describe.skipIf(postgres === undefined)('the database restarted in the middle of
 
   it('is reported by the workers, which reconnect and finish the cycle', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'feedloom-cluster-restart-'))
-    const configPath = await writeFeedloomConfig(dir, farm.feedUrls, FETCH, server.url, { leaseSeconds: 10 })
+    const configPath = await writeFeedloomConfig(dir, farm.feedUrls, FETCH, server.url, { queue: { leaseSeconds: 10 }, schedule: createQuietSchedule(SITE_TIMEZONE) })
 
     const cluster = await startCluster({ configPath, workers: 2 })
     let settled

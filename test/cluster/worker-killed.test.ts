@@ -2,9 +2,9 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { writeFeedloomConfig } from '../../bench/create-feedloom-peer.js'
+import { SITE_TIMEZONE, writeFeedloomConfig } from '../../bench/create-feedloom-peer.js'
 import { createFeedFarm, type FeedFarm } from '../../bench/feed-farm.js'
-import { type ClusterStatus, readClusterStatus, startCluster, waitForQuiescence } from '../helpers/cluster.js'
+import { type ClusterStatus, createQuietSchedule, readClusterStatus, startCluster, waitForQuiescence } from '../helpers/cluster.js'
 import { useTestPostgres } from '../helpers/postgres.js'
 
 const postgres = await useTestPostgres()
@@ -36,7 +36,7 @@ describe.skipIf(postgres === undefined)('a worker SIGKILLed in the middle of its
     const dir = await mkdtemp(join(tmpdir(), 'feedloom-cluster-kill-'))
     const store = await db.createSchema()
     const fetch = { concurrency: JOBS_PER_WORKER, perHost: JOBS_PER_WORKER }
-    const configPath = await writeFeedloomConfig(dir, farm.feedUrls, fetch, store.url, { leaseSeconds: LEASE_SECONDS })
+    const configPath = await writeFeedloomConfig(dir, farm.feedUrls, fetch, store.url, { queue: { leaseSeconds: LEASE_SECONDS }, schedule: createQuietSchedule(SITE_TIMEZONE) })
 
     const cluster = await startCluster({ configPath, workers: WORKERS })
     let settled

@@ -7,6 +7,20 @@ const REPO_DIR = resolve(import.meta.dirname, '../..')
 const CLUSTER_SCRIPT = join(REPO_DIR, 'scripts', 'cluster.sh')
 const FEEDLOOM_BIN = join(REPO_DIR, 'bin', 'feedloom.js')
 
+/**
+ * A schedule for a cluster under test: workers queue the due sources when they start, and the next
+ * tick, which would queue every source again, does not come while a test runs. Its last tick was a
+ * minute ago (in `timeZone`, the config's site.timezone) and the next is twelve hours later: the
+ * queue refuses to keep one job per source over a longer period.
+ */
+export function createQuietSchedule(timeZone: string, now = new Date()): string {
+  const tick = new Date(now.getTime() - 60_000)
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }).formatToParts(tick)
+  const hour = Number(parts.find((part) => part.type === 'hour')?.value) % 12
+  const minute = Number(parts.find((part) => part.type === 'minute')?.value)
+  return `${minute} ${hour},${hour + 12} * * *`
+}
+
 export interface ScriptRun {
   code: number
   stdout: string

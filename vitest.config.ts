@@ -22,6 +22,7 @@ const SLOW_TESTS = [
   'test/pipeline/parse-threads.test.ts',
   'test/sources/share/create-article-extractor.test.ts',
   'test/e2e/queue-workers.test.ts',
+  'test/cluster/*.test.ts',
 ]
 
 export default defineConfig({

@@ -5,6 +5,7 @@
  * between runs, because filling it is most of the PostgreSQL case's time.
  */
 import { spawnSync } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pg from 'pg'
 
@@ -19,6 +20,8 @@ export interface PostgresBenchServer {
   countItems(database: string): Promise<number | undefined>
   /** WAL bytes the server has written so far: the store's share of "bytes written". */
   walBytes(): Promise<number>
+  /** The postmaster's pid when the server runs on this machine (for its CPU time in /proc), else undefined. */
+  postmasterPid(): Promise<number | undefined>
   /** Stops the server if the bench started it. */
   close(): Promise<void>
 }
@@ -73,6 +76,16 @@ export async function startPostgresBenchServer(repoDir: string, log: (line: stri
         return result.rows[0]?.items
       }),
     walBytes: () => withClient(undefined, async (client) => Number((await client.query<{ wal_bytes: string }>('SELECT wal_bytes FROM pg_stat_wal')).rows[0]?.wal_bytes ?? 0)),
+    postmasterPid: () =>
+      withClient(undefined, async (client) => {
+        // Read while the connection holds its backend, whose parent is the postmaster; on another
+        // machine the pid names nothing here, or something else.
+        const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid
+        const comm = await readFile(`/proc/${backend}/comm`, 'utf8').catch(() => '')
+        if (comm.trim() !== 'postgres') return undefined
+        const stat = await readFile(`/proc/${backend}/stat`, 'utf8')
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      }),
     async close() {
       if (started) spawnSync('bash', [script, 'stop'], { encoding: 'utf8' })
     },

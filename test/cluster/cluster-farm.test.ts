@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SITE_TIMEZONE, writeFeedloomConfig } from '../../bench/create-feedloom-peer.js'
 import { createFeedFarm, type FeedFarm } from '../../bench/feed-farm.js'
-import { type ClusterStatus, createQuietSchedule, readClusterStatus, readFileTree, runFeedloom, startCluster, waitForQuiescence } from '../helpers/cluster.js'
+import { type ClusterStatus, createQuietSchedule, readClusterStatus, runFeedloom, startCluster, waitForQuiescence } from '../helpers/cluster.js'
+import { readTree } from '../helpers/file-tree.js'
 import { useTestPostgres } from '../helpers/postgres.js'
 
 const postgres = await useTestPostgres()
@@ -41,7 +42,7 @@ describe.skipIf(postgres === undefined)('three workers and a publisher from scri
       const cluster = await startCluster({ configPath: clusterConfig, workers: 3 })
       let settled
       try {
-        await waitForQuiescence(clusterConfig, TEST_TIMEOUT_MS / 2)
+        await waitForQuiescence(clusterConfig, { timeoutMs: TEST_TIMEOUT_MS / 2 })
         // Workers count their jobs in their heartbeat rows, a few seconds behind.
         await expect.poll(async () => countDone(await readClusterStatus(clusterConfig)), { timeout: 20_000, interval: 2000 }).toBe(FARM.feeds)
         settled = await readClusterStatus(clusterConfig)
@@ -56,8 +57,8 @@ describe.skipIf(postgres === undefined)('three workers and a publisher from scri
       expect(settled.workers.map((worker) => worker.name).sort()).toEqual(['worker-1', 'worker-2', 'worker-3'])
       const [stored] = await db.query<{ count: number }>(`SELECT count(*)::integer AS count FROM ${clusterStore.name}.items`)
       expect(stored?.count).toBe(farm.expected().distinctStories)
-      const fromCluster = await readFileTree(join(dir, 'cluster', 'out'))
-      const fromSingle = await readFileTree(join(dir, 'single', 'out'))
+      const fromCluster = await readTree(join(dir, 'cluster', 'out'))
+      const fromSingle = await readTree(join(dir, 'single', 'out'))
       expect([...fromCluster.keys()].sort()).toEqual([...fromSingle.keys()].sort())
       const differing = [...fromSingle].filter(([path, bytes]) => !fromCluster.get(path)?.equals(bytes)).map(([path]) => path)
       expect(differing).toEqual([])

@@ -37,7 +37,7 @@ describe.skipIf(postgres === undefined)('the database restarted in the middle of
       await expect.poll(() => farm.counters().requests, { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(8)
       await server.restart()
       restartedAt = new Date().toISOString()
-      settled = await waitForQuiescence(configPath, 120_000)
+      settled = await waitForQuiescence(configPath, { timeoutMs: 120_000 })
       status = await cluster.status()
       logs = await Promise.all(['worker-1', 'worker-2'].map((name) => cluster.log(name)))
     } finally {

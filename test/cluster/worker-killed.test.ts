@@ -45,7 +45,7 @@ describe.skipIf(postgres === undefined)('a worker SIGKILLed in the middle of its
       await expect.poll(() => farm.counters().requests, { timeout: 60_000, interval: 50 }).toBe(FARM.feeds)
       expect(farm.counters().ok, 'every job is still waiting for the farm when the worker is killed').toBe(0)
       process.kill(await cluster.pidOf('worker-1'), 'SIGKILL')
-      await waitForQuiescence(configPath, 90_000)
+      await waitForQuiescence(configPath, { timeoutMs: 90_000 })
       // Workers count their jobs in their heartbeat rows, a few seconds behind.
       await expect.poll(async () => countDoneBySurvivors(await readClusterStatus(configPath)), { timeout: 20_000, interval: 2000 }).toBe(FARM.feeds)
       settled = await readClusterStatus(configPath)

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, readFile } from 'node:fs/promises'
+import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -111,18 +111,26 @@ export async function readClusterStatus(configPath: string): Promise<ClusterStat
   }
 }
 
-/**
- * Waits until the cluster has nothing left to do: every source fetched successfully, the queue
- * idle and every stored change published. The sources' success keeps a check made before the
- * workers enqueued anything from passing. Each check is a `feedloom status` process: not too often
- * on a machine the cluster keeps busy.
- */
-export async function waitForQuiescence(configPath: string, timeoutMs: number, intervalMs = 1000): Promise<ClusterStatus> {
+export interface QuiescenceOptions {
+  timeoutMs: number
+  /** Each check is a `feedloom status` process: not too often on a machine the cluster keeps busy. @default 1000 */
+  intervalMs?: number
+  /**
+   * Also wait for every source to have been fetched successfully, which keeps a check made before
+   * the workers queued anything from passing. Without it, the caller knows the jobs were taken (a
+   * source that fails for good then ends the wait instead of holding it). @default true
+   */
+  isEverySourceFetched?: boolean
+}
+
+/** Waits until the cluster has nothing left to do: the queue idle and every stored change published. */
+export async function waitForQuiescence(configPath: string, options: QuiescenceOptions): Promise<ClusterStatus> {
+  const { timeoutMs, intervalMs = 1000, isEverySourceFetched = true } = options
   const deadline = Date.now() + timeoutMs
   let status: ClusterStatus | undefined
   while (Date.now() < deadline) {
     status = await readClusterStatus(configPath)
-    const fetched = status.sources.every((source) => source.lastSuccessAt !== undefined)
+    const fetched = !isEverySourceFetched || status.sources.every((source) => source.lastSuccessAt !== undefined)
     if (fetched && status.queue.idle && !status.publisher.pending && status.publisher.lastPublishAt) return status
     await new Promise((wake) => setTimeout(wake, intervalMs))
   }
@@ -131,15 +139,4 @@ export async function waitForQuiescence(configPath: string, timeoutMs: number, i
     `the cluster did not settle within ${timeoutMs} ms: queue ${JSON.stringify(status?.queue)}, publisher ${JSON.stringify(status?.publisher)}, ` +
       `${pending.length} sources never fetched (${pending.slice(0, 5).join(', ')}…)`,
   )
-}
-
-/** Every file under `dir`, by path relative to it. */
-export async function readFileTree(dir: string): Promise<Map<string, Buffer>> {
-  const tree = new Map<string, Buffer>()
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
-  for (const entry of entries.filter((entry) => entry.isFile())) {
-    const path = join(entry.parentPath, entry.name)
-    tree.set(path.slice(dir.length + 1), await readFile(path))
-  }
-  return tree
 }

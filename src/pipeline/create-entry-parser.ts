@@ -48,7 +48,9 @@ export function createEntryParser({ workers = availableParallelism(), deadlineMs
         return parseEntries(task, skipBodies)
       }
       try {
-        return await pool.run(task, skipBodies === undefined ? {} : { answer: (questions) => skipBodies(questions as BodyQuestion[]) })
+        // The thread always asks; without a judge (a queue worker's job) every body is sanitized, as on this thread.
+        const judge: SkipBodies = skipBodies ?? (async (questions) => questions.map(() => false))
+        return await pool.run(task, { answer: (questions) => judge(questions as BodyQuestion[]) })
       } catch (err) {
         if (!(err instanceof ThreadError)) throw err
         throw new ThreadError(err.code, `cannot read the answer of ${task.url}: parsing ${err.message}`, { cause: err })

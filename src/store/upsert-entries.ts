@@ -104,12 +104,7 @@ function addItem(contents: UpsertContents, entry: NormalizedEntry, identities: s
     enclosures: entry.enclosures,
     published: choosePublished(entry, nowIso),
     firstSeen: nowIso,
-    category: categoryOf(contents, entry),
-    categoryTitle: entry.categoryTitle,
-    categories: [...entry.categories],
-    infoCode: entry.infoCode,
-    media: entry.media,
-    shareLink: entry.shareLink,
+    ...placementOf(contents, entry),
   })
   contents.items.set(item.id, item)
   for (const identity of identities) contents.aliases.set(identity, item.id)
@@ -121,6 +116,18 @@ function addItem(contents: UpsertContents, entry: NormalizedEntry, identities: s
  * store's registry, so two outlets whose names share a pinyin spelling stay apart. Entries are
  * upserted in config source order, so which one keeps the plain slug does not depend on timing.
  */
+/** Where the describing entry puts an item: its category and the fields it is filed and shared by. */
+function placementOf(contents: UpsertContents, entry: NormalizedEntry) {
+  return {
+    category: categoryOf(contents, entry),
+    categoryTitle: entry.categoryTitle,
+    categories: [...entry.categories],
+    infoCode: entry.infoCode,
+    media: entry.media,
+    shareLink: entry.shareLink,
+  }
+}
+
 function categoryOf(contents: UpsertContents, entry: NormalizedEntry): string {
   if (entry.categoryTitle === undefined) return entry.category
   return claimCategorySlug(contents.categorySlugs, entry.category, entry.categoryTitle)
@@ -207,12 +214,7 @@ function takeOver(
       published: choosePublished(entry, item.published),
       ...(isUpdate ? { updated: updatedIso } : item.updated === undefined ? {} : { updated: item.updated }),
       firstSeen: item.firstSeen,
-      category: categoryOf(contents, entry),
-      categoryTitle: entry.categoryTitle,
-      categories: [...entry.categories],
-      infoCode: entry.infoCode,
-      media: entry.media,
-      shareLink: entry.shareLink,
+      ...placementOf(contents, entry),
     }),
   )
   return { isUpdate }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { measureCommand } from './measure-command.js'
-import { median } from './write-results.js'
+import { median } from './median.js'
 
 export interface StartupCost {
   /** `node -e ''`, `feedloom --help`, or `import('<package>')`. */

@@ -28,7 +28,7 @@ import { startPostgresBenchServer } from './postgres-bench-server.js'
 import { spliceSection } from './results-section.js'
 import { formatProfile, summarizeProfile } from './summarize-profile.js'
 import { formatPostgresSection } from './write-postgres-section.js'
-import { median } from './write-results.js'
+import { median } from './median.js'
 
 const { values: args } = parseArgs({
   options: {

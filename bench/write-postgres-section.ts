@@ -1,6 +1,6 @@
 import type { PostgresBenchReport, PostgresCaseReport } from './bench-postgres-store.js'
 import type { RunFigures } from './peer.js'
-import { median } from './write-results.js'
+import { median } from './median.js'
 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(2)
 const seconds = (ms: number): string => (ms / 1000).toFixed(2)

@@ -1,5 +1,6 @@
 import type { StartupCost } from './measure-startup.js'
 import type { PeerName, RunFigures } from './peer.js'
+import { median } from './median.js'
 import { formatProfile, type ProfileSummary } from './summarize-profile.js'
 
 export type Phase = 'cold' | 'warm' | 'incremental'
@@ -74,13 +75,6 @@ const PHASES: Phase[] = ['cold', 'warm', 'incremental']
 const PEERS: PeerName[] = ['feedloom', 'newsboat', 'sfeed', 'parse-floor']
 
 const RSS_LIMIT_MB = 300
-
-export function median(values: readonly number[]): number {
-  const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b)
-  if (sorted.length === 0) return Number.NaN
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
 
 /** Median of per-run ratios a[i] / b[i]: runs i of both were taken back to back. */
 export function pairedRatio(a: readonly RunRecord[], b: readonly RunRecord[], pick: (run: RunRecord) => number | undefined): number {

@@ -1,7 +1,7 @@
 import type { SourceConfig } from '../config/config-schema.js'
 import type { NormalizedEntry } from '../types.js'
 import type { BodyQuestion, SkipBodies } from './normalize-entries.js'
-import type { KnownItems } from './refresh-result.js'
+import type { KnownItems } from './known-items.js'
 
 /** Decides, for a cycle, which entries' bodies need no sanitizing because nothing stored would change. */
 export interface BodyJudge {

@@ -1,7 +1,8 @@
 import { describeError } from '../errors.js'
 import { recordFailure } from '../source-state/record-failure.js'
 import type { SourceState } from '../types.js'
-import type { RefreshResult, SourceWarning } from './refresh-result.js'
+import type { RefreshResult } from './refresh-result.js'
+import type { SourceWarning } from './source-warning.js'
 
 /** A failure as data: the state counts it and schedules the next attempt. */
 export function createFailedResult(

@@ -4,7 +4,8 @@ import { sanitizeContent } from '../normalize/sanitize-content.js'
 import { type ArticleBackoff, nextArticleBackoff } from '../source-state/article-backoff.js'
 import type { NormalizedEntry, RawEntry, SourceState } from '../types.js'
 import { identitiesOf } from './identities-of.js'
-import type { KnownItems, SourceWarning } from './refresh-result.js'
+import type { KnownItems } from './known-items.js'
+import type { SourceWarning } from './source-warning.js'
 
 export interface NormalizedPair {
   /** The entry as parsed; kept only where a locator reads it (a detail URL template). */

@@ -3,23 +3,15 @@ import type { Fetcher } from '../fetch/create-fetcher.js'
 import type { ArticleExtractor } from '../sources/share/create-article-extractor.js'
 import type { BodyJudge } from './create-body-judge.js'
 import type { EntryParser } from './create-entry-parser.js'
-import type { DroppedEntry, NormalizedEntry, SourceState, StoredItem } from '../types.js'
+import type { DroppedEntry, NormalizedEntry, SourceState } from '../types.js'
+import type { KnownItems } from './known-items.js'
+import type { SourceWarning } from './source-warning.js'
 
 /**
  * `unchanged`: a 200 whose body hashes as the last one parsed; `skipped`: backing off (or the cycle
  * was stopped); `retired`: answered 410 Gone on an earlier cycle and is no longer fetched.
  */
 export type SourceStatus = 'ok' | 'not-modified' | 'unchanged' | 'failed' | 'skipped' | 'retired'
-
-/** Something that went wrong for one item or page while its source as a whole still counts as ok. */
-export interface SourceWarning {
-  sourceId: string
-  /** The request that failed: a detail API URL, a share page, a full-text page. */
-  url: string
-  infoCode?: string
-  code: string
-  message: string
-}
 
 export interface RefreshResult {
   sourceId: string
@@ -31,12 +23,6 @@ export interface RefreshResult {
   /** The source's state after this attempt; equal to the old one when nothing worth keeping happened. */
   state: SourceState
   error?: { code: string; message: string }
-}
-
-/** What the store already holds, so articles are fetched only once (the store itself answers). */
-export interface KnownItems {
-  findItem(keys: readonly string[]): Promise<StoredItem | undefined>
-  isTombstoned(keys: readonly string[]): Promise<boolean>
 }
 
 export interface RefreshOptions<S extends SourceConfig = SourceConfig> {

@@ -12,7 +12,8 @@ import { createFailedResult } from './create-failed-result.js'
 import { identitiesOf } from './identities-of.js'
 import { sourceContext } from './normalize-entries.js'
 import { HTML_ACCEPT } from './refresh-feed-source.js'
-import type { RefreshOptions, RefreshResult, SourceWarning } from './refresh-result.js'
+import type { RefreshOptions, RefreshResult } from './refresh-result.js'
+import type { SourceWarning } from './source-warning.js'
 
 type PageOutcome =
   | { kind: 'known' }

@@ -7,7 +7,9 @@ import { refreshJsonSource } from './refresh-json-source.js'
 import type { RefreshOptions, RefreshResult } from './refresh-result.js'
 import { refreshShareSource } from './refresh-share-source.js'
 
-export type { KnownItems, RefreshOptions, RefreshResult, SourceStatus, SourceWarning } from './refresh-result.js'
+export type { RefreshOptions, RefreshResult, SourceStatus } from './refresh-result.js'
+export type { KnownItems } from './known-items.js'
+export type { SourceWarning } from './source-warning.js'
 
 /**
  * Fetches, parses and normalizes one source of any kind, unless it is retired or backing off.

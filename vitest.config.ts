@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config'
 /**
  * The test files that take most of `npm test`'s time, each for long on its own: hundreds of
  * SIGKILLs, property runs, the packed package installed, real worker processes and threads waiting
- * out schedules, deadlines and heap limits, Chromium, a CLI under a file descriptor limit.
+ * out schedules, deadlines and heap limits, Chromium, a CLI under a file descriptor limit, and
+ * cycles over hostile or capped farms, kramdown, the built package or PostgreSQL.
  * `npm run test:fast` (the `fast` project) runs everything else.
  */
 const SLOW_TESTS = [
@@ -22,6 +23,15 @@ const SLOW_TESTS = [
   'test/pipeline/parse-threads.test.ts',
   'test/sources/share/create-article-extractor.test.ts',
   'test/e2e/queue-workers.test.ts',
+  'test/pipeline/source-caps.test.ts',
+  'test/package/embed.test.ts',
+  'test/hostile/hostile-cycle.test.ts',
+  'test/hostile/bounded-resources.test.ts',
+  'test/hostile/jekyll-markdown.test.ts',
+  'test/pipeline/article-limits.test.ts',
+  'test/store/postgres-store.test.ts',
+  'test/hostile/content-faults.test.ts',
+  'test/hostile/corrupt-store.test.ts',
   'test/cluster/*.test.ts',
 ]
 

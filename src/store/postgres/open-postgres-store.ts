@@ -44,6 +44,9 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
   return createPostgresStore(connection, options.filter, options.sourceOrder)
 }
 
+/** Any 64-bit number of our own, the key of the lock that takes write transactions one at a time. */
+const WRITERS_LOCK_KEY = 7_460_816_911_202
+
 function createPostgresStore(connection: PostgresConnection, filter: ItemFilter | undefined, sourceOrder: readonly string[] | undefined): Store {
   let staging = false
   let changed = false
@@ -56,6 +59,10 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
       if (staging) return
       await connection.query('starting a transaction', 'BEGIN')
       staging = true
+      // Concurrent writers serialize here, until their commit: their upserts lock items, identities and
+      // the triggers' count rows (category, membership and total counts) in orders no row ordering
+      // can make agree, and deadlocked. A write transaction is short (fetching is done before it).
+      await connection.query('waiting for other writers', 'SELECT pg_advisory_xact_lock($1)', [WRITERS_LOCK_KEY])
     },
     isStaging: () => staging,
     markChanged() {

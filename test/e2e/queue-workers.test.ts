@@ -96,6 +96,18 @@ describe.skipIf(postgres === undefined)('feedloom worker and feedloom publish --
     expect((await readTree(join(dir, 'out'))).has('rss.xml')).toBe(true)
   }, 60_000)
 
+  it('queues each source once per period on a daily schedule, however many workers start', async () => {
+    const { configPath } = await writeConfig(configFor((await db.createSchema()).url, { schedule: '0 3 * * *' }))
+    const first = spawnCli(['worker', '--name', 'w1', '--config', configPath])
+    children.push(first)
+    // The first line about queueing: the due sources queued, or why they could not be.
+    expect(await waitForLine(first, 'queue')).toContain(`${farm.feedUrls.length} sources due, ${farm.feedUrls.length} new jobs queued`)
+    const second = spawnCli(['worker', '--name', 'w2', '--config', configPath])
+    children.push(second)
+
+    expect(await waitForLine(second, 'queue')).toContain(`${farm.feedUrls.length} sources due, 0 new jobs queued`)
+  }, 60_000)
+
   it('refuses to start a worker on a file store, saying what to set', async () => {
     const { configPath } = await writeConfig({ site: { title: 't', url: 'https://news.example.com/' }, sources: [] })
     const run = await runCli('worker', '--config', configPath)

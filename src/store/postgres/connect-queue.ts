@@ -103,6 +103,17 @@ const PUBLISH_QUEUE = 'feedloom-publish'
 const RETRY_LIMIT = 5
 /** Any 64-bit number of our own, the key of the publisher's advisory lock. */
 const PUBLISHER_LOCK_KEY = 7_460_816_911_201
+/**
+ * pg-boss refuses a singleton period longer than the time it keeps completed jobs (12 h by
+ * default). A longer schedule ticks at most once in such a window, so the workers' enqueues of one
+ * tick still land in one window and dedupe.
+ */
+const MAX_SINGLETON_SECONDS = 43_200
+
+function singletonSecondsOf(periodSeconds: number): number {
+  return Math.min(MAX_SINGLETON_SECONDS, Math.max(1, Math.round(periodSeconds)))
+}
+
 /** The announcements one publish takes at most; more wait for the next. */
 const MAX_PUBLISH_REQUESTS = 10_000
 
@@ -157,7 +168,7 @@ export async function connectQueue(options: ConnectQueueOptions): Promise<JobQue
     async enqueueSources(sourceIds, periodSeconds) {
       let added = 0
       for (const sourceId of sourceIds) {
-        const id = await boss.send(SOURCE_QUEUE, { sourceId }, { singletonKey: sourceId, singletonSeconds: Math.max(1, Math.round(periodSeconds)) })
+        const id = await boss.send(SOURCE_QUEUE, { sourceId }, { singletonKey: sourceId, singletonSeconds: singletonSecondsOf(periodSeconds) })
         if (id !== null) added++
       }
       return added

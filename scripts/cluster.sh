@@ -9,9 +9,8 @@
 #   scripts/cluster.sh status [--run-dir DIR]     # each process: running or stopped; exit 0 when all run
 #   scripts/cluster.sh stop [--timeout S] [--run-dir DIR]
 #
-# start returns once every process has logged that it is up (worker-1 first: it installs the
-# queue's tables on a fresh database), and undoes everything when one ends before that or
-# --ready-seconds (default 60) pass. The run dir (default ./.cluster) holds `processes` (one
+# start returns once every process has logged that it is up, and undoes everything when one ends
+# before that or --ready-seconds (default 60) pass. The run dir (default ./.cluster) holds `processes` (one
 # "name pid" line per process, written as each one starts, so that stop finds them even after a
 # failed start) and one log per process.
 # Each process leads its own process group, which stop signals: SIGTERM (workers finish or release
@@ -192,13 +191,7 @@ case "$action" in
       if [ -n "$concurrency" ]; then args+=(--concurrency "$concurrency"); fi
       launch "worker-$1" "${args[@]}"
     }
-    # The first process on a fresh database installs the queue's tables: the others start once
-    # it is up, so that they find them instead of racing to create them.
-    if [ "$workers" -ge 1 ]; then
-      launch_worker 1
-      wait_ready
-    fi
-    for ((i = 2; i <= workers; i++)); do launch_worker "$i"; done
+    for ((i = 1; i <= workers; i++)); do launch_worker "$i"; done
     if [ -n "$publisher" ]; then launch publisher publish --watch "${common[@]}"; fi
     if [ -n "$serve" ]; then
       serve_host=${serve%:*}

@@ -108,6 +108,20 @@ describe.skipIf(postgres === undefined)('feedloom worker and feedloom publish --
     expect(await waitForLine(second, 'queue')).toContain(`${farm.feedUrls.length} sources due, 0 new jobs queued`)
   }, 60_000)
 
+  it('starts three workers and a publisher at once on a fresh database', async () => {
+    const { configPath } = await writeConfig(configFor((await db.createSchema()).url))
+    const started = ['w1', 'w2', 'w3'].map((name) => {
+      const worker = spawnCli(['worker', '--name', name, '--config', configPath])
+      children.push(worker)
+      return waitForLine(worker, `worker ${name} started`)
+    })
+    const publisher = spawnCli(['publish', '--watch', '--config', configPath])
+    children.push(publisher)
+
+    expect(await Promise.all(started)).toHaveLength(3)
+    expect(await waitForLine(publisher, 'publish done')).toContain('publish done')
+  }, 60_000)
+
   it('refuses to start a worker on a file store, saying what to set', async () => {
     const { configPath } = await writeConfig({ site: { title: 't', url: 'https://news.example.com/' }, sources: [] })
     const run = await runCli('worker', '--config', configPath)

@@ -114,6 +114,8 @@ function singletonSecondsOf(periodSeconds: number): number {
   return Math.min(MAX_SINGLETON_SECONDS, Math.max(1, Math.round(periodSeconds)))
 }
 
+/** Any 64-bit number of our own, the key of the lock that lets one process at a time set up the queue. */
+const QUEUE_SETUP_LOCK_KEY = 7_460_816_911_203
 /** The announcements one publish takes at most; more wait for the next. */
 const MAX_PUBLISH_REQUESTS = 10_000
 
@@ -135,7 +137,13 @@ export async function connectQueue(options: ConnectQueueOptions): Promise<JobQue
     schedule: false,
   })
   boss.on('error', (err) => options.onError?.(err))
+  // Workers and publishers started together on a fresh database would create pg-boss's tables and
+  // queue partitions at once, and PostgreSQL fails such concurrent DDL (deadlocks, duplicate types):
+  // one process at a time sets up, the others then find everything there.
+  let setup: PostgresConnection | undefined
   try {
+    setup = await connectPostgres(options.url)
+    await setup.query('waiting for another process setting up the job queue', 'SELECT pg_advisory_lock($1)', [QUEUE_SETUP_LOCK_KEY])
     await boss.start()
     for (const name of [SOURCE_QUEUE, PUBLISH_QUEUE]) {
       await boss.createQueue(name, { name, policy: 'standard', retryLimit: RETRY_LIMIT, retryDelay: 0, expireInSeconds: options.leaseSeconds })
@@ -149,6 +157,9 @@ export async function connectQueue(options: ConnectQueueOptions): Promise<JobQue
   } catch (cause) {
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined)
     throw new StoreError('E_STORE_CONNECT', `cannot open the job queue in the PostgreSQL store ${label}: ${(cause as Error).message}`, { cause })
+  } finally {
+    // Closing the session releases its lock.
+    await setup?.close().catch(() => undefined)
   }
   const db = boss.getDb()
   const sql = async <Row>(what: string, text: string, values: unknown[] = []): Promise<Row[]> => {

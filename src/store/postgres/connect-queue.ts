@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises'
+import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import PgBoss from 'pg-boss'
 import { StoreError } from '../../errors.js'
@@ -116,6 +117,8 @@ function singletonSecondsOf(periodSeconds: number): number {
 
 /** Any 64-bit number of our own, the key of the lock that lets one process at a time set up the queue. */
 const QUEUE_SETUP_LOCK_KEY = 7_460_816_911_203
+/** Jobs queued per statement: one JSON parameter each, kept to a few hundred kilobytes. */
+const JOBS_PER_INSERT = 1000
 /** The announcements one publish takes at most; more wait for the next. */
 const MAX_PUBLISH_REQUESTS = 10_000
 
@@ -177,10 +180,25 @@ export async function connectQueue(options: ConnectQueueOptions): Promise<JobQue
     host,
     pid: process.pid,
     async enqueueSources(sourceIds, periodSeconds) {
+      const singletonSeconds = singletonSecondsOf(periodSeconds)
       let added = 0
-      for (const sourceId of sourceIds) {
-        const id = await boss.send(SOURCE_QUEUE, { sourceId }, { singletonKey: sourceId, singletonSeconds: singletonSecondsOf(periodSeconds) })
-        if (id !== null) added++
+      // One statement per batch, not per source: thousands of sources were queued one round trip
+      // each. The singleton key and period still keep one job per source and period, whichever
+      // worker inserts it; pg-boss's insert skips the others silently, so the ids we chose tell
+      // which jobs are new.
+      for (let start = 0; start < sourceIds.length; start += JOBS_PER_INSERT) {
+        const jobs = sourceIds.slice(start, start + JOBS_PER_INSERT).map((sourceId) => ({ id: randomUUID(), name: SOURCE_QUEUE, data: { sourceId }, singletonKey: sourceId, singletonSeconds }))
+        try {
+          await boss.insert(jobs)
+        } catch (cause) {
+          throw new StoreError('E_STORE_IO', `queueing the due sources failed in the job queue of ${label}: ${(cause as Error).message}`, { cause })
+        }
+        const [row] = await sql<{ added: number }>(
+          'counting the jobs queued',
+          `SELECT count(*)::integer AS added FROM ${schema}.job WHERE name = $1 AND id = ANY($2::uuid[])`,
+          [SOURCE_QUEUE, jobs.map((job) => job.id)],
+        )
+        added += row?.added ?? 0
       }
       return added
     },

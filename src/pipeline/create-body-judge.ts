@@ -50,7 +50,13 @@ export function createBodyJudge(known: KnownItems, sources: readonly SourceConfi
       const fetchesContent = (source.type === 'feed' && source.fullText) || (source.type === 'json' && source.detail !== undefined)
       return async (questions) => {
         const skips: boolean[] = []
-        for (const question of questions) skips.push(await judge(question, source.id, fetchesContent))
+        try {
+          for (const question of questions) skips.push(await judge(question, source.id, fetchesContent))
+        } catch {
+          // Skipping is only a saving: a store that cannot answer (a damaged segment) gets every
+          // body sanitized, and the upsert that reads the same files fails the cycle with its code.
+          return questions.map(() => false)
+        }
         return skips
       }
     },

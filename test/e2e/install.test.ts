@@ -58,7 +58,8 @@ function localize(line: string, dir: string): string {
 }
 
 function unattendedSection(): string {
-  return readme.slice(readme.indexOf('## Running it unattended'), readme.indexOf('## Architecture'))
+  const start = readme.indexOf('## Running it unattended')
+  return readme.slice(start, readme.indexOf('\n## ', start + 1))
 }
 
 describe('a packed install', () => {

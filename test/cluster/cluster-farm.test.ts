@@ -1,10 +1,9 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SITE_TIMEZONE, writeFeedloomConfig } from '../../bench/create-feedloom-peer.js'
-import { createFeedFarm, type FeedFarm } from '../../bench/feed-farm.js'
-import { type ClusterStatus, createQuietSchedule, readClusterStatus, runFeedloom, startCluster, waitForQuiescence } from '../helpers/cluster.js'
+import { type ClusterStatus, createQuietSchedule, readClusterStatus, runFeedloom, startCluster, waitForQuiescence, useFeedFarm } from '../helpers/cluster.js'
 import { readTree } from '../helpers/file-tree.js'
 import { useTestPostgres } from '../helpers/postgres.js'
 
@@ -24,20 +23,14 @@ const countDone = (status: ClusterStatus): number => status.workers.reduce((sum,
 
 describe.skipIf(postgres === undefined)('three workers and a publisher from scripts/cluster.sh over 2,000 feeds', () => {
   const db = postgres as NonNullable<typeof postgres>
-  let farm: FeedFarm
-  beforeAll(async () => {
-    farm = await createFeedFarm(FARM)
-  })
-  afterAll(async () => {
-    await farm?.close()
-  })
+  const farm = useFeedFarm(FARM)
 
   it(
     'stores every distinct story once and publishes byte for byte what one `feedloom run` publishes',
     async () => {
       const dir = await mkdtemp(join(tmpdir(), 'feedloom-cluster-farm-'))
       const clusterStore = await db.createSchema()
-      const clusterConfig = await writeFeedloomConfig(join(dir, 'cluster'), farm.feedUrls, FETCH, clusterStore.url, { schedule: createQuietSchedule(SITE_TIMEZONE) })
+      const clusterConfig = await writeFeedloomConfig(join(dir, 'cluster'), farm().feedUrls, FETCH, clusterStore.url, { schedule: createQuietSchedule(SITE_TIMEZONE) })
 
       const cluster = await startCluster({ configPath: clusterConfig, workers: 3 })
       let settled
@@ -50,13 +43,13 @@ describe.skipIf(postgres === undefined)('three workers and a publisher from scri
         expect((await cluster.stop()).code).toBe(0)
       }
       const singleStore = await db.createSchema()
-      const singleConfig = await writeFeedloomConfig(join(dir, 'single'), farm.feedUrls, FETCH, singleStore.url, { schedule: createQuietSchedule(SITE_TIMEZONE) })
+      const singleConfig = await writeFeedloomConfig(join(dir, 'single'), farm().feedUrls, FETCH, singleStore.url, { schedule: createQuietSchedule(SITE_TIMEZONE) })
       const single = await runFeedloom(['run', '--quiet', '--config', singleConfig])
 
       expect(single).toMatchObject({ code: 0, stderr: '' })
       expect(settled.workers.map((worker) => worker.name).sort()).toEqual(['worker-1', 'worker-2', 'worker-3'])
       const [stored] = await db.query<{ count: number }>(`SELECT count(*)::integer AS count FROM ${clusterStore.name}.items`)
-      expect(stored?.count).toBe(farm.expected().distinctStories)
+      expect(stored?.count).toBe(farm().expected().distinctStories)
       const fromCluster = await readTree(join(dir, 'cluster', 'out'))
       const fromSingle = await readTree(join(dir, 'single', 'out'))
       expect([...fromCluster.keys()].sort()).toEqual([...fromSingle.keys()].sort())

@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
+import { createFeedFarm, type FeedFarm } from '../../bench/feed-farm.js'
 
 const REPO_DIR = resolve(import.meta.dirname, '../..')
 const CLUSTER_SCRIPT = join(REPO_DIR, 'scripts', 'cluster.sh')
@@ -139,4 +141,19 @@ export async function waitForQuiescence(configPath: string, options: QuiescenceO
     `the cluster did not settle within ${timeoutMs} ms: queue ${JSON.stringify(status?.queue)}, publisher ${JSON.stringify(status?.publisher)}, ` +
       `${pending.length} sources never fetched (${pending.slice(0, 5).join(', ')}…)`,
   )
+}
+
+/** A loopback feed farm for the describe block it is called in: started before its tests, closed after. */
+export function useFeedFarm(options: Parameters<typeof createFeedFarm>[0]): () => FeedFarm {
+  let farm: FeedFarm | undefined
+  beforeAll(async () => {
+    farm = await createFeedFarm(options)
+  })
+  afterAll(async () => {
+    await farm?.close()
+  })
+  return () => {
+    if (farm === undefined) throw new Error('the feed farm is not started: call farm() inside a test')
+    return farm
+  }
 }

@@ -39,13 +39,13 @@ export interface EntryParser {
 }
 
 export function createEntryParser({ workers = availableParallelism(), deadlineMs = PARSE_DEADLINE_MS, maxHeapMb = PARSE_MAX_HEAP_MB }: EntryParserOptions = {}): EntryParser {
-  if (workers === 0) return { parse: parseEntries, close: async () => {} }
+  if (workers === 0) return { parse: parseHere, close: async () => {} }
   const pool = createThreadPool<ParseEntriesTask, ParsedEntries>({ entry: threadEntry(), threads: workers, taskDeadlineMs: deadlineMs, maxHeapMb })
   return {
     async parse(task, skipBodies) {
       if (task.text.length <= INLINE_MAX_CHARS && !pool.hasIdleThread()) {
         pool.warm()
-        return parseEntries(task, skipBodies)
+        return parseHere(task, skipBodies)
       }
       try {
         // The thread always asks; without a judge (a queue worker's job) every body is sanitized, as on this thread.
@@ -58,6 +58,15 @@ export function createEntryParser({ workers = availableParallelism(), deadlineMs
     },
     close: () => pool.close(),
   }
+}
+
+/**
+ * parseEntries on this thread, its result copied: the strings of a parsed answer (titles, links,
+ * summaries) are slices of its text in V8 and would keep the whole answer alive for as long as
+ * the entries live. A thread's result is copied anyway, by postMessage.
+ */
+async function parseHere(task: ParseEntriesTask, skipBodies?: SkipBodies): Promise<ParsedEntries> {
+  return structuredClone(await parseEntries(task, skipBodies))
 }
 
 /**

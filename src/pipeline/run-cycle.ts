@@ -10,6 +10,7 @@ import { type ArticleExtractor, createArticleExtractor } from '../sources/share/
 import { describeSourceHealth } from '../source-state/describe-source-health.js'
 import { type AcquireStoreLockOptions, openStore, type Store, type UpsertResult } from '../store/open-store.js'
 import type { Logger, SourceState } from '../types.js'
+import { combineUpserts } from './combine-upserts.js'
 import { createBodyJudge } from './create-body-judge.js'
 import { createEntryParser, type EntryParser, type EntryParserOptions } from './create-entry-parser.js'
 import { describePlannedChanges, type PlannedChange } from './describe-planned-changes.js'
@@ -74,8 +75,9 @@ export interface CycleSummary {
 }
 
 /**
- * One cycle: due sources → normalize → one store upsert → publish what changed (feeds, then
- * out/status.json) → one store write → WebSub pings for the feeds that changed.
+ * One cycle: due sources → normalize → store upserts, source by source in config order → publish
+ * what changed (feeds, then out/status.json) → one store write → WebSub pings for the feeds that
+ * changed.
  */
 export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
   const { config, log, now = () => new Date(), signal, dryRun = false, lock = {} } = options
@@ -94,15 +96,20 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
     const cycleStart = now()
     const states = await store.sourceStates()
     const deadline = AbortSignal.timeout(config.fetch.cycleDeadlineMs)
-    const results = await refreshAll({ config, fetcher, articles, parser, deadline, store, states, now: cycleStart, signal, onSourceDone: options.onSourceDone })
-    for (const result of results) {
+    const results: RefreshResult[] = []
+    const upserts: UpsertResult[] = []
+    // Each source's entries are upserted once it and every source before it in the config are
+    // done (the config order decides which source describes an item), and then let go: a cycle
+    // never holds every answer's entries at once. The store still commits once, at the end.
+    for await (const result of refreshAll({ config, fetcher, articles, parser, deadline, store, states, now: cycleStart, signal, onSourceDone: options.onSourceDone })) {
+      if (result.entries.length > 0) upserts.push(await store.upsert(result.entries, cycleStart))
       await store.setSourceState(result.sourceId, result.state)
       states.set(result.sourceId, result.state)
       reportResult(result, log)
+      results.push({ ...result, entries: [] })
     }
-    const entries = results.flatMap((result) => result.entries)
-    // Both read no more than the store's head when nothing arrived and retention has nothing to do.
-    const upserted = await store.upsert(entries, cycleStart)
+    const upserted = combineUpserts(upserts)
+    // Reads no more than the store's head when nothing arrived and retention has nothing to do.
     const pruned = await store.prune({ ...config.store, now: cycleStart })
     const changedCategories = new Set([...listChangedCategories(upserted, config), ...pruned.changedCategories])
     const outputsExist = await hasOutputs(config)
@@ -180,7 +187,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
   }
 }
 
-async function refreshAll(options: {
+function refreshAll(options: {
   config: Readonly<Config>
   fetcher: Fetcher
   articles: ArticleExtractor
@@ -191,11 +198,11 @@ async function refreshAll(options: {
   now: Date
   signal: AbortSignal | undefined
   onSourceDone: CycleOptions['onSourceDone']
-}): Promise<RefreshResult[]> {
+}): AsyncGenerator<RefreshResult> {
   const { config, fetcher, articles, parser, deadline, store, states, now, signal, onSourceDone } = options
   const bodies = createBodyJudge(store, config.sources)
   // The fetcher bounds concurrency overall and per host, so every source can start at once.
-  return Promise.all(
+  return inConfigOrder(
     config.sources.map(async (source) => {
       const startedMs = performance.now()
       const state = states.get(source.id) ?? { consecutiveFailures: 0, itemsSeen: 0 }
@@ -207,6 +214,15 @@ async function refreshAll(options: {
       return result
     }),
   )
+}
+
+/**
+ * The sources' results in config order, each as soon as it and every one before it are done. The
+ * list is emptied as it goes, so a result given out is not kept here. refreshSource never throws,
+ * so a promise still waiting in the list cannot reject unseen.
+ */
+async function* inConfigOrder(pending: Promise<RefreshResult>[]): AsyncGenerator<RefreshResult> {
+  for (let next = pending.shift(); next !== undefined; next = pending.shift()) yield await next
 }
 
 function notifySourceDone(onSourceDone: CycleOptions['onSourceDone'], result: RefreshResult, durationMs: number): void {

@@ -38,6 +38,9 @@ export function upsertEntries(
   let merged = 0
   let unchanged = 0
   let skippedTombstoned = 0
+  // An item added earlier in this call, or by an earlier call at the same instant (a cycle upserts
+  // source by source, all at its start time), has not been published yet: it is not "updated".
+  const isUnpublished = (item: StoredItem): boolean => addedIds.has(item.id) || item.firstSeen === nowIso
   for (const entry of entries) {
     const identities = listIdentities(entry)
     const existing = findItem(contents, identities)
@@ -48,7 +51,7 @@ export function upsertEntries(
     }
     const isNewSource = !existing.sources.includes(entry.sourceId)
     if (rankOf !== undefined && isNewSource && rankOf(entry.sourceId) < rankOf(existing.sources[0] ?? '')) {
-      const taken = takeOver(contents, existing, entry, identities, rankOf, addedIds.has(existing.id) ? undefined : nowIso)
+      const taken = takeOver(contents, existing, entry, identities, rankOf, isUnpublished(existing) ? undefined : nowIso)
       if (taken.isUpdate) updatedIds.add(existing.id)
       for (const category of categoriesOf(existing)) movedCategories.add(category)
       merged++
@@ -57,8 +60,7 @@ export function upsertEntries(
     }
     const changes = findContentChanges(existing, entry)
     const hasContentChanges = Object.keys(changes).length > 0
-    // An item added earlier in this call has not been published yet, so it is not "updated".
-    const isUpdate = hasContentChanges && !addedIds.has(existing.id)
+    const isUpdate = hasContentChanges && !isUnpublished(existing)
     // The hash goes with the content it describes, so a later entry with the same one can skip sanitizing.
     const hash = changes.content === undefined ? {} : { contentHash: entry.contentHash }
     replaceItem(contents, existing, entry, identities, { ...changes, ...hash, ...(isUpdate ? { updated: nowIso } : {}) }, rankOf)

@@ -18,7 +18,7 @@ export const PARSE_MAX_HEAP_MB = 512
 export const INLINE_MAX_CHARS = 256 * 1024
 
 export interface EntryParserOptions {
-  /** `fetch.workers`: threads at most; 0 parses on the calling thread. @default defaultParseThreads() */
+  /** `fetch.workers`: threads at most; 0 parses on the calling thread. @default one per core */
   workers?: number
   /** @default PARSE_DEADLINE_MS */
   deadlineMs?: number
@@ -38,16 +38,7 @@ export interface EntryParser {
   close(): Promise<void>
 }
 
-/**
- * One thread per core but one, and at least one: the main thread fetches, stores and publishes on
- * the core left, and each parse thread costs its own heap (parser and sanitizer loaded, its
- * answers and their garbage), about 50 MB of a cold cycle's peak.
- */
-export function defaultParseThreads(): number {
-  return Math.max(1, availableParallelism() - 1)
-}
-
-export function createEntryParser({ workers = defaultParseThreads(), deadlineMs = PARSE_DEADLINE_MS, maxHeapMb = PARSE_MAX_HEAP_MB }: EntryParserOptions = {}): EntryParser {
+export function createEntryParser({ workers = availableParallelism(), deadlineMs = PARSE_DEADLINE_MS, maxHeapMb = PARSE_MAX_HEAP_MB }: EntryParserOptions = {}): EntryParser {
   if (workers === 0) return { parse: parseHere, close: async () => {} }
   const pool = createThreadPool<ParseEntriesTask, ParsedEntries>({ entry: threadEntry(), threads: workers, taskDeadlineMs: deadlineMs, maxHeapMb })
   return {

@@ -3,6 +3,7 @@ import { toCanonicalPublishRecord, toCanonicalSourceState } from '../canonical-f
 import type { ItemCounts, Store, StoreRecord } from '../store.js'
 import { checkPostgresStore } from './check-postgres-store.js'
 import { connectPostgres, type PostgresConnection } from './connect-postgres.js'
+import { describePostgresEntries } from './describe-postgres-entries.js'
 import { ITEM_COLUMNS, type ItemRow, toStoredItem } from './item-rows.js'
 import { judgePostgresItems } from './judge-postgres-items.js'
 import { migratePostgres } from './migrate-postgres.js'
@@ -161,6 +162,7 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
         )
         return row?.hit === true
       }),
+    describeEntries: (questions) => exclusive(() => describePostgresEntries(connection, questions)),
     upsert: (entries, now) => exclusive(() => upsertPostgresEntries(session, entries, now)),
     prune: (options) => exclusive(() => prunePostgresItems(session, options)),
     newestItems: ({ category, limit }) =>

@@ -31,9 +31,9 @@ export interface Store {
   /**
    * The newest `limit` live items that the filter publishes, of one category (an item counts in
    * every category of its membership list) or of all when `category` is absent: newest `published`
-   * first, equal instants by id.
+   * first, equal instants by id; from the `offset`-th on (a page past the first), without reading the bodies before it.
    */
-  newestItems(query: { category?: string; limit: number }): Promise<StoredItem[]>
+  newestItems(query: { category?: string; limit: number; offset?: number }): Promise<StoredItem[]>
   /** Live items the filter publishes with `published` at or after `since`, all categories, in the order of newestItems. */
   liveItems(query: { since: Date }): Promise<StoredItem[]>
   /** How many live items the filter publishes, overall and per category, with each category's title from its items. */

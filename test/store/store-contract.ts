@@ -372,6 +372,16 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
         expect(await reopened.newestItems({ category: 'nothing', limit: 10 })).toEqual([])
       })
 
+      it('lists a page of the newest items from an offset, of one category and of all', async () => {
+        await store.upsert([entryOf('M1', 1), entryOf('C1', 2, { category: 'caijing' }), entryOf('M2', 3), entryOf('C2', 4, { category: 'caijing' }), entryOf('M3', 5)], T0)
+        const reopened = await reopen()
+
+        expect(ids(await reopened.newestItems({ category: 'meirijingjixinwen', limit: 1, offset: 1 }))).toEqual(['urn:feedloom:M2'])
+        expect(ids(await reopened.newestItems({ category: 'meirijingjixinwen', limit: 5, offset: 2 }))).toEqual(['urn:feedloom:M3'])
+        expect(ids(await reopened.newestItems({ limit: 2, offset: 2 }))).toEqual(['urn:feedloom:M2', 'urn:feedloom:C2'])
+        expect(await reopened.newestItems({ category: 'caijing', limit: 10, offset: 2 })).toEqual([])
+      })
+
       it('leaves out what the filter does not publish, and counts only what it publishes', async () => {
         store = await open({ filter: NO_ADS })
         await store.upsert([entryOf('AD', 1, { title: '广告：理财' }), entryOf('NEWS', 2), entryOf('AD2', 3, { title: '广告', category: 'caijing' })], T0)

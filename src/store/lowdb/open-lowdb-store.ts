@@ -234,6 +234,20 @@ function createLowdbStore(
 
   const sortedEntries = (loaded: LoadedIndex): IndexEntry[] => (sorted ??= sortNewestFirst([...loaded.entries.values()]))
 
+  /** Published entries newest first, by category ('' for all), for the order `sorted` had when they were listed. */
+  let published: { of: IndexEntry[]; lists: Map<string, IndexEntry[]> } | undefined
+  const publishedEntries = (loaded: LoadedIndex, category: string | undefined): IndexEntry[] => {
+    const all = sortedEntries(loaded)
+    if (published?.of !== all) published = { of: all, lists: new Map() }
+    const key = category ?? ''
+    let list = published.lists.get(key)
+    if (list === undefined) {
+      list = all.filter((entry) => entry.pass && (category === undefined || entry.memberOf.includes(category)))
+      published.lists.set(key, list)
+    }
+    return list
+  }
+
   const itemsOf = async (entries: readonly IndexEntry[]): Promise<StoredItem[]> => {
     const segmentNames = [...new Set(entries.map((entry) => segmentOf(entry.published)))]
     await mapLimited(segmentNames, ensureBodies)
@@ -489,14 +503,10 @@ function createLowdbStore(
         changedCategories: new Set(doomed.flatMap((entry) => entry.memberOf)),
       }
     },
-    async newestItems({ category, limit }) {
+    async newestItems({ category, limit, offset = 0 }) {
       const loaded = await ensureIndex()
-      const chosen: IndexEntry[] = []
-      for (const entry of sortedEntries(loaded)) {
-        if (chosen.length >= limit) break
-        if (entry.pass && (category === undefined || entry.memberOf.includes(category))) chosen.push(entry)
-      }
-      return itemsOf(chosen)
+      // Listed once per category: publishing asks for every page of a category in turn.
+      return itemsOf(publishedEntries(loaded, category).slice(offset, offset + limit))
     },
     async liveItems({ since }) {
       const loaded = await ensureIndex()

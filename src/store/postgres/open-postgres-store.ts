@@ -165,11 +165,11 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
     describeEntries: (questions) => exclusive(() => describePostgresEntries(connection, questions)),
     upsert: (entries, now) => exclusive(() => upsertPostgresEntries(session, entries, now)),
     prune: (options) => exclusive(() => prunePostgresItems(session, options)),
-    newestItems: ({ category, limit }) =>
+    newestItems: ({ category, limit, offset = 0 }) =>
       exclusive(() =>
         category === undefined
-          ? readItems('reading the newest items', 'true', [limit], 'LIMIT $1')
-          : readItems('reading the newest items', inCategory, [limit, category], 'LIMIT $1'),
+          ? readItems('reading the newest items', 'true', [limit, offset], 'LIMIT $1 OFFSET $2')
+          : readItems('reading the newest items', inCategory, [limit, category, offset], 'LIMIT $1 OFFSET $3'),
       ),
     liveItems: ({ since }) => exclusive(() => readItems('reading the live items', 'published_at >= $1', [since.toISOString()])),
     countItems: () =>

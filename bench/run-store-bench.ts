@@ -202,7 +202,8 @@ async function main(): Promise<void> {
       const profiled = !args['no-profile'] && stored === seededSizes[0]
       cases.push(await benchCase(farm, workDir, stored, profiled ? profileDir : undefined))
     }
-    const profileFile = (await readdir(profileDir).catch(() => [])).filter((name) => name.endsWith('.cpuprofile')).sort().at(-1)
+    // The main thread's (thread id 0 in Node's file name), where the store and publishing run; parse threads write their own.
+    const profileFile = (await readdir(profileDir).catch(() => [])).filter((name) => /\.0\.\d+\.cpuprofile$/.test(name)).sort().at(-1)
     const profile =
       profileFile === undefined
         ? undefined

@@ -1,6 +1,7 @@
 import type { SourceConfig } from '../config/config-schema.js'
 import type { NormalizedEntry } from '../types.js'
 import type { BodyQuestion, SkipBodies } from './normalize-entries.js'
+import type { EntryFacts } from '../store/open-store.js'
 import type { KnownItems } from './known-items.js'
 
 /** Decides, for a cycle, which entries' bodies need no sanitizing because nothing stored would change. */
@@ -29,14 +30,12 @@ export function createBodyJudge(known: KnownItems, sources: readonly SourceConfi
   /** By key: the first source (in config order) whose entry makes its item this cycle, and the first whose entry has content. */
   const makers = new Map<string, { first: number; withContent: number }>()
 
-  const judge = async (question: BodyQuestion, sourceId: string, fetchesContent: boolean): Promise<boolean> => {
-    const item = await known.findItem([question.key])
-    if (item !== undefined) {
+  const judge = (question: BodyQuestion, facts: EntryFacts, sourceId: string, fetchesContent: boolean): boolean => {
+    if (facts.stored) {
       if (question.contentHash === undefined) return true
-      const hasContent = item.content !== undefined && item.content.trim() !== ''
-      return hasContent && (item.sources[0] !== sourceId || item.contentHash === question.contentHash)
+      return facts.hasContent && (facts.firstSource !== sourceId || facts.contentHash === question.contentHash)
     }
-    if ((await known.findItem(question.identities)) !== undefined || (await known.isTombstoned(question.identities))) return false
+    if (facts.known) return false
     const fresh = freshBySource.get(sourceId) ?? new Set<string>()
     freshBySource.set(sourceId, fresh.add(question.key))
     const at = order.get(sourceId)
@@ -49,15 +48,19 @@ export function createBodyJudge(known: KnownItems, sources: readonly SourceConfi
     skipBodiesOf(source) {
       const fetchesContent = (source.type === 'feed' && source.fullText) || (source.type === 'json' && source.detail !== undefined)
       return async (questions) => {
-        const skips: boolean[] = []
+        let facts: EntryFacts[]
         try {
-          for (const question of questions) skips.push(await judge(question, source.id, fetchesContent))
+          // One question for the whole answer: the store answers from its index, not entry by entry.
+          facts = await known.describeEntries(questions)
         } catch {
           // Skipping is only a saving: a store that cannot answer (a damaged segment) gets every
           // body sanitized, and the upsert that reads the same files fails the cycle with its code.
           return questions.map(() => false)
         }
-        return skips
+        return questions.map((question, index) => {
+          const answer = facts[index]
+          return answer !== undefined && judge(question, answer, source.id, fetchesContent)
+        })
       }
     },
     remember(sourceId, entries) {

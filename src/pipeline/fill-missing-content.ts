@@ -100,9 +100,13 @@ export async function fillMissingContent(pairs: readonly NormalizedPair[], optio
       return undefined
     }
   }
+  const needs = await whichNeedContent(
+    pairs.map((pair) => pair.entry),
+    options.known,
+  )
   const entries = await Promise.all(
-    pairs.map(async (pair) => {
-      if (!(await needsContent(pair.entry, options.known))) return pair.entry
+    pairs.map(async (pair, index) => {
+      if (needs[index] !== true) return pair.entry
       let fetching = fetches.get(pair.entry.key)
       if (fetching === undefined) {
         fetching = fill(pair)
@@ -136,9 +140,27 @@ export async function fillMissingContent(pairs: readonly NormalizedPair[], optio
   return { entries, warnings, hasPending, backoff, reasons }
 }
 
-/** Only entries without text whose item is not already stored with some, nor pruned. */
+/**
+ * Per entry, whether it needs content: only entries without text whose item is not already stored
+ * with some, nor pruned. One store question for them all; only an entry the store knows otherwise
+ * than by its key with text (an alias, a tombstone, an item without text) is looked up alone.
+ */
+async function whichNeedContent(entries: readonly NormalizedEntry[], known: KnownItems): Promise<boolean[]> {
+  const without = entries.filter((entry) => !hasText(entry.content))
+  const facts = await known.describeEntries(without.map((entry) => ({ key: entry.key, identities: identitiesOf(entry) })))
+  const answers = await Promise.all(
+    without.map((entry, index) => {
+      const answer = facts[index]
+      if (answer?.stored === true && answer.hasContent) return false
+      if (answer?.stored === false && !answer.known) return true
+      return needsContent(entry, known)
+    }),
+  )
+  const byEntry = new Map(without.map((entry, index) => [entry, answers[index] === true]))
+  return entries.map((entry) => byEntry.get(entry) === true)
+}
+
 async function needsContent(entry: NormalizedEntry, known: KnownItems): Promise<boolean> {
-  if (hasText(entry.content)) return false
   const identities = identitiesOf(entry)
   if (await known.isTombstoned(identities)) return false
   return !hasText((await known.findItem(identities))?.content)

@@ -30,7 +30,7 @@ export function pageFileOf(category: string, page: number): string {
   return page === 1 ? path.posix.join(category, 'index.html') : path.posix.join(category, PAGES_DIR, `${page}.html`)
 }
 
-/** Pages from the store: the newest items up to the page's end, less those of the pages before. */
+/** Pages from the store: only the page's own items are read. */
 export function createPageItems(items: Pick<PublishedItems, 'newestItems'>): PageItems {
-  return async ({ category, offset, limit }) => (await items.newestItems({ category, limit: offset + limit })).slice(offset)
+  return ({ category, offset, limit }) => items.newestItems({ category, limit, offset })
 }

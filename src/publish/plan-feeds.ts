@@ -55,7 +55,7 @@ export interface SitePlan {
  */
 export interface PublishedItems {
   /** Newest `published` first, equal instants by id. */
-  newestItems(query: { category?: string; limit: number }): Promise<StoredItem[]>
+  newestItems(query: { category?: string; limit: number; offset?: number }): Promise<StoredItem[]>
   /** Published at or after `since`, in the order of newestItems. */
   liveItems(query: { since: Date }): Promise<StoredItem[]>
   /** The live item known by any of `keys` (a key or an alias: `infocode:…`), published or not. */

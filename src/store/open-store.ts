@@ -6,7 +6,7 @@ export type { LockOwner } from '../errors.js'
 export { StoreLockedError } from '../errors.js'
 export type { AcquireStoreLockOptions, StoreLock } from './store-lock.js'
 export { acquireStoreLock } from './store-lock.js'
-export type { ItemCounts, OpenStoreOptions, PrunedItem, PruneResult, RetentionOptions, Store, StoreRecord, UpsertResult } from './store.js'
+export type { EntryFacts, EntryQuestion, ItemCounts, OpenStoreOptions, PrunedItem, PruneResult, RetentionOptions, Store, StoreRecord, UpsertResult } from './store.js'
 
 /**
  * The one place a backend is chosen: by the scheme of `options.url` when set (postgres:, the

@@ -18,6 +18,12 @@ export interface Store {
   findItem(keys: readonly string[]): Promise<StoredItem | undefined>
   /** Whether any of `keys` belongs to a pruned item, which upsert will not bring back. */
   isTombstoned(keys: readonly string[]): Promise<boolean>
+  /**
+   * For each entry, in order, what the store holds under its key, or whether anything knows any of
+   * its identities: one question for a whole answer of a source, answered without reading bodies
+   * where the store keeps these facts beside its index.
+   */
+  describeEntries(entries: readonly EntryQuestion[]): Promise<EntryFacts[]>
   /** Adds or merges entries by their keys and aliases, keeping each item's id and first-seen time. Entries are handled in order. */
   upsert(entries: readonly NormalizedEntry[], now: Date): Promise<UpsertResult>
   /** Applies retention; every pruned item leaves tombstones for its key and aliases. */
@@ -25,9 +31,9 @@ export interface Store {
   /**
    * The newest `limit` live items that the filter publishes, of one category (an item counts in
    * every category of its membership list) or of all when `category` is absent: newest `published`
-   * first, equal instants by id.
+   * first, equal instants by id; from the `offset`-th on (a page past the first), without reading the bodies before it.
    */
-  newestItems(query: { category?: string; limit: number }): Promise<StoredItem[]>
+  newestItems(query: { category?: string; limit: number; offset?: number }): Promise<StoredItem[]>
   /** Live items the filter publishes with `published` at or after `since`, all categories, in the order of newestItems. */
   liveItems(query: { since: Date }): Promise<StoredItem[]>
   /** How many live items the filter publishes, overall and per category, with each category's title from its items. */
@@ -82,6 +88,31 @@ export interface OpenStoreOptions {
    */
   sourceOrder?: readonly string[]
 }
+
+/** An entry as describeEntries asks about it. */
+export interface EntryQuestion {
+  key: string
+  /** Key first, then aliases. */
+  identities: readonly string[]
+}
+
+/** What describeEntries answers for one entry. */
+export type EntryFacts =
+  | {
+      /** A live item is stored under the entry's key (as its key or an alias). */
+      stored: true
+      /** The source listed first on the item: the one whose title and content describe it. */
+      firstSource: string
+      /** Whether the item's content has any text but white space. */
+      hasContent: boolean
+      /** The hash of the content the item's content was sanitized from; absent when it has none. */
+      contentHash?: string
+    }
+  | {
+      stored: false
+      /** Whether a live item or a tombstone holds any of the entry's identities. */
+      known: boolean
+    }
 
 export interface UpsertResult {
   /** Items seen for the first time: announce these. */

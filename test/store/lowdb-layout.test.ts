@@ -89,6 +89,50 @@ describe('lowdb store: layout', () => {
   })
 })
 
+describe('lowdb store: what the index answers without bodies', () => {
+  const A = '2022-01-11T05:35:18.000Z'
+  const itemsFile = () => join(segmentsDir(), 'items-2022-01-11T05.g1.json')
+  const questionA = { key: 'infocode:A', identities: ['infocode:A', 'guid:A'] }
+  const factsA = { stored: true, firstSource: 'em-list', hasContent: true, contentHash: 'hash-a' }
+
+  it('describes entries and takes entries that change nothing without reading the items file', async () => {
+    await commitEntries([createEntry({ key: 'infocode:A', aliases: ['guid:A'], infoCode: 'A', published: A, contentHash: 'hash-a' })])
+    await writeFile(itemsFile(), '{"items":[')
+
+    const store = await openStore({ path: temp.path, lock: false })
+    const facts = await store.describeEntries([questionA])
+    const idle = await store.upsert([entryAt('A', A), entryAt('A', A)].map((entry) => ({ ...entry, content: undefined })), NOW)
+    const changing = await store.upsert([{ ...entryAt('A', A), title: '新标题', content: undefined }], NOW).then(() => undefined, (err: unknown) => err)
+    await store.close()
+
+    expect(facts).toEqual([factsA])
+    expect(idle).toMatchObject({ added: [], updated: [], unchanged: 2 })
+    expect(changing).toMatchObject({ code: 'E_STORE_CORRUPT' })
+  })
+
+  it('answers for index entries written without body facts from the items file, and writes the facts into the index file only', async () => {
+    await commitEntries([createEntry({ key: 'infocode:A', aliases: ['guid:A'], infoCode: 'A', published: A, contentHash: 'hash-a' })])
+    // An index file as a feedloom before these facts wrote it.
+    const indexFile = join(segmentsDir(), 'index-2022-01-11T05.g1.json')
+    const old = (await readFile(indexFile, 'utf8')).replace(/,"title":.*,"hasContent":true\}/, '}')
+    expect(old).not.toContain('hasContent')
+    await writeFile(indexFile, old)
+
+    const store = await openStore({ path: temp.path })
+    const facts = await store.describeEntries([questionA])
+    await store.commit()
+    await store.close()
+    await writeFile(itemsFile(), '{"items":[')
+    const again = await openStore({ path: temp.path, lock: false })
+    const factsAfter = await again.describeEntries([questionA])
+    await again.close()
+
+    expect(facts).toEqual([factsA])
+    expect(JSON.parse(await readFile(temp.path, 'utf8')).segments).toEqual({ '2022-01-11T05': { index: 2, items: 1, count: 1 } })
+    expect(factsAfter).toEqual([factsA])
+  })
+})
+
 describe('lowdb store: a damaged segment', () => {
   it('refuses a missing segment file with E_STORE_CORRUPT naming it and the backup, keeps the other hours readable, and store check lists it', async () => {
     await commitEntries([entryAt('A', '2022-01-11T05:35:18.000Z'), entryAt('B', '2022-01-10T23:10:00.000Z')])

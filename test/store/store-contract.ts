@@ -228,6 +228,27 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
         expect([first?.contentHash, changed?.contentHash, retitled?.contentHash]).toEqual(['hash-1', 'hash-2', 'hash-2'])
       })
 
+      it('handles a batch in order when a later entry puts back what an earlier one changed', async () => {
+        await store.upsert([entryOf('A', 1)], T0)
+        const reopened = await reopen()
+
+        // Without content, as entries whose bodies were left unsanitized come.
+        const result = await reopened.upsert([entryOf('A', 1, { title: '新标题', content: undefined }), entryOf('A', 1, { content: undefined })], T1)
+
+        expect(ids(result.updated)).toEqual(['urn:feedloom:A'])
+        expect((await reopened.findItem(['infocode:A']))?.title).toBe(entryOf('A', 1).title)
+      })
+
+      it('counts entries that change nothing as unchanged, beside one that adds a source', async () => {
+        await store.upsert([entryOf('A', 1), entryOf('B', 1, { sourceId: 'stcn' })], T0)
+        const reopened = await reopen()
+
+        const result = await reopened.upsert([entryOf('A', 1, { content: undefined }), entryOf('B', 1, { sourceId: 'stcn' }), entryOf('A', 1, { sourceId: 'stcn' })], T1)
+
+        expect(result).toMatchObject({ added: [], updated: [], unchanged: 2, merged: 1 })
+        expect((await reopened.findItem(['infocode:A']))?.sources).toEqual(['em-list', 'stcn'])
+      })
+
       it('does not call an item added and changed in the same batch updated', async () => {
         const result = await store.upsert([createEntry(), createEntry({ title: '更正' })], T0)
 
@@ -237,7 +258,45 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
       })
     })
 
-    describe('retention and tombstones', () => {
+    describe('describing entries', () => {
+      const question = (key: string, ...aliases: string[]) => ({ key, identities: [key, ...aliases] })
+
+      it('tells, in order, what is stored under each key, else whether a live item or a tombstone knows an identity', async () => {
+        await store.upsert(
+          [
+            entryOf('A', 1, { contentHash: 'hash-a' }),
+            entryOf('B', 1, { sourceId: 'stcn', content: undefined }),
+            entryOf('W', 1, { content: ' \n\u3000', contentHash: 'hash-w' }),
+            entryOf('OLD', 40),
+          ],
+          T0,
+        )
+        await store.upsert([entryOf('A', 1, { sourceId: 'stcn', contentHash: 'hash-a2' })], T1)
+        await store.prune({ maxItemsPerCategory: 500, maxAgeDays: 30, now: T0 })
+        const questions = [
+          question('infocode:A', 'guid:A'),
+          question('guid:B'),
+          question('infocode:W'),
+          question('link:https://other.example.com/a', 'guid:A'),
+          question('infocode:NEXT', 'guid:OLD'),
+          question('infocode:NEW', 'guid:NEW'),
+        ]
+        const expected = [
+          { stored: true, firstSource: 'em-list', hasContent: true, contentHash: 'hash-a' },
+          { stored: true, firstSource: 'stcn', hasContent: false },
+          { stored: true, firstSource: 'em-list', hasContent: false, contentHash: 'hash-w' },
+          { stored: false, known: true },
+          { stored: false, known: true },
+          { stored: false, known: false },
+        ]
+
+        expect(await store.describeEntries(questions)).toEqual(expected)
+        expect(await (await reopen()).describeEntries(questions)).toEqual(expected)
+        expect(await store.describeEntries([])).toEqual([])
+      })
+    })
+
+        describe('retention and tombstones', () => {
       it('keeps the newest maxItemsPerCategory per category and tombstones the rest, key and aliases', async () => {
         await store.upsert([entryOf('NEW', 1), entryOf('MID', 2), entryOf('OLD', 3), entryOf('OTHER', 3, { category: 'caijing' })], T0)
 
@@ -311,6 +370,16 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
         expect(ids(await reopened.newestItems({ category: 'caijing', limit: 10 }))).toEqual(['urn:feedloom:C1', 'urn:feedloom:C2'])
         expect(ids(await reopened.newestItems({ category: 'meirijingjixinwen', limit: 1 }))).toEqual(['urn:feedloom:M1'])
         expect(await reopened.newestItems({ category: 'nothing', limit: 10 })).toEqual([])
+      })
+
+      it('lists a page of the newest items from an offset, of one category and of all', async () => {
+        await store.upsert([entryOf('M1', 1), entryOf('C1', 2, { category: 'caijing' }), entryOf('M2', 3), entryOf('C2', 4, { category: 'caijing' }), entryOf('M3', 5)], T0)
+        const reopened = await reopen()
+
+        expect(ids(await reopened.newestItems({ category: 'meirijingjixinwen', limit: 1, offset: 1 }))).toEqual(['urn:feedloom:M2'])
+        expect(ids(await reopened.newestItems({ category: 'meirijingjixinwen', limit: 5, offset: 2 }))).toEqual(['urn:feedloom:M3'])
+        expect(ids(await reopened.newestItems({ limit: 2, offset: 2 }))).toEqual(['urn:feedloom:M2', 'urn:feedloom:C2'])
+        expect(await reopened.newestItems({ category: 'caijing', limit: 10, offset: 2 })).toEqual([])
       })
 
       it('leaves out what the filter does not publish, and counts only what it publishes', async () => {

@@ -1,6 +1,6 @@
 import { basename, dirname, join } from 'node:path'
 import { StoreError } from '../../errors.js'
-import type { PublishRecord, SourceState } from '../../types.js'
+import type { PublishRecord, SourceState, StoredItem } from '../../types.js'
 import { findDuplicateKey } from '../find-duplicate-key.js'
 import type { RetentionSummary } from '../retention-summary.js'
 import { findSchemaProblem, formatStorePath, indexHeadSchema } from '../store-schema.js'
@@ -53,6 +53,33 @@ export interface IndexEntry {
   categoryTitle?: string
   /** Whether the filter with the head's fingerprint publishes it. */
   pass: boolean
+  /**
+   * What the body judge and an upsert that changes nothing need of the body (ItemFacts), so that
+   * they read no items file. Absent in entries an earlier feedloom wrote: their segment's bodies
+   * are read once, and its index file written with them at the next commit.
+   */
+  title?: string
+  sources?: string[]
+  contentHash?: string
+  /** Whether its content has any text but white space. */
+  hasContent?: boolean
+}
+
+/** An index entry that carries the facts of its body. */
+export type FactualEntry = IndexEntry & Required<Pick<IndexEntry, 'title' | 'sources' | 'hasContent'>>
+
+export function hasFacts(entry: IndexEntry): entry is FactualEntry {
+  return entry.title !== undefined && entry.sources !== undefined && entry.hasContent !== undefined
+}
+
+/** The body facts of an index entry, from its item. */
+export function factsOf(item: StoredItem): Pick<FactualEntry, 'title' | 'sources' | 'contentHash' | 'hasContent'> {
+  return {
+    title: item.title,
+    sources: item.sources,
+    ...(item.contentHash === undefined ? {} : { contentHash: item.contentHash }),
+    hasContent: item.content !== undefined && item.content.trim() !== '',
+  }
 }
 
 /** Where every file of the store at `path` lives. */

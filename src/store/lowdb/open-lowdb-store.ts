@@ -2,13 +2,14 @@ import { copyFile, link, mkdir, readdir, readFile, rename, rm } from 'node:fs/pr
 import { dirname } from 'node:path'
 import { StoreError } from '../../errors.js'
 import { syncDir } from '../../fsx/write-file-atomic.js'
-import type { ItemFilter, Logger, PublishRecord, SourceState, StoredItem } from '../../types.js'
+import type { ItemFilter, Logger, NormalizedEntry, PublishRecord, SourceState, StoredItem } from '../../types.js'
 import { boundTombstones, listTombstoneIdentities, selectItemsToPrune } from '../prune-items.js'
 import { isPruneDue, type RetentionSummary, summarizeRetention } from '../retention-summary.js'
 import { readStoreContents, toCanonicalItem, toCanonicalPublishRecord, toCanonicalSourceState } from '../canonical-form.js'
 import { acquireStoreLock, type StoreLock } from '../store-lock.js'
 import { checkStoreData, findSchemaProblem, segmentItemsSchema, STORE_VERSION } from '../store-schema.js'
 import {
+  type EntryFacts,
   type ItemCounts,
   PUBLISH_EVERY_ITEM,
   type OpenStoreOptions,
@@ -23,6 +24,9 @@ import { createJsonFile, serializeIndented, serializeItemLines } from './json-fi
 import {
   checkIndexHead,
   describeLayout,
+  type FactualEntry,
+  factsOf,
+  hasFacts,
   type IndexEntry,
   type IndexHead,
   LAYOUT_VERSION,
@@ -230,6 +234,20 @@ function createLowdbStore(
 
   const sortedEntries = (loaded: LoadedIndex): IndexEntry[] => (sorted ??= sortNewestFirst([...loaded.entries.values()]))
 
+  /** Published entries newest first, by category ('' for all), for the order `sorted` had when they were listed. */
+  let published: { of: IndexEntry[]; lists: Map<string, IndexEntry[]> } | undefined
+  const publishedEntries = (loaded: LoadedIndex, category: string | undefined): IndexEntry[] => {
+    const all = sortedEntries(loaded)
+    if (published?.of !== all) published = { of: all, lists: new Map() }
+    const key = category ?? ''
+    let list = published.lists.get(key)
+    if (list === undefined) {
+      list = all.filter((entry) => entry.pass && (category === undefined || entry.memberOf.includes(category)))
+      published.lists.set(key, list)
+    }
+    return list
+  }
+
   const itemsOf = async (entries: readonly IndexEntry[]): Promise<StoredItem[]> => {
     const segmentNames = [...new Set(entries.map((entry) => segmentOf(entry.published)))]
     await mapLimited(segmentNames, ensureBodies)
@@ -266,6 +284,35 @@ function createLowdbStore(
     dirtyIndex.add(segment)
     dirtyItems.add(segment)
     sorted = undefined
+  }
+
+  /**
+   * Gives the index entries of `segmentNames` that an earlier feedloom wrote the facts of their
+   * bodies, reading each segment's items once; the next commit writes those index files with them.
+   */
+  const addFacts = async (loaded: LoadedIndex, segmentNames: ReadonlySet<string>): Promise<void> => {
+    await mapLimited([...segmentNames], ensureBodies)
+    for (const segment of segmentNames) {
+      for (const id of loaded.bySegment.get(segment) ?? []) {
+        const entry = loaded.entries.get(id) as IndexEntry
+        if (hasFacts(entry)) continue
+        const item = bodies.get(segment)?.get(id)
+        const ref = segments.get(segment)
+        if (item === undefined) throw corrupt(ref === undefined ? segment : layout.itemsFile(segment, ref.items), `has no body for item ${id}`)
+        loaded.entries.set(id, { ...entry, ...factsOf(item) })
+      }
+      dirtyIndex.add(segment)
+    }
+    sorted = undefined
+  }
+
+  /** The live item the identities name, tried in order, as upsert finds it. */
+  const findEntry = (loaded: LoadedIndex, identities: readonly string[]): IndexEntry | undefined => {
+    for (const identity of identities) {
+      const entry = loaded.entries.get(loaded.aliases.get(identity) ?? '')
+      if (entry !== undefined) return entry
+    }
+    return undefined
   }
 
   /** The head a commit at `generation` would write, with these segment references. */
@@ -305,7 +352,7 @@ function createLowdbStore(
           continue
         }
         const loaded = index
-        const entries = sortNewestFirst([...ids].map((id) => loaded.entries.get(id) as IndexEntry))
+        let entries = sortNewestFirst([...ids].map((id) => loaded.entries.get(id) as IndexEntry))
         const previous = segments.get(segment)
         let itemsGeneration = previous?.items ?? generation
         if (dirtyItems.has(segment) || previous === undefined) {
@@ -313,6 +360,9 @@ function createLowdbStore(
           writes.push(() => createJsonFile(layout.itemsFile(segment, generation), serializeItemLines).write({ items }))
           itemsGeneration = generation
         }
+        // Bodies at hand: entries an earlier feedloom wrote get their facts while the file is rewritten anyway.
+        const segmentBodies = bodies.get(segment)
+        if (segmentBodies !== undefined) entries = entries.map((entry) => withFacts(loaded, entry, segmentBodies.get(entry.id)))
         writes.push(() => createJsonFile(layout.indexFile(segment, generation), serializeItemLines).write({ items: entries }))
         refs.set(segment, { index: generation, items: itemsGeneration, count: entries.length })
       }
@@ -387,9 +437,31 @@ function createLowdbStore(
       const map = await ensureTombstones()
       return keys.some((key) => map.has(key))
     },
-    async upsert(entries, now): Promise<UpsertResult> {
-      if (entries.length === 0) return { added: [], updated: [], merged: 0, mergedItems: [], unchanged: 0, skippedTombstoned: 0, changedCategories: new Set() }
+    async describeEntries(questions) {
+      if (questions.length === 0) return []
       const loaded = await ensureIndex()
+      const stored = questions.map((question) => loaded.entries.get(loaded.aliases.get(question.key) ?? ''))
+      const lacking = new Set(stored.flatMap((entry) => (entry === undefined || hasFacts(entry) ? [] : [segmentOf(entry.published)])))
+      if (lacking.size > 0) await addFacts(loaded, lacking)
+      const dead = tombstones === undefined && tombstonesGeneration === undefined ? undefined : await ensureTombstones()
+      return questions.map((question, index): EntryFacts => {
+        const found = stored[index]
+        const entry = found === undefined ? undefined : loaded.entries.get(found.id)
+        if (entry !== undefined && hasFacts(entry)) {
+          const facts = { stored: true as const, firstSource: entry.sources[0] ?? '', hasContent: entry.hasContent }
+          return entry.contentHash === undefined ? facts : { ...facts, contentHash: entry.contentHash }
+        }
+        const known = findEntry(loaded, question.identities) !== undefined || question.identities.some((identity) => dead?.has(identity) === true)
+        return { stored: false, known }
+      })
+    },
+    async upsert(all, now): Promise<UpsertResult> {
+      if (all.length === 0) return { added: [], updated: [], merged: 0, mergedItems: [], unchanged: 0, skippedTombstoned: 0, changedCategories: new Set() }
+      const loaded = await ensureIndex()
+      // Entries that the index shows change nothing leave their items' segments unread.
+      const entries = leaveOutIdle(loaded, all, findEntry)
+      const idle = all.length - entries.length
+      if (entries.length === 0) return { added: [], updated: [], merged: 0, mergedItems: [], unchanged: idle, skippedTombstoned: 0, changedCategories: new Set() }
       const nowIso = now.toISOString()
       const touched = new Set<string>()
       let hasUnknown = false
@@ -408,7 +480,7 @@ function createLowdbStore(
       const before = new Map(items)
       const result = upsertEntries({ items, aliases: loaded.aliases, tombstones: dead, categorySlugs: slugs }, entries, now, filter.categoriesOf, sourceOrder)
       for (const [id, item] of items) if (before.get(id) !== item) putItem(loaded, item)
-      return result
+      return { ...result, unchanged: result.unchanged + idle }
     },
     async prune(options): Promise<PruneResult> {
       if (index === undefined && !isPruneDue(retention, options)) return { pruned: 0, prunedItems: [], changedCategories: new Set() }
@@ -431,14 +503,10 @@ function createLowdbStore(
         changedCategories: new Set(doomed.flatMap((entry) => entry.memberOf)),
       }
     },
-    async newestItems({ category, limit }) {
+    async newestItems({ category, limit, offset = 0 }) {
       const loaded = await ensureIndex()
-      const chosen: IndexEntry[] = []
-      for (const entry of sortedEntries(loaded)) {
-        if (chosen.length >= limit) break
-        if (entry.pass && (category === undefined || entry.memberOf.includes(category))) chosen.push(entry)
-      }
-      return itemsOf(chosen)
+      // Listed once per category: publishing asks for every page of a category in turn.
+      return itemsOf(publishedEntries(loaded, category).slice(offset, offset + limit))
     },
     async liveItems({ since }) {
       const loaded = await ensureIndex()
@@ -549,7 +617,59 @@ function toIndexEntry(item: StoredItem, filter: ItemFilter): IndexEntry {
     memberOf: filter.categoriesOf(item),
     ...(item.categoryTitle === undefined ? {} : { categoryTitle: item.categoryTitle }),
     pass: filter.accepts(item),
+    ...factsOf(item),
   }
+}
+
+/** The entry with its body's facts, set into the index, when it lacks them and `item` is its body. */
+function withFacts(loaded: LoadedIndex, entry: IndexEntry, item: StoredItem | undefined): IndexEntry {
+  if (hasFacts(entry) || item === undefined) return entry
+  const upgraded = { ...entry, ...factsOf(item) }
+  loaded.entries.set(entry.id, upgraded)
+  return upgraded
+}
+
+/**
+ * The entries upsert must read bodies for: all but those that, by the index alone, would change
+ * nothing (upsert-entries.ts counts them unchanged). Such an entry is kept after all when another
+ * kept entry touches its item, since that one may change it first.
+ */
+function leaveOutIdle(
+  loaded: LoadedIndex,
+  entries: readonly NormalizedEntry[],
+  findEntry: (loaded: LoadedIndex, identities: readonly string[]) => IndexEntry | undefined,
+): readonly NormalizedEntry[] {
+  const plans = entries.map((entry) => {
+    const identities = listIdentities(entry)
+    const ids = identities.flatMap((identity) => loaded.aliases.get(identity) ?? [])
+    const existing = findEntry(loaded, identities)
+    return { entry, ids, idle: existing !== undefined && hasFacts(existing) && changesNothing(loaded, existing, entry, identities) }
+  })
+  if (!plans.some((plan) => plan.idle)) return entries
+  const busy = new Set(plans.flatMap((plan) => (plan.idle ? [] : plan.ids)))
+  for (let demoted = true; demoted; ) {
+    demoted = false
+    for (const plan of plans) {
+      if (!plan.idle || !plan.ids.some((id) => busy.has(id))) continue
+      plan.idle = false
+      for (const id of plan.ids) busy.add(id)
+      demoted = true
+    }
+  }
+  return plans.flatMap((plan) => (plan.idle ? [] : [plan.entry]))
+}
+
+/**
+ * Whether upserting `entry` into the item of `existing` would leave it as it is: no identity and no
+ * source to add, and no title or content its source may change (the rules of upsert-entries.ts).
+ */
+function changesNothing(loaded: LoadedIndex, existing: FactualEntry, entry: NormalizedEntry, identities: readonly string[]): boolean {
+  if (!identities.every((identity) => loaded.aliases.has(identity)) || !existing.sources.includes(entry.sourceId)) return false
+  const isFirstSource = entry.sourceId === existing.sources[0]
+  if (isFirstSource && entry.title !== '' && entry.title !== existing.title) return false
+  // Content to compare needs the body; an entry whose content was left unsanitized brings none.
+  const mayTakeContent = isFirstSource || !existing.hasContent
+  return !(mayTakeContent && entry.content !== undefined && entry.content !== '')
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -3,6 +3,7 @@ import { toCanonicalPublishRecord, toCanonicalSourceState } from '../canonical-f
 import type { ItemCounts, Store, StoreRecord } from '../store.js'
 import { checkPostgresStore } from './check-postgres-store.js'
 import { connectPostgres, type PostgresConnection } from './connect-postgres.js'
+import { describePostgresEntries } from './describe-postgres-entries.js'
 import { ITEM_COLUMNS, type ItemRow, toStoredItem } from './item-rows.js'
 import { judgePostgresItems } from './judge-postgres-items.js'
 import { migratePostgres } from './migrate-postgres.js'
@@ -161,13 +162,14 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
         )
         return row?.hit === true
       }),
+    describeEntries: (questions) => exclusive(() => describePostgresEntries(connection, questions)),
     upsert: (entries, now) => exclusive(() => upsertPostgresEntries(session, entries, now)),
     prune: (options) => exclusive(() => prunePostgresItems(session, options)),
-    newestItems: ({ category, limit }) =>
+    newestItems: ({ category, limit, offset = 0 }) =>
       exclusive(() =>
         category === undefined
-          ? readItems('reading the newest items', 'true', [limit], 'LIMIT $1')
-          : readItems('reading the newest items', inCategory, [limit, category], 'LIMIT $1'),
+          ? readItems('reading the newest items', 'true', [limit, offset], 'LIMIT $1 OFFSET $2')
+          : readItems('reading the newest items', inCategory, [limit, category, offset], 'LIMIT $1 OFFSET $3'),
       ),
     liveItems: ({ since }) => exclusive(() => readItems('reading the live items', 'published_at >= $1', [since.toISOString()])),
     countItems: () =>

@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config'
  * The test files that take most of `npm test`'s time, each for long on its own: hundreds of
  * SIGKILLs, property runs, the packed package installed, real worker processes and threads waiting
  * out schedules, deadlines and heap limits, Chromium, a CLI under a file descriptor limit, and
- * cycles over hostile or capped farms, kramdown, the built package or PostgreSQL.
+ * cycles over the whole hostile farm or capped farms, the built package or PostgreSQL.
  * `npm run test:fast` (the `fast` project) runs everything else.
  */
 const SLOW_TESTS = [
@@ -28,11 +28,8 @@ const SLOW_TESTS = [
   'test/package/embed.test.ts',
   'test/hostile/hostile-cycle.test.ts',
   'test/hostile/bounded-resources.test.ts',
-  'test/hostile/jekyll-markdown.test.ts',
   'test/pipeline/article-limits.test.ts',
   'test/store/postgres-store.test.ts',
-  'test/hostile/content-faults.test.ts',
-  'test/hostile/corrupt-store.test.ts',
   'test/cluster/*.test.ts',
 ]
 

@@ -56,7 +56,7 @@ export async function useTestPostgres(env: NodeJS.ProcessEnv = process.env): Pro
   }, DATABASE_HOOK_TIMEOUT_MS)
   afterAll(async () => {
     await client?.end()
-    await withClient(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`))
+    await dropDatabase(serverUrl, database)
   }, DATABASE_HOOK_TIMEOUT_MS)
   const connected = (): pg.Client => {
     if (client === undefined) throw new Error('useTestPostgres: the database is created in beforeAll; use it inside tests')
@@ -146,6 +146,23 @@ async function probe(serverUrl: string): Promise<string | undefined> {
     return undefined
   } catch (err) {
     return err instanceof Error ? err.message || String((err as NodeJS.ErrnoException).code) : String(err)
+  }
+}
+
+/**
+ * DROP DATABASE … WITH (FORCE) refuses, as insufficient_privilege, while an autovacuum worker is in
+ * the database (the test role may not end it); the worker leaves within moments, so the drop is
+ * tried again.
+ */
+async function dropDatabase(serverUrl: string, database: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withClient(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`))
+      return
+    } catch (err) {
+      if ((err as { code?: string }).code !== '42501' || attempt === 20) throw err
+      await new Promise((resolveWait) => setTimeout(resolveWait, 250))
+    }
   }
 }
 

@@ -1,32 +1,38 @@
 import { readFile, stat } from 'node:fs/promises'
+import { createRequire, syncBuiltinESMExports } from 'node:module'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openStore } from '../../src/store/open-store.js'
 import { createEntry, createTempDir, removeTempDir } from './store-test-helpers.js'
 
-const linkFailure = vi.hoisted(() => ({ code: 'EXDEV' }))
-
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const original = await importOriginal<typeof import('node:fs/promises')>()
-  const link = async (): Promise<void> => {
-    throw Object.assign(new Error(`${linkFailure.code}: link not permitted`), { code: linkFailure.code })
-  }
-  return { ...original, link, default: { ...original, link } }
-})
+/**
+ * link() failing as on a file system without hard links. The test files share one module graph, so
+ * the store's own `link` import is swapped in place (the builtin's bindings follow its CommonJS
+ * object) rather than mocked, and put back after each test.
+ */
+const fsPromises = createRequire(import.meta.url)('node:fs/promises') as typeof import('node:fs/promises')
+const realLink = fsPromises.link
+let linkFailure = 'EXDEV'
 
 const NOW = new Date('2022-01-11T06:00:00.000Z')
 
 let dir: string
 beforeEach(async () => {
   dir = await createTempDir()
+  fsPromises.link = async () => {
+    throw Object.assign(new Error(`${linkFailure}: link not permitted`), { code: linkFailure })
+  }
+  syncBuiltinESMExports()
 })
 afterEach(async () => {
+  fsPromises.link = realLink
+  syncBuiltinESMExports()
   await removeTempDir(dir)
 })
 
 describe('openStore: <path>.bak where hard links fail', () => {
   it.each(['EXDEV', 'EPERM'])('falls back to a copy on %s', async (code) => {
-    linkFailure.code = code
+    linkFailure = code
     const path = join(dir, 'db.json')
     // The lock takes itself with link() too: leave it out, only the backup of the index head is under test.
     const store = await openStore({ path, lock: false })
@@ -45,7 +51,7 @@ describe('openStore: <path>.bak where hard links fail', () => {
   })
 
   it('fails the commit on other link errors, leaving the file as it was', async () => {
-    linkFailure.code = 'EIO'
+    linkFailure = 'EIO'
     const path = join(dir, 'db.json')
     // The lock takes itself with link() too: leave it out, only the backup of the index head is under test.
     const store = await openStore({ path, lock: false })

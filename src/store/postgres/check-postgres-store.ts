@@ -37,7 +37,7 @@ export async function checkPostgresStore(connection: PostgresConnection): Promis
     `SELECT category, coalesce(actual.items, 0) AS items, coalesce(counts.items, 0) AS counted_items,
             coalesce(actual.published, 0) AS published, coalesce(counts.published, 0) AS counted_published
      FROM (SELECT category, count(*)::integer AS items, (count(*) FILTER (WHERE verdict))::integer AS published FROM items GROUP BY category) AS actual
-     FULL JOIN category_counts AS counts USING (category)
+     FULL JOIN (SELECT category, sum(items)::integer AS items, sum(published)::integer AS published FROM category_counts GROUP BY category) AS counts USING (category)
      WHERE coalesce(actual.items, 0) <> coalesce(counts.items, 0) OR coalesce(actual.published, 0) <> coalesce(counts.published, 0)
      ORDER BY category LIMIT ${MAX_LINES_PER_PROBLEM}`,
   )
@@ -50,7 +50,7 @@ export async function checkPostgresStore(connection: PostgresConnection): Promis
             coalesce(actual.published, 0) AS published, coalesce(counts.published, 0) AS counted_published
      FROM (SELECT m.member AS category, count(*)::integer AS items, (count(*) FILTER (WHERE verdict))::integer AS published
            FROM items CROSS JOIN LATERAL unnest(member_of) AS m (member) GROUP BY m.member) AS actual
-     FULL JOIN membership_counts AS counts USING (category)
+     FULL JOIN (SELECT category, sum(items)::integer AS items, sum(published)::integer AS published FROM membership_counts GROUP BY category) AS counts USING (category)
      WHERE coalesce(actual.items, 0) <> coalesce(counts.items, 0) OR coalesce(actual.published, 0) <> coalesce(counts.published, 0)
      ORDER BY category LIMIT ${MAX_LINES_PER_PROBLEM}`,
   )
@@ -60,7 +60,8 @@ export async function checkPostgresStore(connection: PostgresConnection): Promis
   const [totals] = await connection.query<{ items: number; counted_items: number; published: number; counted_published: number }>(
     what,
     `SELECT actual.items, totals.items AS counted_items, actual.published, totals.published AS counted_published
-     FROM (SELECT count(*)::integer AS items, (count(*) FILTER (WHERE verdict))::integer AS published FROM items) AS actual, item_totals AS totals`,
+     FROM (SELECT count(*)::integer AS items, (count(*) FILTER (WHERE verdict))::integer AS published FROM items) AS actual,
+       (SELECT coalesce(sum(items), 0)::integer AS items, coalesce(sum(published), 0)::integer AS published FROM item_totals) AS totals`,
   )
   if (totals !== undefined && (totals.items !== totals.counted_items || totals.published !== totals.counted_published)) {
     problems.push(`the store has ${totals.items} items (${totals.published} published) but item_totals says ${totals.counted_items} (${totals.counted_published})`)

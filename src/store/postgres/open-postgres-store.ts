@@ -28,7 +28,8 @@ export interface OpenPostgresStoreOptions {
  * Opens the store kept in a PostgreSQL database, creating or migrating its schema first. Every
  * handle has its own connection; its changes are staged in one transaction, which commit() ends,
  * so other handles and processes see them all at once or not at all. Identity is kept by unique
- * constraints, not by a lock: any number of processes may open the same store.
+ * constraints, and writers of the same story take its identities' locks in turn: any number of
+ * processes may open the same store and write it at once.
  * @throws StoreError E_STORE_CONNECT, E_STORE_VERSION or E_STORE_IO
  */
 export async function openPostgresStore(options: OpenPostgresStoreOptions): Promise<Store> {
@@ -45,9 +46,6 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
   return createPostgresStore(connection, options.filter, options.sourceOrder)
 }
 
-/** Any 64-bit number of our own, the key of the lock that takes write transactions one at a time. */
-const WRITERS_LOCK_KEY = 7_460_816_911_202
-
 function createPostgresStore(connection: PostgresConnection, filter: ItemFilter | undefined, sourceOrder: readonly string[] | undefined): Store {
   let staging = false
   let changed = false
@@ -60,10 +58,6 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
       if (staging) return
       await connection.query('starting a transaction', 'BEGIN')
       staging = true
-      // Concurrent writers serialize here, until their commit: their upserts lock items, identities and
-      // the triggers' count rows (category, membership and total counts) in orders no row ordering
-      // can make agree, and deadlocked. A write transaction is short (fetching is done before it).
-      await connection.query('waiting for other writers', 'SELECT pg_advisory_xact_lock($1)', [WRITERS_LOCK_KEY])
     },
     isStaging: () => staging,
     markChanged() {
@@ -177,16 +171,18 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
         await judged()
         const rows = await connection.query<{ category: string; items: number; title: string | null }>(
           'counting items',
-          // A title describes the item's own category, not the others it is listed in.
-          `SELECT counts.category, counts.${counts.column} AS items, titled.title FROM ${counts.table} AS counts
+          // A title describes the item's own category, not the others it is listed in. Counts are
+          // rows of changes, summed per category.
+          `SELECT counts.category, counts.items, titled.title
+           FROM (SELECT category, sum(${counts.column})::integer AS items FROM ${counts.table} GROUP BY category) AS counts
            LEFT JOIN LATERAL (
              SELECT category_title AS title FROM items
              WHERE items.category = counts.category AND category_title IS NOT NULL ${publishedOnly}
              ORDER BY published_at DESC, id LIMIT 1
            ) AS titled ON true
-           WHERE counts.${counts.column} > 0 ORDER BY counts.category`,
+           WHERE counts.items > 0 ORDER BY counts.category`,
         )
-        const [totals] = await connection.query<{ items: number }>('counting items', `SELECT ${counts.column} AS items FROM item_totals`)
+        const [totals] = await connection.query<{ items: number }>('counting items', `SELECT coalesce(sum(${counts.column}), 0)::integer AS items FROM item_totals`)
         const result: ItemCounts = { all: totals?.items ?? 0, categories: new Map() }
         for (const row of rows) {
           result.categories.set(row.category, row.title === null ? { items: row.items } : { items: row.items, title: row.title })

@@ -187,4 +187,78 @@ CREATE TRIGGER items_members_counted_on_delete AFTER DELETE ON items
   REFERENCING OLD TABLE AS old_items FOR EACH STATEMENT EXECUTE FUNCTION count_member_items();
 `,
   },
+  {
+    version: 3,
+    name: 'counts kept as rows of changes, so that concurrent writers do not wait for each other on them',
+    sql: `
+-- Every write added to or subtracted from one row per category and the one totals row, so two
+-- writers of the same category waited for each other until commit, and took those rows in orders
+-- that deadlocked. Each write now inserts rows of its own (no row is shared between writers);
+-- readers sum them, and retention folds them back into one row per category.
+ALTER TABLE category_counts DROP CONSTRAINT category_counts_pkey;
+CREATE INDEX category_counts_category ON category_counts (category);
+ALTER TABLE membership_counts DROP CONSTRAINT membership_counts_pkey;
+CREATE INDEX membership_counts_category ON membership_counts (category);
+ALTER TABLE item_totals DROP COLUMN singleton;
+
+CREATE OR REPLACE FUNCTION count_category_items() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- Transition tables exist only for the events that have them.
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO category_counts (category, items, published)
+      SELECT category, count(*), count(*) FILTER (WHERE verdict) FROM new_items GROUP BY category;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO category_counts (category, items, published)
+      SELECT category, -count(*), -count(*) FILTER (WHERE verdict) FROM old_items GROUP BY category;
+  ELSE
+    INSERT INTO category_counts (category, items, published)
+      SELECT category, sum(items), sum(published) FROM (
+        SELECT category, 1 AS items, verdict::integer AS published FROM new_items
+        UNION ALL
+        SELECT category, -1, -verdict::integer FROM old_items
+      ) AS changes GROUP BY category HAVING sum(items) <> 0 OR sum(published) <> 0;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION count_member_items() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- Transition tables exist only for the events that have them.
+  IF TG_OP = 'INSERT' THEN
+    WITH changes AS (SELECT member_of, verdict, 1 AS sign FROM new_items),
+    counted AS (
+      INSERT INTO membership_counts (category, items, published)
+        SELECT category, sum(sign), sum(sign * verdict::integer) FROM (SELECT unnest(member_of) AS category, verdict, sign FROM changes) AS members
+        GROUP BY category HAVING sum(sign) <> 0 OR sum(sign * verdict::integer) <> 0
+    )
+    INSERT INTO item_totals (items, published)
+      SELECT * FROM (SELECT coalesce(sum(sign), 0) AS items, coalesce(sum(sign * verdict::integer), 0) AS published FROM changes) AS total
+      WHERE total.items <> 0 OR total.published <> 0;
+  ELSIF TG_OP = 'DELETE' THEN
+    WITH changes AS (SELECT member_of, verdict, -1 AS sign FROM old_items),
+    counted AS (
+      INSERT INTO membership_counts (category, items, published)
+        SELECT category, sum(sign), sum(sign * verdict::integer) FROM (SELECT unnest(member_of) AS category, verdict, sign FROM changes) AS members
+        GROUP BY category HAVING sum(sign) <> 0 OR sum(sign * verdict::integer) <> 0
+    )
+    INSERT INTO item_totals (items, published)
+      SELECT * FROM (SELECT coalesce(sum(sign), 0) AS items, coalesce(sum(sign * verdict::integer), 0) AS published FROM changes) AS total
+      WHERE total.items <> 0 OR total.published <> 0;
+  ELSE
+    WITH changes AS (SELECT member_of, verdict, 1 AS sign FROM new_items UNION ALL SELECT member_of, verdict, -1 FROM old_items),
+    counted AS (
+      INSERT INTO membership_counts (category, items, published)
+        SELECT category, sum(sign), sum(sign * verdict::integer) FROM (SELECT unnest(member_of) AS category, verdict, sign FROM changes) AS members
+        GROUP BY category HAVING sum(sign) <> 0 OR sum(sign * verdict::integer) <> 0
+    )
+    INSERT INTO item_totals (items, published)
+      SELECT * FROM (SELECT coalesce(sum(sign), 0) AS items, coalesce(sum(sign * verdict::integer), 0) AS published FROM changes) AS total
+      WHERE total.items <> 0 OR total.published <> 0;
+  END IF;
+  RETURN NULL;
+END
+$$;
+`,
+  },
 ]

@@ -2,6 +2,7 @@ import { CAPS } from '../../caps.js'
 import { listTombstoneIdentities } from '../prune-items.js'
 import { DAY_MS } from '../retention-summary.js'
 import type { PrunedItem, PruneResult, RetentionOptions } from '../store.js'
+import { foldPostgresCounts } from './fold-postgres-counts.js'
 import type { PostgresSession } from './postgres-session.js'
 
 /**
@@ -15,10 +16,11 @@ export async function prunePostgresItems(session: PostgresSession, options: Rete
   const nowMs = options.now.getTime()
   const oldestKept = new Date(nowMs - options.maxAgeDays * DAY_MS).toISOString()
   const oldestTombstoneKept = new Date(nowMs - CAPS.maxTombstoneAgeDays * DAY_MS).toISOString()
+  await foldPostgresCounts(session)
   const [due] = await connection.query<{ overfull: string[]; has_old: boolean; has_expired: boolean; has_too_many: boolean }>(
     'checking retention',
     `SELECT
-       ARRAY(SELECT category FROM category_counts WHERE items > $1 ORDER BY category) AS overfull,
+       ARRAY(SELECT category FROM category_counts GROUP BY category HAVING sum(items) > $1 ORDER BY category) AS overfull,
        EXISTS (SELECT 1 FROM items WHERE published_at < $2) AS has_old,
        EXISTS (SELECT 1 FROM tombstones WHERE pruned_at < $3) AS has_expired,
        EXISTS (SELECT 1 FROM tombstones OFFSET $4) AS has_too_many`,

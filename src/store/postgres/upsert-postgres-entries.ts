@@ -38,6 +38,7 @@ export async function upsertPostgresEntries(session: PostgresSession, entries: r
   // A cycle where nothing arrived reads nothing.
   if (entries.length === 0) return { added: [], updated: [], merged: 0, mergedItems: [], unchanged: 0, skippedTombstoned: 0, changedCategories: new Set() }
   const identities = [...new Set(entries.flatMap(listIdentities))]
+  await lockIdentities(session, identities)
   for (let attempt = 1; ; attempt++) {
     const loaded = await loadBatch(session, identities)
     const contents: UpsertContents = {
@@ -49,7 +50,6 @@ export async function upsertPostgresEntries(session: PostgresSession, entries: r
     const result = upsertEntries(contents, entries, now, session.filter.categoriesOf, session.sourceOrder)
     const writes = findWrites(loaded, contents)
     if (writes.added.length + writes.changed.length + writes.identities.length + writes.categorySlugs.length === 0) return result
-    await session.stage()
     if (await applyWrites(session, loaded, writes)) {
       session.markChanged()
       return result
@@ -61,6 +61,26 @@ export async function upsertPostgresEntries(session: PostgresSession, entries: r
       )
     }
   }
+}
+
+/** Any 64-bit number of our own: the seed of the identities' advisory lock keys, apart from other locks on the server. */
+const IDENTITY_LOCK_SEED = 7_460_816_911_204
+
+/**
+ * Holds every identity of the batch until the transaction ends, each an advisory lock taken in
+ * ascending key order in one statement. Two writers of a shared story then take its identities one
+ * after the other, and since every writer takes its locks in the same order and before any row,
+ * no two wait for each other in a cycle. Writers of disjoint stories do not wait at all.
+ */
+async function lockIdentities(session: PostgresSession, identities: string[]): Promise<void> {
+  await session.stage()
+  await session.connection.query(
+    'waiting for other writers of the same stories',
+    `SELECT count(pg_advisory_xact_lock(key)) FROM (
+       SELECT DISTINCT hashtextextended(identity, $2) AS key FROM unnest($1::text[]) AS wanted (identity) ORDER BY key
+     ) AS keys`,
+    [identities, IDENTITY_LOCK_SEED],
+  )
 }
 
 async function loadBatch(session: PostgresSession, identities: string[]): Promise<LoadedBatch> {

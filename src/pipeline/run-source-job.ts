@@ -1,11 +1,10 @@
 import type { Config } from '../config/config-schema.js'
 import { StoreError } from '../errors.js'
 import type { Fetcher } from '../fetch/create-fetcher.js'
-import { createItemFilter } from '../publish/filter-items.js'
 import type { ArticleExtractor } from '../sources/share/create-article-extractor.js'
-import { openStore } from '../store/open-store.js'
 import type { Logger } from '../types.js'
 import type { EntryParser } from './create-entry-parser.js'
+import type { StorePool } from './create-store-pool.js'
 import { refreshSource, type SourceStatus } from './refresh-source.js'
 import { listChangedCategories, reportResult } from './run-cycle.js'
 
@@ -17,6 +16,8 @@ export interface SourceJobOptions {
   articles: ArticleExtractor
   /** The worker's feed and news API parser (its threads span all of the worker's jobs). */
   parser: EntryParser
+  /** The worker's store handles, kept open between its jobs. */
+  stores: StorePool
   log: Logger
   now: Date
 }
@@ -38,19 +39,12 @@ export interface SourceJobResult {
  * @throws StoreError when the store cannot be read or written: the job is tried again
  */
 export async function runSourceJob(options: SourceJobOptions): Promise<SourceJobResult> {
-  const { config, sourceId, fetcher, articles, parser, log, now } = options
+  const { config, sourceId, fetcher, articles, parser, stores, log, now } = options
   const source = config.sources.find((one) => one.id === sourceId)
   if (source === undefined) return { storeChanged: false, changedCategories: new Set() }
-  const open = () =>
-    openStore({
-      path: config.store.path,
-      url: config.store.url,
-      lock: false,
-      filter: createItemFilter(config),
-      log,
-      sourceOrder: config.sources.map((one) => one.id),
-    })
-  let store = await open()
+  let store = await stores.take(config)
+  // A handle goes back for the next job only once its transaction ended in a commit.
+  let isCommitted = false
   try {
     const state = (await store.sourceState(sourceId)) ?? { consecutiveFailures: 0, itemsSeen: 0 }
     const deadline = AbortSignal.timeout(config.fetch.cycleDeadlineMs)
@@ -62,17 +56,18 @@ export async function runSourceJob(options: SourceJobOptions): Promise<SourceJob
         await store.setSourceState(sourceId, result.state)
         const upserted = await store.upsert(result.entries, now)
         const storeChanged = await store.commit()
+        isCommitted = true
         return { status: result.status, storeChanged, changedCategories: listChangedCategories(upserted, config) }
       } catch (err) {
-        // Two workers' transactions on the same items or category counts: PostgreSQL let one of them
-        // go; writing again, after the other committed, succeeds without fetching again.
+        // Two workers' transactions on the same items: PostgreSQL let one of them go; writing
+        // again, after the other committed, succeeds without fetching again.
         if (!(err instanceof StoreError && err.code === 'E_STORE_CONFLICT') || attempt === MAX_STORE_ATTEMPTS) throw err
-        await store.close()
-        store = await open()
+        await stores.discard(store)
+        store = await stores.take(config)
       }
     }
   } finally {
-    await store.close()
+    await (isCommitted ? stores.give(store) : stores.discard(store))
   }
 }
 

@@ -5,6 +5,7 @@ import { createArticleExtractor } from '../sources/share/create-article-extracto
 import type { JobQueue, SourceJob } from '../store/postgres/connect-queue.js'
 import type { Logger } from '../types.js'
 import { createEntryParser } from './create-entry-parser.js'
+import { createStorePool } from './create-store-pool.js'
 import { runSourceJob } from './run-source-job.js'
 
 export interface WorkQueueOptions {
@@ -39,6 +40,7 @@ export async function workQueue(options: WorkQueueOptions): Promise<{ done: numb
   const fetcher = createFetcher(options.config().fetch)
   const articles = createArticleExtractor()
   const parser = createEntryParser({ workers: options.config().fetch.workers })
+  const stores = createStorePool(log)
   const counts = { done: 0, failed: 0 }
   const startedAt = now().toISOString()
   const outage = createOutageReporter(log, queue.label)
@@ -52,7 +54,7 @@ export async function workQueue(options: WorkQueueOptions): Promise<{ done: numb
       // Another worker is fetching this source right now: this job's work is being done.
       if (lock === undefined) return await queue.completeSourceJob(job.id)
       try {
-        const result = await runSourceJob({ config: options.config(), sourceId: job.sourceId, fetcher, articles, parser, log, now: now() })
+        const result = await runSourceJob({ config: options.config(), sourceId: job.sourceId, fetcher, articles, parser, stores, log, now: now() })
         stored = result.storeChanged
         // A retried job's first attempt may have committed and died before announcing it.
         if (result.storeChanged || job.isRetry) await queue.announceChanges(job.isRetry ? 'all' : [...result.changedCategories])
@@ -103,6 +105,7 @@ export async function workQueue(options: WorkQueueOptions): Promise<{ done: numb
     await Promise.all(running)
   } finally {
     clearInterval(heartbeat)
+    await stores.close()
     await parser.close()
     await articles.close()
     await fetcher.close()

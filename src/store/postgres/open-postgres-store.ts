@@ -64,7 +64,7 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
       changed = true
     },
   }
-  // What this handle has read or staged; dropped whenever its transaction ends without commit.
+  // What this handle has read or staged; dropped whenever its transaction ends.
   let sources: Map<string, SourceState> | undefined
   let publish: PublishRecord | undefined
   let judging: Promise<void> | undefined
@@ -205,12 +205,11 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
         const wrote = changed
         try {
           await connection.query('committing', 'COMMIT')
-        } catch (err) {
+        } finally {
+          // What was read in the transaction is another process's to change from now on: a handle
+          // kept open for the next job reads afresh.
           forgetStaged()
-          throw err
         }
-        staging = false
-        changed = false
         return wrote
       }),
     async *exportRecords() {

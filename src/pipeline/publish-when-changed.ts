@@ -18,8 +18,14 @@ export interface PublishWhenChangedOptions {
   onPublished?: (result: PublishResult, categories: ReadonlySet<string> | 'all') => void
 }
 
-/** How often the publisher looks for announced changes: what "at most a second late" rests on. */
+/** How often the publisher looks for announced changes. */
 const POLL_MS = 500
+/**
+ * The least time from the start of one publish to the start of the next. While items pour in,
+ * every category changes between two polls, and publishing each time read and rendered them all
+ * again for a few items each: the changes of this long go into one publish instead.
+ */
+const MIN_PUBLISH_GAP_MS = 3000
 
 /**
  * The one publisher over a queue of `feedloom worker`s: it holds a PostgreSQL advisory lock (a
@@ -34,11 +40,13 @@ export async function publishWhenChanged(options: PublishWhenChangedOptions): Pr
   let first = true
   const standBy = () => log.info(`another publisher holds the publish lock of ${queue.label}; standing by until it stops`)
   while (!signal.aborted) {
+    let startedMs: number | undefined
     try {
       if (!(await queue.becomePublisher(signal, standBy))) break
       // Taken before publishing: announcements made from here on wait for the next publish.
       const requests = await queue.takePublishRequests()
       if (first || requests.ids.length > 0) {
+        startedMs = Date.now()
         const categories = first ? 'all' : requests.categories
         const result = await buildOutputs(options.config(), { log, lock: false, changedCategories: categories, retention: true })
         await queue.completePublishRequests(requests.ids)
@@ -52,7 +60,7 @@ export async function publishWhenChanged(options: PublishWhenChangedOptions): Pr
       log.error(`publish failed, trying again: ${message}`, { code })
     }
     if (!watch && published) break
-    await waitUnlessAborted(POLL_MS, signal)
+    await waitUnlessAborted(startedMs === undefined ? POLL_MS : Math.max(POLL_MS, startedMs + MIN_PUBLISH_GAP_MS - Date.now()), signal)
   }
   return published
 }

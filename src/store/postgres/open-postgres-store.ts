@@ -54,10 +54,13 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
     filter: filter ?? PUBLISH_EVERY_ITEM,
     isFiltered: filter !== undefined,
     sourceOrder,
+    locks: { identities: 0, isSoleWriter: false },
     async stage() {
       if (staging) return
       await connection.query('starting a transaction', 'BEGIN')
       staging = true
+      session.locks.identities = 0
+      session.locks.isSoleWriter = false
     },
     isStaging: () => staging,
     markChanged() {

@@ -10,6 +10,8 @@ export interface PostgresSession {
   readonly isFiltered: boolean
   /** See OpenStoreOptions.sourceOrder. */
   readonly sourceOrder?: readonly string[]
+  /** The writers' locks the open transaction holds (see upsertPostgresEntries); none when it opens. */
+  readonly locks: { identities: number; isSoleWriter: boolean }
   /** Opens the transaction that stages this handle's changes until commit(), unless it is open. */
   stage(): Promise<void>
   /** Whether a transaction is open. */

@@ -22,8 +22,22 @@ export interface PostgresBenchServer {
   walBytes(): Promise<number>
   /** The postmaster's pid when the server runs on this machine (for its CPU time in /proc), else undefined. */
   postmasterPid(): Promise<number | undefined>
+  /**
+   * The statements run in `database` that took the most execution time (lock waits included), as
+   * pg_stat_statements counted them since the server's last reset; undefined when the server does
+   * not load it or this role may not read it.
+   */
+  topStatements(database: string, limit: number): Promise<StatementStats[] | undefined>
   /** Stops the server if the bench started it. */
   close(): Promise<void>
+}
+
+export interface StatementStats {
+  calls: number
+  totalMs: number
+  rows: number
+  /** The statement as pg_stat_statements normalized it, whitespace folded. */
+  query: string
 }
 
 export async function startPostgresBenchServer(repoDir: string, log: (line: string) => void): Promise<PostgresBenchServer> {
@@ -85,6 +99,19 @@ export async function startPostgresBenchServer(repoDir: string, log: (line: stri
         if (comm.trim() !== 'postgres') return undefined
         const stat = await readFile(`/proc/${backend}/stat`, 'utf8')
         return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      }),
+    topStatements: (database, limit) =>
+      withClient(undefined, async (client) => {
+        try {
+          const result = await client.query<{ calls: string; total_ms: number; rows: string; query: string }>(
+            `SELECT s.calls, s.total_exec_time AS total_ms, s.rows, s.query FROM pg_stat_statements AS s JOIN pg_database AS d ON d.oid = s.dbid
+             WHERE d.datname = $1 AND s.toplevel ORDER BY s.total_exec_time DESC LIMIT $2`,
+            [database, limit],
+          )
+          return result.rows.map((row) => ({ calls: Number(row.calls), totalMs: row.total_ms, rows: Number(row.rows), query: row.query.replace(/\s+/g, ' ').trim() }))
+        } catch {
+          return undefined
+        }
       }),
     async close() {
       if (started) spawnSync('bash', [script, 'stop'], { encoding: 'utf8' })

@@ -13,6 +13,8 @@
  *
  * The server is the one FEEDLOOM_BENCH_PG_URL or FEEDLOOM_TEST_PG_URL names, else one that
  * scripts/test-postgres.sh starts. PostgreSQL's CPU is read from /proc, so only on this machine.
+ * A server that loads pg_stat_statements (shared_preload_libraries), readable by the bench's role
+ * (pg_read_all_stats) in its database, adds each case's costliest statements.
  */
 import { spawnSync } from 'node:child_process'
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
@@ -22,7 +24,7 @@ import { parseArgs } from 'node:util'
 import { type Cluster, createQuietSchedule, startCluster, waitForQuiescence } from '../test/helpers/cluster.js'
 import { REPO_DIR, SITE_TIMEZONE, writeFeedloomConfig } from './create-feedloom-peer.js'
 import { createFeedFarm, type FeedFarm } from './feed-farm.js'
-import { startPostgresBenchServer, type PostgresBenchServer } from './postgres-bench-server.js'
+import { startPostgresBenchServer, type PostgresBenchServer, type StatementStats } from './postgres-bench-server.js'
 import { spliceSection } from './results-section.js'
 
 const { values: args } = parseArgs({
@@ -64,6 +66,8 @@ interface CaseReport {
   expectedItems: number
   loadAtStart: number[]
   loadAtEnd: number[]
+  /** The case database's statements by execution time, when the server has pg_stat_statements. */
+  statements: StatementStats[] | undefined
 }
 
 function log(line: string): void {
@@ -145,6 +149,7 @@ async function benchCase(server: PostgresBenchServer, farm: FeedFarm, workers: n
       expectedItems: farm.expected().distinctStories,
       loadAtStart,
       loadAtEnd: os.loadavg(),
+      statements: await server.topStatements(database, TOP_STATEMENTS),
     }
     log(
       `${workers} worker(s): ${(report.wallMs / 1000).toFixed(1)} s, ${(FARM.feeds / (report.wallMs / 1000)).toFixed(0)} feeds/s, ` +
@@ -161,8 +166,13 @@ async function benchCase(server: PostgresBenchServer, farm: FeedFarm, workers: n
   }
 }
 
+/** Statements listed per case from pg_stat_statements. */
+const TOP_STATEMENTS = 8
+
 const seconds = (ms: number): string => (ms / 1000).toFixed(1)
 const perFeed = (ms: number | undefined): string => (ms === undefined ? '—' : (ms / FARM.feeds).toFixed(2))
+/** A statement cut to `length` characters, safe in a table cell. */
+const shorten = (query: string, length: number): string => (query.length > length ? `${query.slice(0, length - 1)}…` : query).replaceAll('|', '\\|')
 const loads = (load: number[]): string => load.map((value) => value.toFixed(2)).join(' ')
 
 function formatSection(cases: readonly CaseReport[], machine: string, durationMs: number): string {
@@ -214,18 +224,16 @@ function formatSection(cases: readonly CaseReport[], machine: string, durationMs
         ? `The cores were saturated${busy(most) >= 0.8 ? '' : ', by the cluster and the other work on the machine together'}: beyond 2 workers the limit is CPU, not waiting on the network. `
         : `The cores were not saturated, so beyond 2 workers the limit is in the queue and the database rather than CPU. `) +
         `CPU a feed with ${most.workers} workers: ${shares}. ` +
-        (consumers[0]?.name === 'PostgreSQL'
-          ? `Most of it is the database's: every job fetches its queue row, takes the source's advisory lock, looks up identities, upserts and ` +
-            `commits its items, completes the job and announces the change, each a statement or transaction of its own, and the publisher reads ` +
-            `the newest items of the changed categories again and again while items arrive. More workers add no core to the one server; they add ` +
-            `connections, polling and contention. `
-          : `Each job parses, sanitizes and normalizes its feed and commits it in its own transaction, and the publisher re-renders the changed ` +
-            `categories while items keep arriving; more worker processes only share the same cores. `) +
+        `The largest share is ${consumers[0]?.name ?? '?'}'s. ` +
+        (most.statements?.[0] === undefined
+          ? ''
+          : `The database's statement with the most execution time was \`${shorten(most.statements[0].query, 70)}\`: ${seconds(most.statements[0].totalMs)} s over ` +
+            `${most.statements[0].calls} calls (waits for locks included; the statements are listed below). `) +
         (most.deadlocks > 0
           ? `With ${most.workers} workers (${most.workers * CONCURRENCY} jobs at once) concurrent upserts of shared stories deadlocked ${most.deadlocks} times ` +
             `(each attempt retried; ${most.unfetched} sources had every attempt fail). `
           : '') +
-        `More throughput needs more cores or machines (the database, the publisher and the workers apart), not more workers on ${cores} cores.`,
+        (isSaturated ? `More throughput needs more cores or machines (the database, the publisher and the workers apart), not more workers on ${cores} cores.` : ''),
     )
     if (most.enqueuedMs !== undefined && most.enqueuedMs > most.wallMs / 5) {
       limits.push(
@@ -252,6 +260,21 @@ function formatSection(cases: readonly CaseReport[], machine: string, durationMs
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
     ...rows.map((row) => `| ${row} |`),
     ...limits.flatMap((paragraph) => ['', paragraph]),
+    ...cases.flatMap((report) =>
+      report.statements === undefined
+        ? []
+        : [
+            '',
+            `Statements of the ${report.workers}-worker case by execution time (pg_stat_statements, in the case's own database; waits for locks included):`,
+            '',
+            '| calls | calls a feed | total s | ms a call | rows | statement |',
+            '| ---: | ---: | ---: | ---: | ---: | --- |',
+            ...report.statements.map(
+              (statement) =>
+                `| ${statement.calls} | ${(statement.calls / FARM.feeds).toFixed(2)} | ${seconds(statement.totalMs)} | ${(statement.totalMs / statement.calls).toFixed(2)} | ${statement.rows} | \`${shorten(statement.query, 110)}\` |`,
+            ),
+          ],
+    ),
   ].join('\n')
 }
 

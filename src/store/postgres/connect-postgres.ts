@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import pg from 'pg'
 import { StoreError } from '../../errors.js'
 import { describePostgresUrl } from './describe-postgres-url.js'
@@ -44,7 +45,7 @@ export async function connectPostgres(url: string): Promise<PostgresConnection> 
         throw new StoreError('E_STORE_IO', `lost the connection to the PostgreSQL store ${label} before ${what}: ${lost.message}`, { cause: lost })
       }
       try {
-        const result = await client.query<Row>(sql, values as unknown[])
+        const result = await client.query<Row>(values.length === 0 ? sql : { name: statementNameOf(sql), text: sql, values: values as unknown[] })
         return result.rows
       } catch (cause) {
         const code = isConflict(cause) ? 'E_STORE_CONFLICT' : 'E_STORE_IO'
@@ -55,6 +56,16 @@ export async function connectPostgres(url: string): Promise<PostgresConnection> 
       await client.end().catch(() => undefined)
     },
   }
+}
+
+/**
+ * A name per statement text: a named statement is parsed and planned once per connection, not on
+ * every call, which a worker's handle, kept for job after job, runs the same few of thousands of
+ * times. Statements without parameters (transaction control, migrations of several statements)
+ * are sent as they are.
+ */
+function statementNameOf(sql: string): string {
+  return `feedloom_${createHash('sha1').update(sql).digest('hex')}`
 }
 
 /** Deadlock, or a serializable transaction that lost: the transaction is gone, retrying the cycle may succeed. */

@@ -224,7 +224,8 @@ function formatSection(cases: readonly CaseReport[], machine: string, durationMs
         ? `The cores were saturated${busy(most) >= 0.8 ? '' : ', by the cluster and the other work on the machine together'}: beyond 2 workers the limit is CPU, not waiting on the network. `
         : `The cores were not saturated, so beyond 2 workers the limit is in the queue and the database rather than CPU. `) +
         `CPU a feed with ${most.workers} workers: ${shares}. ` +
-        `The largest share is ${consumers[0]?.name ?? '?'}'s. ` +
+        `The largest share: ${consumers[0]?.name ?? '?'}. All CPU a feed (farm included) went from ${perFeed(totalCpuMs(base))} ms with 1 worker to ` +
+        `${perFeed(totalCpuMs(two))} ms with 2 and ${perFeed(totalCpuMs(most))} ms with ${most.workers}. ` +
         (most.statements?.[0] === undefined
           ? ''
           : `The database's statement with the most execution time was \`${shorten(most.statements[0].query, 70)}\`: ${seconds(most.statements[0].totalMs)} s over ` +

@@ -3,6 +3,7 @@ import { listTombstoneIdentities } from '../prune-items.js'
 import { DAY_MS } from '../retention-summary.js'
 import type { PrunedItem, PruneResult, RetentionOptions } from '../store.js'
 import { foldPostgresCounts } from './fold-postgres-counts.js'
+import { lockIdentities } from './lock-identities.js'
 import type { PostgresSession } from './postgres-session.js'
 
 /**
@@ -44,17 +45,26 @@ export async function prunePostgresItems(session: PostgresSession, options: Rete
     [options.maxItemsPerCategory, oldestKept, due.overfull],
   )
   if (doomed.length > 0) {
-    const identities = [...new Set(doomed.flatMap((item) => listTombstoneIdentities(item)))].sort()
+    // As a writer of these items: a worker merging into one of them waits for the prune, or the
+    // prune for it; the tombstones are then those of the items as deleted, aliases it added included.
+    await lockIdentities(session, [...new Set(doomed.flatMap((item) => listTombstoneIdentities(item)))])
+    const deleted = await connection.query<{ id: string; key: string; aliases: string[] }>(
+      'removing pruned items',
+      `DELETE FROM items WHERE id = ANY($1::text[]) RETURNING id, key, fields->'aliases' AS aliases`,
+      [doomed.map((item) => item.id)],
+    )
+    const identities = [...new Set(deleted.flatMap((item) => listTombstoneIdentities(item)))].sort()
     await connection.query(
       'recording tombstones',
       `INSERT INTO tombstones (identity, pruned_at) SELECT unnest($1::text[]), $2
        ON CONFLICT (identity) DO UPDATE SET pruned_at = excluded.pruned_at`,
       [identities, options.now.toISOString()],
     )
-    await connection.query('removing pruned items', 'DELETE FROM items WHERE id = ANY($1::text[])', [doomed.map((item) => item.id)])
-    result.pruned = doomed.length
-    result.prunedItems = doomed.map(({ id, key, published, category }) => ({ id, key, published, category }))
-    result.changedCategories = new Set(doomed.flatMap((item) => (session.isFiltered ? item.member_of : [item.category])))
+    const gone = new Set(deleted.map((item) => item.id))
+    const pruned = doomed.filter((item) => gone.has(item.id))
+    result.pruned = pruned.length
+    result.prunedItems = pruned.map(({ id, key, published, category }) => ({ id, key, published, category }))
+    result.changedCategories = new Set(pruned.flatMap((item) => (session.isFiltered ? item.member_of : [item.category])))
   }
   const [expired] = await connection.query<{ count: number }>(
     'forgetting old tombstones',
@@ -73,7 +83,7 @@ export async function prunePostgresItems(session: PostgresSession, options: Rete
      ) SELECT count(*)::integer AS count FROM gone`,
     [CAPS.maxTombstones],
   )
-  if (doomed.length > 0 || (expired?.count ?? 0) > 0 || (surplus?.count ?? 0) > 0) session.markChanged()
+  if (result.pruned > 0 || (expired?.count ?? 0) > 0 || (surplus?.count ?? 0) > 0) session.markChanged()
   return result
 }
 

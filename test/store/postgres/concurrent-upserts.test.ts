@@ -137,6 +137,28 @@ describe.skipIf(postgres === undefined)('PostgreSQL store: writers at the same t
     expect(await store.check()).toEqual([])
   }, 60_000)
 
+  it('tombstones the alias a concurrent writer adds to an item that retention prunes', async () => {
+    const { url } = await db.createSchema()
+    const seed = await open(url)
+    await seed.upsert([createEntry(), createEntry({ key: 'infocode:NW2', aliases: [], infoCode: 'NW2', title: 'newer', published: '2022-01-11T06:35:18.000Z' })], T0)
+    await seed.commit()
+    const writer = await open(url)
+    const publisher = await open(url)
+    await writer.upsert([createEntry({ sourceId: 'nbd', aliases: ['guid:nbd-1'] })], T1)
+
+    // The older item goes (one item per category); the writer has not committed the alias it added.
+    const pruning = publisher.prune({ maxItemsPerCategory: 1, maxAgeDays: 36500, now: T1 })
+    await someoneWaitsForALock()
+    await writer.commit()
+    const pruned = await pruning
+    await publisher.commit()
+    const store = await open(url)
+
+    expect(pruned.prunedItems.map((item) => item.key)).toEqual(['infocode:NW202201112243496752'])
+    expect(await store.isTombstoned(['guid:nbd-1'])).toBe(true)
+    expect(await store.check()).toEqual([])
+  })
+
   // Two node processes start with tsx: seconds each on a busy machine.
   it('makes one item per infoCode when two processes upsert the same 200 infoCodes at once', async () => {
     const { url } = await db.createSchema()

@@ -122,6 +122,12 @@ export interface StoredItem {
   shareLink?: string
 }
 
+/** What a category page shows of an item: no bodies, only the text that stands for them. */
+export interface PageItem extends Pick<StoredItem, 'id' | 'title' | 'link' | 'author' | 'media' | 'published'> {
+  /** The item's summary as text, else the start of its content (text/to-summary-text.ts). */
+  summaryText: string
+}
+
 /**
  * Which items the outputs publish (the config's filters), handed to the store so that it can answer
  * "the newest N that pass" from verdicts kept beside its index instead of reading every body.

@@ -1,4 +1,4 @@
-import type { ItemFilter, Logger, NormalizedEntry, PublishRecord, SourceState, StoredItem } from '../types.js'
+import type { ItemFilter, Logger, NormalizedEntry, PageItem, PublishRecord, SourceState, StoredItem } from '../types.js'
 import type { AcquireStoreLockOptions } from './store-lock.js'
 
 /**
@@ -34,6 +34,11 @@ export interface Store {
    * first, equal instants by id; from the `offset`-th on (a page past the first), without reading the bodies before it.
    */
   newestItems(query: { category?: string; limit: number; offset?: number }): Promise<StoredItem[]>
+  /**
+   * What a category page shows of the items newestItems gives for the same query, without reading
+   * their bodies where the store keeps those fields beside its index.
+   */
+  pageItems(query: { category?: string; limit: number; offset?: number }): Promise<PageItem[]>
   /** Live items the filter publishes with `published` at or after `since`, all categories, in the order of newestItems. */
   liveItems(query: { since: Date }): Promise<StoredItem[]>
   /** How many live items the filter publishes, overall and per category, with each category's title from its items. */
@@ -75,8 +80,8 @@ export interface OpenStoreOptions {
    */
   lock?: boolean | AcquireStoreLockOptions
   /**
-   * What publish/ publishes (the config's filters). newestItems, liveItems and countItems answer
-   * with it. @default every item is published
+   * What publish/ publishes (the config's filters). newestItems, pageItems, liveItems and
+   * countItems answer with it. @default every item is published
    */
   filter?: ItemFilter
   /** Told about one-time work, such as converting an old store. */

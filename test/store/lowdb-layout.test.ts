@@ -2,9 +2,11 @@ import { copyFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promis
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { StoreError } from '../../src/errors.js'
+import { publishOutputs } from '../../src/publish/publish-outputs.js'
 import { openStore } from '../../src/store/open-store.js'
 import type { StoredItem } from '../../src/types.js'
 import { createMemoryLog } from '../pipeline/cycle-test-helpers.js'
+import { createConfig, createOutputDir, readOutputs } from '../publish/publish-fixtures.js'
 import { createEntry, readStoreSnapshot, useTempStorePath } from './store-test-helpers.js'
 
 const NOW = new Date('2022-01-11T06:00:00.000Z')
@@ -45,8 +47,8 @@ describe('lowdb store: layout', () => {
       'items-2022-01-11T05.g1.json',
     ])
     expect(index).toContain('"id":"urn:feedloom:A"')
-    expect(index).not.toContain('央行今日开展')
-    expect(await readFile(join(segmentsDir(), 'items-2022-01-11T05.g1.json'), 'utf8')).toContain('央行今日开展')
+    expect(index).not.toContain('<p>央行今日开展')
+    expect(await readFile(join(segmentsDir(), 'items-2022-01-11T05.g1.json'), 'utf8')).toContain('<p>央行今日开展')
   })
 
   it('rewrites only the hour a commit touches, and removes generations older than the backup', async () => {
@@ -114,7 +116,7 @@ describe('lowdb store: what the index answers without bodies', () => {
     await commitEntries([createEntry({ key: 'infocode:A', aliases: ['guid:A'], infoCode: 'A', published: A, contentHash: 'hash-a' })])
     // An index file as a feedloom before these facts wrote it.
     const indexFile = join(segmentsDir(), 'index-2022-01-11T05.g1.json')
-    const old = (await readFile(indexFile, 'utf8')).replace(/,"title":.*,"hasContent":true\}/, '}')
+    const old = (await readFile(indexFile, 'utf8')).replace(/,"title":.*\}/, '}')
     expect(old).not.toContain('hasContent')
     await writeFile(indexFile, old)
 
@@ -130,6 +132,48 @@ describe('lowdb store: what the index answers without bodies', () => {
     expect(facts).toEqual([factsA])
     expect(JSON.parse(await readFile(temp.path, 'utf8')).segments).toEqual({ '2022-01-11T05': { index: 2, items: 1, count: 1 } })
     expect(factsAfter).toEqual([factsA])
+  })
+})
+
+describe('lowdb store: category pages from the index', () => {
+  const PAGES = ['meirijingjixinwen/page/2.html', 'meirijingjixinwen/page/3.html']
+  const publishPages = async (): Promise<Record<string, string>> => {
+    const dir = await createOutputDir()
+    const store = await openStore({ path: temp.path })
+    await publishOutputs({ items: store, config: createConfig(dir, { output: { html: true, itemsPerFeed: 1 } }), changedCategories: 'all' })
+    await store.commit()
+    await store.close()
+    return readOutputs(dir, PAGES)
+  }
+
+  it('renders the same pages from index entries written before they kept what a page shows, and writes it into the index file at the next commit', async () => {
+    await commitEntries(
+      ['P1', 'P2', 'P3'].map((code, minute) =>
+        createEntry({ key: `infocode:${code}`, aliases: [`guid:${code}`], infoCode: code, published: `2022-01-11T05:0${minute}:00.000Z`, summary: `<p>摘要 ${code}</p>`, author: '张三' }),
+      ),
+    )
+    const before = await publishPages()
+    // The index file as the feedloom before the page fields wrote it: body facts, and of what a page shows only the title.
+    const indexFile = join(segmentsDir(), 'index-2022-01-11T05.g1.json')
+    const old = (await readFile(indexFile, 'utf8')).replace(/,"(link|author|media|text)":"[^"]*"/g, '')
+    expect(old).not.toMatch(/"(link|author|media|text)"/)
+    await writeFile(indexFile, old)
+
+    const after = await publishPages()
+    const upgraded = await readFile(join(segmentsDir(), 'index-2022-01-11T05.g2.json'), 'utf8')
+    // With the items file unreadable, only the index can answer.
+    await writeFile(join(segmentsDir(), 'items-2022-01-11T05.g1.json'), '{"items":[')
+    const store = await openStore({ path: temp.path, lock: false })
+    const page = await store.pageItems({ category: 'meirijingjixinwen', limit: 2, offset: 1 })
+    await store.close()
+
+    expect(after).toEqual(before)
+    expect(before['meirijingjixinwen/page/3.html']).toContain('<p>摘要 P1</p>')
+    expect(upgraded).toContain('"author":"张三","media":"每日经济新闻","text":"摘要 P1"')
+    expect(page.map((item) => [item.id, item.author, item.summaryText])).toEqual([
+      ['urn:feedloom:P2', '张三', '摘要 P2'],
+      ['urn:feedloom:P1', '张三', '摘要 P1'],
+    ])
   })
 })
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Store, StoreRecord } from '../../src/store/store.js'
-import type { ItemFilter, NormalizedEntry } from '../../src/types.js'
+import type { ItemFilter, NormalizedEntry, PageItem, StoredItem } from '../../src/types.js'
 import { createEntry } from './store-test-helpers.js'
 
 /** One store of the backend under test, opened as often as a test needs, like separate processes would. */
@@ -380,6 +380,41 @@ export function testStore(name: string, create: () => Promise<StoreFixture>): vo
         expect(ids(await reopened.newestItems({ category: 'meirijingjixinwen', limit: 5, offset: 2 }))).toEqual(['urn:feedloom:M3'])
         expect(ids(await reopened.newestItems({ limit: 2, offset: 2 }))).toEqual(['urn:feedloom:M2', 'urn:feedloom:C2'])
         expect(await reopened.newestItems({ category: 'caijing', limit: 10, offset: 2 })).toEqual([])
+      })
+
+      it('answers what a page shows of the items newestItems gives, from an offset: title, link, date, outlet, author and the summary as text', async () => {
+        store = await open({ filter: NO_ADS })
+        const excerpted = '央行开展逆回购操作。'.repeat(30)
+        const longSummary = '长'.repeat(600)
+        const { link: _, ...linkless } = entryOf('L1', 3, { summary: longSummary })
+        await store.upsert(
+          [
+            entryOf('S1', 1, { summary: '<p>央行<b>今日</b>开展逆回购 &amp; 操作</p>', author: '张三' }),
+            entryOf('C1', 2, { content: `<p>${excerpted}</p>`, media: undefined }),
+            linkless,
+            entryOf('AD', 4, { title: '广告' }),
+            entryOf('X1', 5, { category: 'caijing' }),
+            entryOf('M5', 6),
+          ],
+          T0,
+        )
+        const reopened = await reopen({ filter: NO_ADS })
+        const shown = (items: readonly StoredItem[]) =>
+          items.map(({ id, title, link, author, media, published }) => ({ id, title, link, author, media, published }))
+        const withoutText = (items: readonly PageItem[]) =>
+          items.map(({ id, title, link, author, media, published }) => ({ id, title, link, author, media, published }))
+
+        for (const handle of [store, reopened]) {
+          const page = await handle.pageItems({ category: 'meirijingjixinwen', limit: 3, offset: 0 })
+          expect(withoutText(page)).toEqual(shown(await handle.newestItems({ category: 'meirijingjixinwen', limit: 3 })))
+          expect(page.map((item) => item.summaryText)).toEqual(['央行今日开展逆回购 & 操作', `${excerpted.slice(0, 200)}…`, longSummary])
+          expect(page[0]).toMatchObject({ author: '张三', media: '每日经济新闻', link: 'https://finance.example.com/a/S1.html' })
+          expect(page[1]?.media).toBeUndefined()
+          expect(page[2]?.link).toBeUndefined()
+          expect(ids(await handle.pageItems({ category: 'meirijingjixinwen', limit: 2, offset: 2 }))).toEqual(['urn:feedloom:L1', 'urn:feedloom:M5'])
+          expect(ids(await handle.pageItems({ limit: 2, offset: 3 }))).toEqual(['urn:feedloom:X1', 'urn:feedloom:M5'])
+          expect(await handle.pageItems({ category: 'caijing', limit: 5, offset: 1 })).toEqual([])
+        }
       })
 
       it('leaves out what the filter does not publish, and counts only what it publishes', async () => {

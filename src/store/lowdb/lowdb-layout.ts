@@ -1,5 +1,6 @@
 import { basename, dirname, join } from 'node:path'
 import { StoreError } from '../../errors.js'
+import { toSummaryText } from '../../text/to-summary-text.js'
 import type { PublishRecord, SourceState, StoredItem } from '../../types.js'
 import { findDuplicateKey } from '../find-duplicate-key.js'
 import type { RetentionSummary } from '../retention-summary.js'
@@ -63,22 +64,43 @@ export interface IndexEntry {
   contentHash?: string
   /** Whether its content has any text but white space. */
   hasContent?: boolean
+  /**
+   * What a category page shows besides the title (PageItem), so that pages read no items file
+   * either; absent, as the facts above, in entries an earlier feedloom wrote. `text` is the
+   * summary text, or false when it is longer than PAGE_TEXT_MAX_LENGTH: that item's page reads
+   * its body, so that a long summary does not weigh on every read of the index.
+   */
+  link?: string
+  author?: string
+  media?: string
+  text?: string | false
 }
 
+/**
+ * In UTF-16 units: the excerpt of a content (200 code points) always fits, and so does a summary
+ * of a few sentences.
+ */
+export const PAGE_TEXT_MAX_LENGTH = 500
+
 /** An index entry that carries the facts of its body. */
-export type FactualEntry = IndexEntry & Required<Pick<IndexEntry, 'title' | 'sources' | 'hasContent'>>
+export type FactualEntry = IndexEntry & Required<Pick<IndexEntry, 'title' | 'sources' | 'hasContent' | 'text'>>
 
 export function hasFacts(entry: IndexEntry): entry is FactualEntry {
-  return entry.title !== undefined && entry.sources !== undefined && entry.hasContent !== undefined
+  return entry.title !== undefined && entry.sources !== undefined && entry.hasContent !== undefined && entry.text !== undefined
 }
 
 /** The body facts of an index entry, from its item. */
-export function factsOf(item: StoredItem): Pick<FactualEntry, 'title' | 'sources' | 'contentHash' | 'hasContent'> {
+export function factsOf(item: StoredItem): Pick<FactualEntry, 'title' | 'sources' | 'contentHash' | 'hasContent' | 'link' | 'author' | 'media' | 'text'> {
+  const text = toSummaryText(item)
   return {
     title: item.title,
     sources: item.sources,
     ...(item.contentHash === undefined ? {} : { contentHash: item.contentHash }),
     hasContent: item.content !== undefined && item.content.trim() !== '',
+    ...(item.link === undefined ? {} : { link: item.link }),
+    ...(item.author === undefined ? {} : { author: item.author }),
+    ...(item.media === undefined ? {} : { media: item.media }),
+    text: text.length <= PAGE_TEXT_MAX_LENGTH ? text : false,
   }
 }
 

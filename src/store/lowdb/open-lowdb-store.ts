@@ -2,7 +2,8 @@ import { copyFile, link, mkdir, readdir, readFile, rename, rm } from 'node:fs/pr
 import { dirname } from 'node:path'
 import { StoreError } from '../../errors.js'
 import { syncDir } from '../../fsx/write-file-atomic.js'
-import type { ItemFilter, Logger, NormalizedEntry, PublishRecord, SourceState, StoredItem } from '../../types.js'
+import { toSummaryText } from '../../text/to-summary-text.js'
+import type { ItemFilter, Logger, NormalizedEntry, PageItem, PublishRecord, SourceState, StoredItem } from '../../types.js'
 import { boundTombstones, listTombstoneIdentities, selectItemsToPrune } from '../prune-items.js'
 import { isPruneDue, type RetentionSummary, summarizeRetention } from '../retention-summary.js'
 import { readStoreContents, toCanonicalItem, toCanonicalPublishRecord, toCanonicalSourceState } from '../canonical-form.js'
@@ -303,7 +304,7 @@ function createLowdbStore(
       }
       dirtyIndex.add(segment)
     }
-    sorted = undefined
+    // Facts change no order: the sorted lists stay, and whoever reads facts takes them from loaded.entries.
   }
 
   /** The live item the identities name, tried in order, as upsert finds it. */
@@ -508,6 +509,17 @@ function createLowdbStore(
       // Listed once per category: publishing asks for every page of a category in turn.
       return itemsOf(publishedEntries(loaded, category).slice(offset, offset + limit))
     },
+    async pageItems({ category, limit, offset = 0 }) {
+      const loaded = await ensureIndex()
+      const listed = publishedEntries(loaded, category).slice(offset, offset + limit)
+      const lacking = new Set(listed.flatMap((entry) => (hasFacts(loaded.entries.get(entry.id) as IndexEntry) ? [] : [segmentOf(entry.published)])))
+      if (lacking.size > 0) await addFacts(loaded, lacking)
+      const entries = listed.map((entry) => loaded.entries.get(entry.id) as FactualEntry)
+      // Only a summary too long for the index is read from its body.
+      const long = entries.filter((entry) => entry.text === false)
+      const texts = new Map(long.length === 0 ? [] : (await itemsOf(long)).map((item) => [item.id, toSummaryText(item)]))
+      return entries.map((entry) => toPageItem(entry, entry.text === false ? (texts.get(entry.id) ?? '') : entry.text))
+    },
     async liveItems({ since }) {
       const loaded = await ensureIndex()
       const sinceMs = since.getTime()
@@ -618,6 +630,18 @@ function toIndexEntry(item: StoredItem, filter: ItemFilter): IndexEntry {
     ...(item.categoryTitle === undefined ? {} : { categoryTitle: item.categoryTitle }),
     pass: filter.accepts(item),
     ...factsOf(item),
+  }
+}
+
+function toPageItem(entry: FactualEntry, summaryText: string): PageItem {
+  return {
+    id: entry.id,
+    title: entry.title,
+    ...(entry.link === undefined ? {} : { link: entry.link }),
+    ...(entry.author === undefined ? {} : { author: entry.author }),
+    ...(entry.media === undefined ? {} : { media: entry.media }),
+    published: entry.published,
+    summaryText,
   }
 }
 

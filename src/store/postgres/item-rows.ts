@@ -1,3 +1,4 @@
+import { toSummaryText } from '../../text/to-summary-text.js'
 import type { ItemFilter, StoredItem } from '../../types.js'
 import { toCanonicalItem } from '../canonical-form.js'
 
@@ -43,11 +44,11 @@ export function toStoredItem(row: ItemRow): StoredItem {
 }
 
 /**
- * The items as parallel arrays, one per column (`$1` … `$14` of ITEM_INSERT_VALUES), so that any
+ * The items as parallel arrays, one per column (`$1` … `$15` of ITEM_INSERT_VALUES), so that any
  * number of items is one statement. The verdict and membership list are the filter's.
  */
 export function toItemColumns(items: readonly StoredItem[], filter: ItemFilter): unknown[] {
-  const columns: unknown[][] = Array.from({ length: 14 }, () => [])
+  const columns: unknown[][] = Array.from({ length: 15 }, () => [])
   for (const item of items) {
     const { id, key, category, categoryTitle, published, firstSeen, updated, summary, content, ...fields } = item
     const values = [
@@ -67,6 +68,7 @@ export function toItemColumns(items: readonly StoredItem[], filter: ItemFilter):
       filter.accepts(item),
       // A literal, not a nested array: unnest would flatten an array of arrays.
       toArrayLiteral(filter.categoriesOf(item)),
+      toSummaryText(item),
     ]
     values.forEach((value, index) => columns[index]?.push(value))
   }
@@ -75,20 +77,20 @@ export function toItemColumns(items: readonly StoredItem[], filter: ItemFilter):
 
 /** The columns toItemColumns fills, in its order. */
 export const ITEM_INSERT_COLUMNS =
-  'id, key, category, category_title, published, published_at, first_seen, updated, fields, summary, content, verdict_fingerprint, verdict, member_of'
+  'id, key, category, category_title, published, published_at, first_seen, updated, fields, summary, content, verdict_fingerprint, verdict, member_of, page_text'
 
 const ITEM_ARRAYS = `$1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
-  $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[]`
+  $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[], $15::text[]`
 
 /** The rows toItemColumns' arrays make, as a FROM item named `v`. */
 export const ITEM_INSERT_VALUES = `unnest(${ITEM_ARRAYS}) AS v (${ITEM_INSERT_COLUMNS})`
 
-/** ITEM_INSERT_VALUES plus `$15`, each item's revision as read, as `v.revision`. */
-export const ITEM_UPDATE_VALUES = `unnest(${ITEM_ARRAYS}, $15::integer[]) AS v (${ITEM_INSERT_COLUMNS}, revision)`
+/** ITEM_INSERT_VALUES plus `$16`, each item's revision as read, as `v.revision`. */
+export const ITEM_UPDATE_VALUES = `unnest(${ITEM_ARRAYS}, $16::integer[]) AS v (${ITEM_INSERT_COLUMNS}, revision)`
 
 /** The values of ITEM_INSERT_COLUMNS from `v` (fields cast to jsonb, member_of to text[]). */
 export const ITEM_INSERT_SELECT =
-  'v.id, v.key, v.category, v.category_title, v.published, v.published_at, v.first_seen, v.updated, v.fields::jsonb, v.summary, v.content, v.verdict_fingerprint, v.verdict, v.member_of::text[]'
+  'v.id, v.key, v.category, v.category_title, v.published, v.published_at, v.first_seen, v.updated, v.fields::jsonb, v.summary, v.content, v.verdict_fingerprint, v.verdict, v.member_of::text[], v.page_text'
 
 /** A text[] literal (`{"a","b"}`) of `values`. */
 export function toArrayLiteral(values: readonly string[]): string {

@@ -1,4 +1,5 @@
-import type { ItemFilter, Logger, PublishRecord, SourceState, StoredItem } from '../../types.js'
+import { toSummaryText } from '../../text/to-summary-text.js'
+import type { ItemFilter, Logger, PageItem, PublishRecord, SourceState, StoredItem } from '../../types.js'
 import { toCanonicalPublishRecord, toCanonicalSourceState } from '../canonical-form.js'
 import type { ItemCounts, Store, StoreRecord } from '../store.js'
 import { checkPostgresStore } from './check-postgres-store.js'
@@ -97,6 +98,18 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
     const rows = await connection.query<ItemRow>(what, `SELECT ${ITEM_COLUMNS} FROM items WHERE ${where} ${publishedOnly} ORDER BY published_at DESC, id ${limit}`, values)
     return rows.map(toStoredItem)
   }
+  const readPageItems = async (where: string, values: unknown[], limit: string): Promise<PageItem[]> => {
+    await judged()
+    // Bodies cross the wire only for rows written before page_text was kept.
+    const rows = await connection.query<PageRow>(
+      'reading the items of a page',
+      `SELECT id, published, fields->>'title' AS title, fields->>'link' AS link, fields->>'author' AS author, fields->>'media' AS media, page_text,
+         CASE WHEN page_text IS NULL THEN summary END AS summary, CASE WHEN page_text IS NULL THEN content END AS content
+       FROM items WHERE ${where} ${publishedOnly} ORDER BY published_at DESC, id ${limit}`,
+      values,
+    )
+    return rows.map(toPageItem)
+  }
   const loadSources = async (): Promise<Map<string, SourceState>> => {
     sources ??= await readSourceStates(connection)
     return sources
@@ -167,6 +180,10 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
         category === undefined
           ? readItems('reading the newest items', 'true', [limit, offset], 'LIMIT $1 OFFSET $2')
           : readItems('reading the newest items', inCategory, [limit, category, offset], 'LIMIT $1 OFFSET $3'),
+      ),
+    pageItems: ({ category, limit, offset = 0 }) =>
+      exclusive(() =>
+        category === undefined ? readPageItems('true', [limit, offset], 'LIMIT $1 OFFSET $2') : readPageItems(inCategory, [limit, category, offset], 'LIMIT $1 OFFSET $3'),
       ),
     liveItems: ({ since }) => exclusive(() => readItems('reading the live items', 'published_at >= $1', [since.toISOString()])),
     countItems: () =>
@@ -254,6 +271,31 @@ function createPostgresStore(connection: PostgresConnection, filter: ItemFilter 
         forgetStaged()
         await connection.close()
       }),
+  }
+}
+
+/** One row of the page statement: what a page shows, and the bodies only where page_text is missing. */
+interface PageRow {
+  id: string
+  published: string
+  title: string
+  link: string | null
+  author: string | null
+  media: string | null
+  page_text: string | null
+  summary: string | null
+  content: string | null
+}
+
+function toPageItem(row: PageRow): PageItem {
+  return {
+    id: row.id,
+    title: row.title,
+    ...(row.link === null ? {} : { link: row.link }),
+    ...(row.author === null ? {} : { author: row.author }),
+    ...(row.media === null ? {} : { media: row.media }),
+    published: row.published,
+    summaryText: row.page_text ?? toSummaryText({ ...(row.summary === null ? {} : { summary: row.summary }), ...(row.content === null ? {} : { content: row.content }) }),
   }
 }
 

@@ -261,4 +261,13 @@ END
 $$;
 `,
   },
+  {
+    version: 4,
+    name: 'the text a category page shows of each item, so that pages read no bodies',
+    sql: `
+-- The item's summary as text, else the start of its content (to-summary-text.ts), written with the
+-- item. Rows written before have none: their pages read summary and content instead.
+ALTER TABLE items ADD COLUMN page_text text;
+`,
+  },
 ]

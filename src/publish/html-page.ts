@@ -1,7 +1,7 @@
 import { escapeHtml } from '../text/escape-html.js'
 import { formatZonedDate } from './format-zoned-date.js'
 import type { FeedSpec, OutputFormat } from './plan-feeds.js'
-import type { FeedEntry } from './to-feed-entry.js'
+import type { PageEntry } from './to-feed-entry.js'
 
 /** What the HTML pages need besides the feeds themselves. */
 export interface PageContext {
@@ -155,7 +155,7 @@ export function renderSubscribeLinks(label: string, spec: FeedSpec, context: Pag
 }
 
 /** The entry's title, linked when its link is an absolute http(s) URL (never `javascript:` or a relative path). */
-export function renderEntryLink(entry: FeedEntry): string {
+export function renderEntryLink(entry: Pick<PageEntry, 'title' | 'link'>): string {
   const title = escapeHtml(entry.title)
   return entry.link !== undefined && isHttpUrl(entry.link) ? `<a href="${escapeHtml(entry.link)}">${title}</a>` : title
 }

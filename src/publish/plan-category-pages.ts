@@ -1,13 +1,13 @@
 import path from 'node:path'
 import type { Config } from '../config/config-schema.js'
-import type { StoredItem } from '../types.js'
+import type { PageItem } from '../types.js'
 import type { PublishedItems } from './plan-feeds.js'
 
 /**
- * The published items of one category, newest first, from `offset` on: the one place the pages
- * past a feed's newest items get their items from.
+ * What the pages past a feed's newest items show of the published items of one category, newest
+ * first, from `offset` on: the one place those pages get their items from.
  */
-export type PageItems = (query: { category: string; offset: number; limit: number }) => Promise<StoredItem[]>
+export type PageItems = (query: { category: string; offset: number; limit: number }) => Promise<PageItem[]>
 
 /** Pages after the first live under the category's directory: `<category>/page/2.html`, … */
 export const PAGES_DIR = 'page'
@@ -30,7 +30,7 @@ export function pageFileOf(category: string, page: number): string {
   return page === 1 ? path.posix.join(category, 'index.html') : path.posix.join(category, PAGES_DIR, `${page}.html`)
 }
 
-/** Pages from the store: only the page's own items are read. */
-export function createPageItems(items: Pick<PublishedItems, 'newestItems'>): PageItems {
-  return ({ category, offset, limit }) => items.newestItems({ category, limit, offset })
+/** Pages from the store: only the page's own items are read, and not their bodies. */
+export function createPageItems(items: Pick<PublishedItems, 'pageItems'>): PageItems {
+  return ({ category, offset, limit }) => items.pageItems({ category, limit, offset })
 }

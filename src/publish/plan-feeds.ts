@@ -1,6 +1,6 @@
 import type { Config } from '../config/config-schema.js'
 import { stripInvalidXmlChars } from '../text/strip-invalid-xml-chars.js'
-import type { StoredItem } from '../types.js'
+import type { PageItem, StoredItem } from '../types.js'
 import { listItemMembership, listSourceCategories } from './list-item-membership.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
 import { latestDateMs, toFeedEntry, type FeedEntry } from './to-feed-entry.js'
@@ -56,6 +56,8 @@ export interface SitePlan {
 export interface PublishedItems {
   /** Newest `published` first, equal instants by id. */
   newestItems(query: { category?: string; limit: number; offset?: number }): Promise<StoredItem[]>
+  /** What a category page shows of the items newestItems gives for the same query, without their bodies. */
+  pageItems(query: { category?: string; limit: number; offset?: number }): Promise<PageItem[]>
   /** Published at or after `since`, in the order of newestItems. */
   liveItems(query: { since: Date }): Promise<StoredItem[]>
   /** The live item known by any of `keys` (a key or an alias: `infocode:…`), published or not. */

@@ -18,7 +18,7 @@ import { renderIndexPage } from './render-index-page.js'
 import { renderJsonFeed } from './render-json-feed.js'
 import { renderOpml } from './render-opml.js'
 import { renderRss } from './render-rss.js'
-import { toFeedEntry } from './to-feed-entry.js'
+import { toPageEntry } from './to-feed-entry.js'
 import { writeIfChanged, type WriteOutcome } from './write-if-changed.js'
 
 export interface PublishOptions {
@@ -161,7 +161,7 @@ function planDocuments(plan: SitePlan, config: Config, changedCategories: Readon
         const entries =
           page === 1
             ? spec.entries
-            : (await pageItems({ category: spec.dir, offset: (page - 1) * pageSize, limit: pageSize })).map((item) => toFeedEntry(item, spec.name))
+            : (await pageItems({ category: spec.dir, offset: (page - 1) * pageSize, limit: pageSize })).map(toPageEntry)
         return renderCategoryPage(spec, plan.all, { page, pageCount, entries }, context)
       },
       check: (text: string) => checkHtmlPage(text, escapeHtml(titleCategoryPage(spec, page, pageCount, context.language))),

@@ -1,14 +1,14 @@
 import { escapeHtml } from '../text/escape-html.js'
 import { labelsFor, renderEntryLink, renderHtmlPage, renderPageLinks, renderSubscribeLinks, renderTime, renderUpdated, type PageContext } from './html-page.js'
 import type { FeedSpec } from './plan-feeds.js'
-import type { FeedEntry } from './to-feed-entry.js'
+import type { PageEntry } from './to-feed-entry.js'
 
 /** One page of a category: its number (1 is the category's index.html), how many there are, and its items. */
 export interface CategoryPageView {
   page: number
   pageCount: number
   /** Newest first. */
-  entries: readonly FeedEntry[]
+  entries: readonly PageEntry[]
 }
 
 /** The `<title>` of a category page: the feed's title, then the page number after the first. */

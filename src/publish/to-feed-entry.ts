@@ -1,6 +1,6 @@
-import { htmlToText, truncateText } from '../text/html-to-text.js'
 import { stripInvalidXmlChars } from '../text/strip-invalid-xml-chars.js'
-import type { Enclosure, StoredItem } from '../types.js'
+import { toSummaryText } from '../text/to-summary-text.js'
+import type { Enclosure, PageItem, StoredItem } from '../types.js'
 import { listItemTags, uniqueNonEmpty } from './list-item-tags.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
 
@@ -29,34 +29,35 @@ export interface FeedEntry {
   enclosures: Enclosure[]
 }
 
-/** In code points: about two lines of a feed reader's list view. */
-const EXCERPT_MAX_CHARS = 200
+/** What a category page shows of an entry. */
+export type PageEntry = Pick<FeedEntry, 'link' | 'title' | 'summaryText' | 'author' | 'outlet' | 'published'>
 
 export function toFeedEntry(item: StoredItem, categoryTitle: string): FeedEntry {
-  const published = new Date(item.published)
+  const shown = toPageEntry({ ...item, summaryText: toSummaryText(item) })
   return {
+    ...shown,
     id: stripInvalidXmlChars(item.id),
-    link: item.link === undefined ? undefined : stripInvalidXmlChars(item.link),
-    title: stripInvalidXmlChars(stripDeceptiveChars(item.title)),
     contentHtml: item.content ? stripInvalidXmlChars(item.content) : undefined,
-    summaryText: stripInvalidXmlChars(summarize(item)),
-    author: item.author ? stripInvalidXmlChars(stripDeceptiveChars(item.author)) : undefined,
-    outlet: item.media ? stripInvalidXmlChars(stripDeceptiveChars(item.media)) : undefined,
     category: item.category,
-    published,
-    updated: item.updated === undefined ? published : new Date(item.updated),
+    updated: item.updated === undefined ? shown.published : new Date(item.updated),
     tags: uniqueNonEmpty([categoryTitle, ...listItemTags(item, categoryTitle)].map((tag) => stripInvalidXmlChars(stripDeceptiveChars(tag)))),
     enclosures: (item.enclosures ?? []).map((enclosure) => ({ ...enclosure, url: stripInvalidXmlChars(enclosure.url), ...(enclosure.type === undefined ? {} : { type: stripInvalidXmlChars(enclosure.type) }) })),
+  }
+}
+
+/** A page's entry for an item read without its bodies (Store.pageItems): the same strings toFeedEntry makes. */
+export function toPageEntry(item: PageItem): PageEntry {
+  return {
+    link: item.link === undefined ? undefined : stripInvalidXmlChars(item.link),
+    title: stripInvalidXmlChars(stripDeceptiveChars(item.title)),
+    summaryText: stripInvalidXmlChars(item.summaryText),
+    author: item.author ? stripInvalidXmlChars(stripDeceptiveChars(item.author)) : undefined,
+    outlet: item.media ? stripInvalidXmlChars(stripDeceptiveChars(item.media)) : undefined,
+    published: new Date(item.published),
   }
 }
 
 /** The newest moment an entry shows: a feed's own date is the maximum of these. */
 export function latestDateMs(entry: FeedEntry): number {
   return Math.max(entry.published.getTime(), entry.updated.getTime())
-}
-
-function summarize(item: StoredItem): string {
-  // Summaries may arrive as HTML or text; reducing both to text makes every format agree.
-  const summary = htmlToText(item.summary ?? '')
-  return summary || truncateText(htmlToText(item.content ?? ''), EXCERPT_MAX_CHARS)
 }

@@ -212,6 +212,7 @@ describe('publishOutputs', () => {
     const invalid = createItem('NW202201112243496999', { published: 'not a date' })
     const items: PublishedItems = {
       newestItems: async ({ category }) => (category === undefined || category === invalid.category ? [invalid] : []),
+      pageItems: async () => [],
       liveItems: async () => [],
       findItem: async () => undefined,
       countItems: async () => ({ all: 1, categories: new Map([[invalid.category, { items: 1 }]]) }),

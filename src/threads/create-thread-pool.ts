@@ -13,6 +13,12 @@ export interface ThreadPoolOptions {
   taskDeadlineMs: number
   /** Heap one thread may use (V8 old generation), in MB: a thread that needs more is terminated. */
   maxHeapMb: number
+  /**
+   * A thread's young generation (V8 new space), in MB: what it allocates between two scavenges. V8
+   * gives each thread 32 MB of it, most of it garbage that a smaller one collects sooner.
+   * @default V8's
+   */
+  maxYoungHeapMb?: number
 }
 
 export interface ThreadPool<Task, Result> {
@@ -201,8 +207,8 @@ export function createThreadPool<Task, Result>(options: ThreadPoolOptions): Thre
 
 const requireCjs = createRequire(import.meta.url)
 
-function startThread({ entry, maxHeapMb }: ThreadPoolOptions): Worker {
-  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb }
+function startThread({ entry, maxHeapMb, maxYoungHeapMb }: ThreadPoolOptions): Worker {
+  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb, ...(maxYoungHeapMb === undefined ? {} : { maxYoungGenerationSizeMb: maxYoungHeapMb }) }
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { resourceLimits })
   // Under vitest or tsx the sources are TypeScript, which a new thread cannot load until tsx's
   // loader is registered in it (a worker's execArgv cannot carry `--import` on Node 20).

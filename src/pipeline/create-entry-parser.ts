@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os'
 import { ThreadError } from '../errors.js'
+import { slugifyCategory } from '../normalize/category-slug.js'
 import { createThreadPool } from '../threads/create-thread-pool.js'
-import type { BodyQuestion, SkipBodies } from './normalize-entries.js'
-import { type ParsedEntries, parseEntries, type ParseEntriesTask } from './parse-entries.js'
+import type { SkipBodies } from './normalize-entries.js'
+import { type ParsedEntries, parseEntries, type ParseEntriesTask, type ParseQuestion } from './parse-entries.js'
 
 /** Parsing and normalizing one answer still running after this long is stopped (its thread terminated) and fails its source. */
 export const PARSE_DEADLINE_MS = 60_000
@@ -77,7 +78,8 @@ export function createEntryParser({
       try {
         // The thread always asks; without a judge (a queue worker's job) every body is sanitized, as on this thread.
         const judge: SkipBodies = skipBodies ?? (async (questions) => questions.map(() => false))
-        return await pool.run(task, { answer: (questions) => judge(questions as BodyQuestion[]) })
+        const answer = async (question: ParseQuestion) => ('bodies' in question ? judge(question.bodies) : question.slugs.map((name) => slugifyCategory(name)))
+        return await pool.run(task, { answer: (question) => answer(question as ParseQuestion) })
       } catch (err) {
         if (!(err instanceof ThreadError)) throw err
         throw new ThreadError(err.code, `cannot read the answer of ${task.url}: parsing ${err.message}`, { cause: err })

@@ -20,8 +20,8 @@ export const PARSE_MAX_YOUNG_HEAP_MB = 4
 
 /**
  * An answer this short is parsed on the calling thread when no parse thread is free and no other
- * parse is under way there: starting a thread (loading the parser and sanitizer in it, about half
- * a second of CPU and tens of MB) costs more than parsing it, and so small an answer cannot
+ * parse is under way there: starting a thread (loading the parser and sanitizer in it, a few tenths
+ * of a second of CPU and tens of MB) costs more than parsing it, and so small an answer cannot
  * exhaust the heap. A thread starts only when an answer would otherwise wait for the calling
  * thread (another parse there waits for the store's answer) or is longer, since a long answer
  * always goes to a thread, whose limits contain it.

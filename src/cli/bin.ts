@@ -1,5 +1,13 @@
 import { setFlagsFromString } from 'node:v8'
 import { runMain } from './main.js'
+import { setHeapPolicy } from './set-heap-policy.js'
+
+// Before the cycle allocates: the first full collections already follow the policy.
+const refused = setHeapPolicy(process.env)
+if (refused !== undefined) {
+  process.stderr.write(`error: ${refused}\n`)
+  process.exit(1)
+}
 
 /*
  * undici parses HTTP with llhttp compiled to WebAssembly. After a few responses V8 recompiles the

@@ -38,6 +38,7 @@ export async function runReportedCycle(
     progress.stop()
   }
   for (const file of summary.filesWritten) log.debug(`wrote ${join(config.output.dir, file)}`, { file })
+  log.debug(`parse threads started: ${summary.parseThreads}`, { parseThreads: summary.parseThreads })
   if (summary.dryRun !== undefined && context.logFormat === 'text') printDryRun(context, config, summary.dryRun)
   await printSummary(context, summary)
   return summary

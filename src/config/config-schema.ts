@@ -183,7 +183,7 @@ export const configSchema = z.strictObject({
       articlesPerSource: z.int().min(0).default(20),
       /** From the cycle's start: later, no detail, full-text or share page fetch starts and those in flight stop. */
       cycleDeadlineMs: timerMs.default(60_000),
-      /** Worker threads that parse and normalize feeds and news API answers; 0 does it on the main thread. @default one per core */
+      /** Worker threads at most that parse and normalize feeds and news API answers, each started when an answer would wait for the main thread; 0 parses on the main thread. @default one per core */
       workers: z.int().min(0).max(64).optional(),
     })
     .prefault({}),

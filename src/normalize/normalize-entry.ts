@@ -27,6 +27,11 @@ export interface NormalizeContext {
   now: Date
   /** How far past `now` a date may lie before it is refused. @default 86_400_000 (1 day) */
   futureToleranceMs?: number
+  /**
+   * Category slugs of media names (mediaNamesOf), made on another thread: a parse thread then
+   * never loads the romanizer. A name missing from it is slugified here. @default none
+   */
+  slugs?: ReadonlyMap<string, string>
 }
 
 const DEFAULT_FUTURE_TOLERANCE_MS = 24 * 60 * 60 * 1000
@@ -80,7 +85,7 @@ export function normalizeEntryHead(raw: RawEntry, ctx: NormalizeContext): EntryH
     futureToleranceMs: ctx.futureToleranceMs ?? DEFAULT_FUTURE_TOLERANCE_MS,
   }
   const contentBase = bases[0] ?? ctx.feedUrl
-  const media = cleanLine(raw.media) ?? cleanLine(ctx.feedTitle)
+  const media = mediaOf(raw, ctx)
   const entry = dropUndefined({
     key: identity.key,
     aliases: identity.aliases,
@@ -167,12 +172,27 @@ function plainTextOf(html: string | undefined): string | undefined {
   return text === '' ? undefined : text
 }
 
+/** The media names whose slugs normalizing `raws` makes into categories, each once. */
+export function mediaNamesOf(raws: readonly RawEntry[], ctx: NormalizeContext): string[] {
+  if (ctx.category) return []
+  const names = new Set<string>()
+  for (const raw of raws) {
+    const media = mediaOf(raw, ctx)
+    if (media !== undefined) names.add(media)
+  }
+  return [...names]
+}
+
+function mediaOf(raw: RawEntry, ctx: NormalizeContext): string | undefined {
+  return cleanLine(raw.media) ?? cleanLine(ctx.feedTitle)
+}
+
 function categoryOf(
   media: string | undefined,
   ctx: NormalizeContext,
 ): Pick<NormalizedEntry, 'category' | 'categoryTitle'> {
   if (ctx.category) return { category: ctx.category }
-  const slug = media === undefined ? '' : slugifyCategory(media)
+  const slug = media === undefined ? '' : (ctx.slugs?.get(media) ?? slugifyCategory(media))
   return slug === '' ? { category: ctx.sourceId } : { category: slug, categoryTitle: media }
 }
 

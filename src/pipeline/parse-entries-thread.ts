@@ -1,5 +1,11 @@
 import { serveThreadTasks } from '../threads/serve-thread-tasks.js'
-import type { BodyQuestion } from './normalize-entries.js'
-import { type ParseEntriesTask, parseEntries } from './parse-entries.js'
+import { type ParseEntriesTask, parseEntries, type ParseQuestion } from './parse-entries.js'
 
-serveThreadTasks((task: ParseEntriesTask, ask) => parseEntries(task, (questions: BodyQuestion[]) => ask(questions) as Promise<boolean[]>))
+// Slugs are made on the main thread, which loads the romanizer (pinyin-pro) once for the process.
+serveThreadTasks((task: ParseEntriesTask, ask) =>
+  parseEntries(
+    task,
+    (bodies) => ask({ bodies } satisfies ParseQuestion) as Promise<boolean[]>,
+    (slugs) => ask({ slugs } satisfies ParseQuestion) as Promise<string[]>,
+  ),
+)

@@ -50,8 +50,8 @@ export interface CycleOptions {
    * and released. The summary's `dryRun` says what would change. @default false
    */
   dryRun?: boolean
-  /** How long a feed or news API answer may take to parse, and with how much heap, on its worker thread. @default createEntryParser's */
-  parserLimits?: Pick<EntryParserOptions, 'deadlineMs' | 'maxHeapMb'>
+  /** How long a feed or news API answer may take to parse, with how much heap on its worker thread, and how long one may be to be parsed on this thread. @default createEntryParser's */
+  parserLimits?: Pick<EntryParserOptions, 'deadlineMs' | 'maxHeapMb' | 'inlineMaxChars'>
 }
 
 export interface CycleSummary {
@@ -62,6 +62,8 @@ export interface CycleSummary {
   filesWritten: string[]
   outputFailures: PublishResult['failed']
   storeWritten: boolean
+  /** Worker threads started to parse answers (`fetch.workers` at most): 0 when every answer was parsed on the calling thread. */
+  parseThreads: number
   /** Set when `output.websub` is and some feed changed. */
   hub?: HubPingResult & { url: string }
   /** Set in a dry run: what a real cycle would have written. */
@@ -156,6 +158,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
         dropped: results.reduce((sum, r) => sum + r.dropped.length, 0),
       },
       outputFailures: published.failed,
+      parseThreads: parser.startedThreads(),
     }
     if (dryRun) {
       return {

@@ -13,6 +13,12 @@ export interface ThreadPoolOptions {
   taskDeadlineMs: number
   /** Heap one thread may use (V8 old generation), in MB: a thread that needs more is terminated. */
   maxHeapMb: number
+  /**
+   * A thread's young generation (V8 new space), in MB: what it allocates between two scavenges. V8
+   * gives each thread 32 MB of it, most of it garbage that a smaller one collects sooner.
+   * @default V8's
+   */
+  maxYoungHeapMb?: number
 }
 
 export interface ThreadPool<Task, Result> {
@@ -25,8 +31,10 @@ export interface ThreadPool<Task, Result> {
   run(task: Task, options?: RunOptions): Promise<Result>
   /** Whether a thread is loaded and free, so that a task run now starts at once. */
   hasIdleThread(): boolean
-  /** Starts every thread the pool may have, so that they load before tasks need them. */
-  warm(): void
+  /** Whether a task run now, finding no thread free, would start one rather than wait for a busy one. */
+  canStartThread(): boolean
+  /** Threads started so far, those that ended included. */
+  startedThreads(): number
   /** Terminates every thread; tasks still waiting or running reject. */
   close(): Promise<void>
 }
@@ -68,6 +76,7 @@ export function createThreadPool<Task, Result>(options: ThreadPoolOptions): Thre
   const idle: Slot<Task, Result>[] = []
   const live = new Set<Slot<Task, Result>>()
   let lastTaskId = 0
+  let started = 0
   let closed = false
 
   const settle = (slot: Slot<Task, Result>): Job<Task, Result> | undefined => {
@@ -118,6 +127,7 @@ export function createThreadPool<Task, Result>(options: ThreadPoolOptions): Thre
 
   const spawn = (): Slot<Task, Result> => {
     const slot: Slot<Task, Result> = { worker: startThread(options), ready: false }
+    started += 1
     live.add(slot)
     slot.worker.on('message', (reply: ThreadReplyMessage<Result>) => {
       if ('ready' in reply) {
@@ -187,9 +197,8 @@ export function createThreadPool<Task, Result>(options: ThreadPoolOptions): Thre
       })
     },
     hasIdleThread: () => !closed && idle.length > 0,
-    warm() {
-      while (!closed && live.size < options.threads) spawn()
-    },
+    canStartThread: () => !closed && live.size < options.threads,
+    startedThreads: () => started,
     async close() {
       closed = true
       const closing = new ThreadError('E_THREAD_CRASHED', 'the thread pool was closed')
@@ -201,8 +210,8 @@ export function createThreadPool<Task, Result>(options: ThreadPoolOptions): Thre
 
 const requireCjs = createRequire(import.meta.url)
 
-function startThread({ entry, maxHeapMb }: ThreadPoolOptions): Worker {
-  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb }
+function startThread({ entry, maxHeapMb, maxYoungHeapMb }: ThreadPoolOptions): Worker {
+  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb, ...(maxYoungHeapMb === undefined ? {} : { maxYoungGenerationSizeMb: maxYoungHeapMb }) }
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { resourceLimits })
   // Under vitest or tsx the sources are TypeScript, which a new thread cannot load until tsx's
   // loader is registered in it (a worker's execArgv cannot carry `--import` on Node 20).

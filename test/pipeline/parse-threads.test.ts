@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createFeedFarm } from '../../bench/feed-farm.js'
+import { INLINE_MAX_CHARS } from '../../src/pipeline/create-entry-parser.js'
 import { createFeedServer, type FeedServer } from '../helpers/feed-server.js'
 import { createTempDir, removeTempDir } from '../store/store-test-helpers.js'
 import { createCycleConfig, rssWith, runCycleAt } from './cycle-test-helpers.js'
@@ -32,31 +33,32 @@ async function readTree(dir: string): Promise<Map<string, Buffer>> {
 }
 
 describe('parsing on worker threads', () => {
-  it('publishes byte-identical files with fetch.workers 0 and 2, on a cold cycle and after a tenth of the feeds changed', async () => {
+  it('publishes byte-identical files with every answer parsed on the main thread and on worker threads, on a cold cycle and after a tenth of the feeds changed', async () => {
     const farm = await createFeedFarm({ feeds: 10, itemsPerFeed: 12, latencyMs: 0 })
     try {
-      const cycleBoth = async (dirs: string[], at: Date) => {
-        for (const [i, dir] of dirs.entries()) {
-          const config = createCycleConfig(
-            dir,
-            farm.feedUrls.map((url, f) => ({ id: `f${f}`, type: 'feed', url })),
-            { output: { dir: 'out', html: true, opml: true }, fetch: { timeoutMs: 60_000, workers: i === 0 ? 0 : 2 } },
-          )
-          const summary = await runCycleAt(config, at)
-          expect(summary.failures).toEqual([])
-        }
-      }
       const [inline, threaded] = [await newDir(), await newDir()] as [string, string]
+      /** One cycle in `dir`: with no thread for `inline`, every answer on a thread for `threaded`. Returns the threads started. */
+      const cycle = async (dir: string, at: Date) => {
+        const config = createCycleConfig(
+          dir,
+          farm.feedUrls.map((url, f) => ({ id: `f${f}`, type: 'feed', url })),
+          { output: { dir: 'out', html: true, opml: true }, fetch: { timeoutMs: 60_000, workers: dir === inline ? 0 : 2 } },
+        )
+        const summary = await runCycleAt(config, at, { parserLimits: { inlineMaxChars: 0 } })
+        expect(summary.failures).toEqual([])
+        return summary.parseThreads
+      }
       farm.reset()
-      await cycleBoth([inline], NOW)
+      expect(await cycle(inline, NOW)).toBe(0)
       farm.reset()
-      await cycleBoth([threaded], NOW)
+      expect(await cycle(threaded, NOW)).toBeGreaterThan(0)
       const cold = await readTree(join(inline, 'out'))
       expect(cold.size).toBeGreaterThan(10)
       expect(await readTree(join(threaded, 'out'))).toEqual(cold)
 
       farm.advance(0.1, 5)
-      await cycleBoth([inline, threaded], LATER)
+      expect(await cycle(inline, LATER)).toBe(0)
+      expect(await cycle(threaded, LATER)).toBeGreaterThan(0)
       const changed = await readTree(join(inline, 'out'))
       expect(changed).not.toEqual(cold)
       expect(await readTree(join(threaded, 'out'))).toEqual(changed)
@@ -64,6 +66,37 @@ describe('parsing on worker threads', () => {
       await farm.close()
     }
   }, 120_000)
+
+  describe('starting threads', () => {
+    let server: FeedServer
+
+    beforeEach(async () => {
+      server = await createFeedServer()
+    })
+
+    afterEach(() => server.close())
+
+    const cycleOver = async (routes: Record<string, string>) => {
+      Object.assign(server.routes, routes)
+      const dir = await newDir()
+      const sources = Object.keys(routes).map((path) => ({ id: path.slice(1, -'.xml'.length), type: 'feed', url: `${server.url}${path}` }))
+      return runCycleAt(createCycleConfig(dir, sources, { fetch: { timeoutMs: 60_000, workers: 2 } }), NOW)
+    }
+
+    it('starts none for a cycle of a few short answers, which the main thread parses', async () => {
+      const summary = await cycleOver({ '/a.xml': rssWith('甲', '乙'), '/b.xml': rssWith('丙'), '/c.xml': rssWith('丁', '戊', '己') })
+
+      expect([summary.failures, summary.items.added, summary.parseThreads]).toEqual([[], 6, 0])
+    })
+
+    it('starts one for an answer too long to parse on the main thread', async () => {
+      const long = rssWith('长').replace('<description>长</description>', `<description>${'长文'.repeat(INLINE_MAX_CHARS)}</description>`)
+
+      const summary = await cycleOver({ '/a.xml': rssWith('甲'), '/long.xml': long })
+
+      expect([summary.failures, summary.items.added, summary.parseThreads]).toEqual([[], 2, 1])
+    })
+  })
 
   describe('an answer its thread cannot parse', () => {
     let server: FeedServer

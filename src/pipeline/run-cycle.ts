@@ -3,13 +3,14 @@ import { join } from 'node:path'
 import type { Config } from '../config/config-schema.js'
 import { createFetcher, type Fetcher } from '../fetch/create-fetcher.js'
 import { createItemFilter } from '../publish/filter-items.js'
-import { categoriesOfItem, feedUrlsOf, OUTPUT_FILE_NAMES } from '../publish/plan-feeds.js'
+import { listItemMembership, listSourceCategories } from '../publish/list-item-membership.js'
+import { feedUrlsOf, OUTPUT_FILE_NAMES } from '../publish/plan-feeds.js'
 import { publishOutputs, type PublishResult } from '../publish/publish-outputs.js'
 import { publishStatus } from '../publish/publish-status.js'
 import { type ArticleExtractor, createArticleExtractor } from '../sources/share/create-article-extractor.js'
 import { describeSourceHealth } from '../source-state/describe-source-health.js'
 import { type AcquireStoreLockOptions, openStore, type Store, type UpsertResult } from '../store/open-store.js'
-import type { Logger, SourceState } from '../types.js'
+import type { Logger, SourceState, StoredItem } from '../types.js'
 import { combineUpserts } from './combine-upserts.js'
 import { createBodyJudge } from './create-body-judge.js'
 import { createEntryParser, type EntryParser, type EntryParserOptions } from './create-entry-parser.js'
@@ -52,6 +53,8 @@ export interface CycleOptions {
   dryRun?: boolean
   /** How long a feed or news API answer may take to parse, with how much heap on its worker thread, and how long one may be to be parsed on this thread. @default createEntryParser's */
   parserLimits?: Pick<EntryParserOptions, 'deadlineMs' | 'maxHeapMb' | 'inlineMaxChars'>
+  /** How many items' bodies the lowdb store keeps in memory before it writes changed ones ahead of its commit. @default OpenStoreOptions' */
+  heldBodies?: number
 }
 
 export interface CycleSummary {
@@ -90,6 +93,9 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
     lock: lock === 'held' ? false : lock,
     filter: createItemFilter(config),
     log,
+    // A dry run writes nothing, not even bodies ahead of a commit it never makes.
+    writeAhead: !dryRun,
+    heldBodies: options.heldBodies,
   })
   const fetcher = createFetcher(config.fetch)
   const articles = createArticleExtractor()
@@ -104,7 +110,11 @@ export async function runCycle(options: CycleOptions): Promise<CycleSummary> {
     // done (the config order decides which source describes an item), and then let go: a cycle
     // never holds every answer's entries at once. The store still commits once, at the end.
     for await (const result of refreshAll({ config, fetcher, articles, parser, deadline, store, states, now: cycleStart, signal, onSourceDone: options.onSourceDone })) {
-      if (result.entries.length > 0) upserts.push(await store.upsert(result.entries, cycleStart))
+      if (result.entries.length > 0) {
+        const upsert = await store.upsert(result.entries, cycleStart)
+        // The bodies are the store's to keep or write ahead; a dry run explains its changes by them (filters read content).
+        upserts.push(dryRun ? upsert : withoutBodies(upsert))
+      }
       await store.setSourceState(result.sourceId, result.state)
       states.set(result.sourceId, result.state)
       reportResult(result, log)
@@ -248,7 +258,15 @@ function notifySourceDone(onSourceDone: CycleOptions['onSourceDone'], result: Re
 /** The categories an upsert changed: an item is published in the category of every configured source that carries it, so a merge changes that category too. */
 export function listChangedCategories(upserted: UpsertResult, config: Readonly<Config>): Set<string> {
   const touchedItems = [...upserted.added, ...upserted.updated, ...upserted.mergedItems]
-  return new Set([...upserted.changedCategories, ...touchedItems.flatMap((item) => categoriesOfItem(item, config))])
+  const sourceCategories = listSourceCategories(config)
+  return new Set([...upserted.changedCategories, ...touchedItems.flatMap((item) => listItemMembership(item, sourceCategories))])
+}
+
+/** The upsert with its items' content and summary left out: the rest of a cycle needs their counts, categories and sources. */
+function withoutBodies(upsert: UpsertResult): UpsertResult {
+  // Destructured, not deleted: an object that loses a property becomes a dictionary several times its size.
+  const slim = (items: readonly StoredItem[]): StoredItem[] => items.map(({ content: _content, summary: _summary, ...item }) => item)
+  return { ...upsert, added: slim(upsert.added), updated: slim(upsert.updated), mergedItems: slim(upsert.mergedItems) }
 }
 
 /** Logs a source's failure, dropped items and warnings. */

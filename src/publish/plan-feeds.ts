@@ -1,7 +1,6 @@
 import type { Config } from '../config/config-schema.js'
 import { stripInvalidXmlChars } from '../text/strip-invalid-xml-chars.js'
 import type { PageItem, StoredItem } from '../types.js'
-import { listItemMembership, listSourceCategories } from './list-item-membership.js'
 import { stripDeceptiveChars } from './strip-deceptive-chars.js'
 import { latestDateMs, toFeedEntry, type FeedEntry } from './to-feed-entry.js'
 
@@ -130,9 +129,4 @@ export function resolveSiteUrl(siteUrl: string, relativePath: string): string {
   const base = new URL(siteUrl)
   if (!base.pathname.endsWith('/')) base.pathname = `${base.pathname}/`
   return new URL(relativePath, base).href
-}
-
-/** The categories an item is published in: its own, and those of the configured sources that carried it. */
-export function categoriesOfItem(item: StoredItem, config: Config): string[] {
-  return listItemMembership(item, listSourceCategories(config))
 }

@@ -92,6 +92,17 @@ export interface OpenStoreOptions {
    * order). @default the first source to store an item describes it
    */
   sourceOrder?: readonly string[]
+  /**
+   * lowdb: how many items' bodies a handle keeps in memory. Past it, the least recently used
+   * segments are let go: unchanged ones are read again from their files when needed, changed ones
+   * are written ahead to a spill file beside the segments, which the commit copies from. @default HELD_BODIES
+   */
+  heldBodies?: number
+  /**
+   * lowdb: false keeps changed bodies in memory until the commit whatever `heldBodies` says, so
+   * that nothing is written: a dry run. @default true
+   */
+  writeAhead?: boolean
 }
 
 /** An entry as describeEntries asks about it. */

@@ -48,6 +48,11 @@ export function serializeIndented(data: unknown): string {
 
 /** `{ "items": [` then one item per line: compact, and still readable line by line. */
 export function serializeItemLines(data: { items: readonly unknown[] }): string {
-  if (data.items.length === 0) return '{"items":[]}\n'
-  return `{"items":[\n${data.items.map((item) => JSON.stringify(item)).join(',\n')}\n]}\n`
+  return joinItemLines(data.items.map((item) => JSON.stringify(item)))
+}
+
+/** serializeItemLines of items already serialized, one JSON text each. */
+export function joinItemLines(lines: readonly string[]): string {
+  if (lines.length === 0) return '{"items":[]}\n'
+  return `{"items":[\n${lines.join(',\n')}\n]}\n`
 }

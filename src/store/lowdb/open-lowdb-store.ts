@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import { copyFile, link, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import { StoreError } from '../../errors.js'
 import { syncDir } from '../../fsx/write-file-atomic.js'
 import { toSummaryText } from '../../text/to-summary-text.js'
@@ -21,7 +22,8 @@ import {
 } from '../store.js'
 import { choosePublished, listIdentities, upsertEntries } from '../upsert-entries.js'
 import { sortNewestFirst } from '../sort-newest-first.js'
-import { createJsonFile, serializeIndented, serializeItemLines } from './json-file.js'
+import { createSpillFile, type SpillFile, type SpillLocation } from './create-spill-file.js'
+import { createJsonFile, joinItemLines, serializeIndented, serializeItemLines } from './json-file.js'
 import {
   checkIndexHead,
   describeLayout,
@@ -42,6 +44,13 @@ import {
 /** Files read or written at once: enough to keep the disk busy, few enough for the fd limit. */
 const FILE_CONCURRENCY = 16
 
+/**
+ * Item bodies a handle keeps in memory (OpenStoreOptions.heldBodies): about 4 KB of heap each, so
+ * some 16 MB; enough for the segments one source's answer touches at once, so that a cycle that
+ * stores tens of thousands of items reads back few of those it wrote ahead.
+ */
+export const HELD_BODIES = 4000
+
 interface LoadedIndex {
   entries: Map<string, IndexEntry>
   /** Every identity → the id of the live item that lists it. */
@@ -61,7 +70,8 @@ export async function openLowdbStore(options: OpenStoreOptions): Promise<Store> 
   try {
     const layout = describeLayout(options.path)
     const read = await readHead(layout.head)
-    const store = createLowdbStore(layout, read, options.filter ?? PUBLISH_EVERY_ITEM, lock, options.log, options.sourceOrder)
+    const held = { bodies: options.heldBodies ?? HELD_BODIES, writeAhead: options.writeAhead ?? true }
+    const store = createLowdbStore(layout, read, options.filter ?? PUBLISH_EVERY_ITEM, lock, options.log, options.sourceOrder, held)
     // Converted at once when this process may write; a read-only open keeps the conversion in memory.
     if (read.kind === 'single-file' && lock !== undefined) await store.commit()
     return store
@@ -102,6 +112,7 @@ function createLowdbStore(
   lock: StoreLock | undefined,
   log: Logger | undefined,
   sourceOrder: readonly string[] | undefined,
+  held: { bodies: number; writeAhead: boolean },
 ): Store {
   const head = read.kind === 'head' ? read.head : undefined
   // The head as on disk: what another handle sees. Undefined while nothing was committed in this layout.
@@ -116,8 +127,18 @@ function createLowdbStore(
 
   let index: LoadedIndex | undefined
   let loadingIndex: Promise<LoadedIndex> | undefined
+  // Segment → its items' bodies, least recently used first: past `held.bodies` items, the first are let go.
   const bodies = new Map<string, Map<string, StoredItem>>()
   const loadingBodies = new Map<string, Promise<Map<string, StoredItem>>>()
+  /**
+   * Changed segments whose bodies were written ahead to `spill` and let go: where each item's line
+   * is. `bodies` then holds only the items read back or changed since, which win.
+   */
+  const spilled = new Map<string, Map<string, SpillLocation>>()
+  let spill: SpillFile | undefined
+  /** Segments an upsert is changing, by how many: never let go meanwhile. */
+  const pinned = new Map<string, number>()
+  let committing = false
   let tombstones: Map<string, string> | undefined
   let loadingTombstones: Promise<Map<string, string>> | undefined
   let tombstonesDirty = false
@@ -193,9 +214,16 @@ function createLowdbStore(
     verdicts = filter.fingerprint
   }
 
+  /** Every body of the segment, read from its file or back from the spill file as needed. */
   const ensureBodies = (segment: string): Promise<Map<string, StoredItem>> => {
+    const written = spilled.get(segment)
+    if (written !== undefined) return readBack(segment, [...written.keys()])
     const cached = bodies.get(segment)
-    if (cached !== undefined) return Promise.resolve(cached)
+    if (cached !== undefined) {
+      bodies.delete(segment)
+      bodies.set(segment, cached)
+      return Promise.resolve(cached)
+    }
     let loading = loadingBodies.get(segment)
     if (loading === undefined) {
       const ref = segments.get(segment)
@@ -208,6 +236,63 @@ function createLowdbStore(
       loadingBodies.set(segment, loading)
     }
     return loading
+  }
+
+  /** The segment's bodies in memory, with those of `ids` read back from the spill file; the segment must be spilled. */
+  const readBack = async (segment: string, ids: readonly string[]): Promise<Map<string, StoredItem>> => {
+    const written = spilled.get(segment) as Map<string, SpillLocation>
+    const segmentBodies = bodies.get(segment) ?? new Map<string, StoredItem>()
+    bodies.delete(segment)
+    bodies.set(segment, segmentBodies)
+    const missing = ids.flatMap((id) => (segmentBodies.has(id) ? [] : (written.get(id) ?? [])))
+    if (missing.length === 0) return segmentBodies
+    for (const item of await (spill as SpillFile).read(missing)) {
+      // An upsert may have changed or removed it while it was read.
+      if (!segmentBodies.has(item.id) && written.has(item.id)) segmentBodies.set(item.id, item)
+    }
+    return segmentBodies
+  }
+
+  /** The segment's bodies in memory, holding at least those of `ids`: a spilled segment reads back only these. */
+  const ensureItems = (segment: string, ids: readonly string[]): Promise<Map<string, StoredItem>> =>
+    spilled.has(segment) ? readBack(segment, ids) : ensureBodies(segment)
+
+  /**
+   * Lets go of the bodies of the least recently used segments once more than `held.bodies` are in
+   * memory, down to half: an unchanged segment is read again from its file when needed; a changed
+   * one is written ahead to the spill file (never in a dry run, which writes nothing: there its
+   * changes stay in memory). Chosen and let go before the first await, so no other call sees a
+   * segment half let go; resolves once what was written ahead is on disk.
+   */
+  const boundBodies = async (): Promise<void> => {
+    if (committing) return
+    let count = 0
+    for (const segmentBodies of bodies.values()) count += segmentBodies.size
+    if (count <= held.bodies) return
+    for (const [segment, segmentBodies] of bodies) {
+      if (count <= held.bodies / 2) break
+      if (pinned.has(segment)) continue
+      if (dirtyItems.has(segment)) {
+        if (!held.writeAhead) continue
+        const written = spilled.get(segment) ?? new Map<string, SpillLocation>()
+        const ids = index?.bySegment.get(segment) ?? new Set<string>()
+        const fresh = [...segmentBodies.values()].filter((item) => ids.has(item.id) && !written.has(item.id))
+        spill ??= createSpillFile(join(layout.segmentsDir, `spill.g${(committed?.generation ?? 0) + 1}.${randomBytes(4).toString('hex')}.jsonl`))
+        for (const [id, location] of spill.append(fresh)) written.set(id, location)
+        spilled.set(segment, written)
+      }
+      bodies.delete(segment)
+      count -= segmentBodies.size
+    }
+    await spill?.written()
+  }
+
+  const pin = (segmentNames: Iterable<string>, by: 1 | -1): void => {
+    for (const segment of segmentNames) {
+      const count = (pinned.get(segment) ?? 0) + by
+      if (count === 0) pinned.delete(segment)
+      else pinned.set(segment, count)
+    }
   }
 
   const ensureTombstones = (): Promise<Map<string, string>> => {
@@ -250,15 +335,25 @@ function createLowdbStore(
   }
 
   const itemsOf = async (entries: readonly IndexEntry[]): Promise<StoredItem[]> => {
-    const segmentNames = [...new Set(entries.map((entry) => segmentOf(entry.published)))]
-    await mapLimited(segmentNames, ensureBodies)
-    return entries.map((entry) => {
+    const wanted = new Map<string, string[]>()
+    for (const entry of entries) {
       const segment = segmentOf(entry.published)
-      const item = bodies.get(segment)?.get(entry.id)
+      const ids = wanted.get(segment) ?? []
+      ids.push(entry.id)
+      wanted.set(segment, ids)
+    }
+    // The maps themselves, not `bodies`: a concurrent call may let go of a segment before they are read.
+    const found = new Map<string, Map<string, StoredItem>>()
+    await mapLimited([...wanted], async ([segment, ids]) => found.set(segment, await ensureItems(segment, ids)))
+    const items = entries.map((entry) => {
+      const segment = segmentOf(entry.published)
+      const item = found.get(segment)?.get(entry.id)
       const ref = segments.get(segment)
       if (item === undefined) throw corrupt(ref === undefined ? segment : layout.itemsFile(segment, ref.items), `has no body for item ${entry.id}`)
       return item
     })
+    await boundBodies()
+    return items
   }
 
   /** Sets a new or changed item (its segment's bodies loaded) into bodies and index. */
@@ -267,6 +362,7 @@ function createLowdbStore(
     const segmentBodies = bodies.get(segment)
     if (segmentBodies === undefined) throw new Error(`segment ${segment} is not loaded`)
     segmentBodies.set(item.id, item)
+    spilled.get(segment)?.delete(item.id)
     loaded.entries.set(item.id, toIndexEntry(item, filter))
     const ids = loaded.bySegment.get(segment) ?? new Set()
     ids.add(item.id)
@@ -282,6 +378,7 @@ function createLowdbStore(
     for (const alias of entry.aliases) if (loaded.aliases.get(alias) === entry.id) loaded.aliases.delete(alias)
     loaded.bySegment.get(segment)?.delete(entry.id)
     bodies.get(segment)?.delete(entry.id)
+    spilled.get(segment)?.delete(entry.id)
     dirtyIndex.add(segment)
     dirtyItems.add(segment)
     sorted = undefined
@@ -343,6 +440,8 @@ function createLowdbStore(
     const generation = (committed?.generation ?? 0) + 1
     const refs = new Map(segments)
     let tombstonesRef = tombstonesGeneration
+    // Nothing is let go while the commit reads what it writes.
+    committing = true
     try {
       await mkdir(layout.segmentsDir, { recursive: true })
       const writes: (() => Promise<void>)[] = []
@@ -353,19 +452,17 @@ function createLowdbStore(
           continue
         }
         const loaded = index
-        let entries = sortNewestFirst([...ids].map((id) => loaded.entries.get(id) as IndexEntry))
+        const entries = sortNewestFirst([...ids].map((id) => loaded.entries.get(id) as IndexEntry))
         const previous = segments.get(segment)
-        let itemsGeneration = previous?.items ?? generation
-        if (dirtyItems.has(segment) || previous === undefined) {
-          const items = await itemsOf(entries)
-          writes.push(() => createJsonFile(layout.itemsFile(segment, generation), serializeItemLines).write({ items }))
-          itemsGeneration = generation
-        }
-        // Bodies at hand: entries an earlier feedloom wrote get their facts while the file is rewritten anyway.
-        const segmentBodies = bodies.get(segment)
-        if (segmentBodies !== undefined) entries = entries.map((entry) => withFacts(loaded, entry, segmentBodies.get(entry.id)))
-        writes.push(() => createJsonFile(layout.indexFile(segment, generation), serializeItemLines).write({ items: entries }))
-        refs.set(segment, { index: generation, items: itemsGeneration, count: entries.length })
+        const rewritesItems = dirtyItems.has(segment) || previous === undefined
+        // Each segment's bodies are gathered as its turn comes, so a commit holds few beyond those already in memory.
+        writes.push(async () => {
+          const segmentBodies = rewritesItems ? await writeItemsFile(segment, entries, generation) : bodies.get(segment)
+          // Bodies at hand: entries an earlier feedloom wrote get their facts while the file is rewritten anyway.
+          const indexed = segmentBodies === undefined ? entries : entries.map((entry) => withFacts(loaded, entry, segmentBodies.get(entry.id)))
+          await createJsonFile(layout.indexFile(segment, generation), serializeItemLines).write({ items: indexed })
+        })
+        refs.set(segment, { index: generation, items: rewritesItems ? generation : (previous as SegmentRef).items, count: entries.length })
       }
       if (tombstonesDirty && tombstones !== undefined) {
         const map = tombstones
@@ -396,11 +493,43 @@ function createLowdbStore(
       dirtyItems.clear()
       // A commit ends a cycle (or a batch of a bulk load): what it wrote need not stay in memory.
       bodies.clear()
+      spilled.clear()
+      // Already removed with the files no head names; its handle is closed.
+      await spill?.remove()
+      spill = undefined
       return true
     } catch (cause) {
       if (cause instanceof StoreError) throw cause
       throw new StoreError('E_STORE_IO', `cannot write store ${layout.head}: ${(cause as Error).message}`, { cause })
+    } finally {
+      committing = false
     }
+  }
+
+  /**
+   * Writes the items file of `segment` at `generation`, its items in the order of `entries`: those
+   * written ahead are copied from the spill file as they are, the others serialized. Gives the
+   * bodies it had in memory.
+   */
+  const writeItemsFile = async (segment: string, entries: readonly IndexEntry[], generation: number): Promise<Map<string, StoredItem>> => {
+    const file = layout.itemsFile(segment, generation)
+    const ref = segments.get(segment)
+    const missing = (id: string): StoreError => corrupt(ref === undefined ? segment : layout.itemsFile(segment, ref.items), `has no body for item ${id}`)
+    const written = spilled.get(segment)
+    if (written === undefined) {
+      // Read without keeping it: a commit that prunes from many segments must not hold them all.
+      const segmentBodies = bodies.get(segment) ?? new Map((ref === undefined ? [] : await readItemsFile(segment, ref)).map((item) => [item.id, item]))
+      const items = entries.map((entry) => segmentBodies.get(entry.id) ?? throwError(missing(entry.id)))
+      await createJsonFile(file, serializeItemLines).write({ items })
+      return segmentBodies
+    }
+    const inMemory = bodies.get(segment) ?? new Map<string, StoredItem>()
+    const fromSpill = entries.filter((entry) => !inMemory.has(entry.id))
+    const lines = await (spill as SpillFile).readLines(fromSpill.map((entry) => written.get(entry.id) ?? throwError(missing(entry.id))))
+    const spilledLines = new Map(fromSpill.map((entry, position) => [entry.id, lines[position] as string]))
+    const text = entries.map((entry) => spilledLines.get(entry.id) ?? JSON.stringify(inMemory.get(entry.id)))
+    await createJsonFile<{ items: string[] }>(file, (data) => joinItemLines(data.items)).write({ items: text })
+    return inMemory
   }
 
   if (read.kind === 'single-file') {
@@ -464,23 +593,36 @@ function createLowdbStore(
       const idle = all.length - entries.length
       if (entries.length === 0) return { added: [], updated: [], merged: 0, mergedItems: [], unchanged: idle, skippedTombstoned: 0, changedCategories: new Set() }
       const nowIso = now.toISOString()
-      const touched = new Set<string>()
+      // Segment → ids of the known items the entries name: all a segment written ahead reads back.
+      const touched = new Map<string, string[]>()
+      const touch = (segment: string, id?: string): void => {
+        const ids = touched.get(segment) ?? []
+        if (id !== undefined) ids.push(id)
+        touched.set(segment, ids)
+      }
       let hasUnknown = false
       for (const entry of entries) {
         const known = listIdentities(entry).flatMap((identity) => loaded.entries.get(loaded.aliases.get(identity) ?? '') ?? [])
-        for (const entry of known) touched.add(segmentOf(entry.published))
+        for (const entry of known) touch(segmentOf(entry.published), entry.id)
         if (known.length === 0) {
           hasUnknown = true
-          touched.add(segmentOf(choosePublished(entry, nowIso)))
+          touch(segmentOf(choosePublished(entry, nowIso)))
         }
       }
-      await mapLimited([...touched], ensureBodies)
-      const dead = hasUnknown ? await ensureTombstones() : (tombstones ?? new Map<string, string>())
-      const items = new Map<string, StoredItem>()
-      for (const segment of touched) for (const [id, item] of bodies.get(segment) ?? []) items.set(id, item)
-      const before = new Map(items)
-      const result = upsertEntries({ items, aliases: loaded.aliases, tombstones: dead, categorySlugs: slugs }, entries, now, filter.categoriesOf, sourceOrder)
-      for (const [id, item] of items) if (before.get(id) !== item) putItem(loaded, item)
+      pin(touched.keys(), 1)
+      let result: UpsertResult
+      try {
+        const segmentBodies = await mapLimited([...touched], ([segment, ids]) => ensureItems(segment, ids))
+        const dead = hasUnknown ? await ensureTombstones() : (tombstones ?? new Map<string, string>())
+        const items = new Map<string, StoredItem>()
+        for (const one of segmentBodies) for (const [id, item] of one) items.set(id, item)
+        const before = new Map(items)
+        result = upsertEntries({ items, aliases: loaded.aliases, tombstones: dead, categorySlugs: slugs }, entries, now, filter.categoriesOf, sourceOrder)
+        for (const [id, item] of items) if (before.get(id) !== item) putItem(loaded, item)
+      } finally {
+        pin(touched.keys(), -1)
+      }
+      await boundBodies()
       return { ...result, unchanged: result.unchanged + idle }
     },
     async prune(options): Promise<PruneResult> {
@@ -573,7 +715,9 @@ function createLowdbStore(
       const loaded = await ensureIndex()
       for (const [segment, ids] of loaded.bySegment) {
         const ref = segments.get(segment)
-        const segmentBodies = bodies.get(segment) ?? new Map((ref === undefined ? [] : await readItemsFile(segment, ref)).map((item) => [item.id, item]))
+        const segmentBodies = spilled.has(segment)
+          ? await ensureBodies(segment)
+          : (bodies.get(segment) ?? new Map((ref === undefined ? [] : await readItemsFile(segment, ref)).map((item) => [item.id, item])))
         const items = sortNewestFirst([...ids].map((id) => loaded.entries.get(id) as IndexEntry)).flatMap((entry) => segmentBodies.get(entry.id) ?? [])
         yield items.map((item): StoreRecord => ({ kind: 'item', item }))
       }
@@ -601,10 +745,14 @@ function createLowdbStore(
         else if (record.kind === 'source') sources.set(record.id, toCanonicalSourceState(record.state))
         else publish = toCanonicalPublishRecord(record.record)
       }
+      await boundBodies()
     },
     check: () => checkLowdbStore(layout),
     async close() {
       await lastCommit
+      // Staged changes that were never committed: their bodies written ahead are of no use to anyone.
+      await spill?.remove()
+      spill = undefined
       await lock?.release()
     },
   }
@@ -847,4 +995,8 @@ function toSortedRecord<T>(map: Map<string, T>): Record<string, T> {
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+function throwError(error: Error): never {
+  throw error
 }

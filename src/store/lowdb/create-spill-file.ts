@@ -24,8 +24,8 @@ export interface SpillFile {
   written(): Promise<void>
   /** The items at `locations`, parsed, in order. */
   read(locations: readonly SpillLocation[]): Promise<StoredItem[]>
-  /** The JSON text of the items at `locations`, in order, as serializeItemLines writes them. */
-  readLines(locations: readonly SpillLocation[]): Promise<string[]>
+  /** The JSON text of the items at `locations` (UTF-8), in order, as serializeItemLines writes each. */
+  readLines(locations: readonly SpillLocation[]): Promise<Buffer[]>
   /** Closes and removes the file. */
   remove(): Promise<void>
 }
@@ -66,7 +66,7 @@ export function createSpillFile(path: string): SpillFile {
           if (next.offset - until > READ_GAP_BYTES) break
           until = Math.max(until, next.offset + next.length)
         }
-        const run = Buffer.alloc(until - first.offset)
+        const run = Buffer.allocUnsafe(until - first.offset)
         await file.read(run, 0, run.length, first.offset)
         for (let position = start; position < end; position++) {
           const at = locations[order[position] as number] as SpillLocation
@@ -107,9 +107,7 @@ export function createSpillFile(path: string): SpillFile {
     async read(locations) {
       return (await readBuffers(locations)).map((bytes) => JSON.parse(bytes.toString('utf8')) as StoredItem)
     },
-    async readLines(locations) {
-      return (await readBuffers(locations)).map((bytes) => bytes.toString('utf8'))
-    },
+    readLines: readBuffers,
     async remove() {
       await writes
       const file = handle

@@ -14,7 +14,7 @@ export interface JsonFile<T> {
   write(data: T): Promise<void>
 }
 
-export function createJsonFile<T>(path: string, serialize: (data: T) => string): JsonFile<T> {
+export function createJsonFile<T>(path: string, serialize: (data: T) => string | Uint8Array): JsonFile<T> {
   const adapter: Adapter<T> = {
     async read() {
       let text: string
@@ -48,11 +48,16 @@ export function serializeIndented(data: unknown): string {
 
 /** `{ "items": [` then one item per line: compact, and still readable line by line. */
 export function serializeItemLines(data: { items: readonly unknown[] }): string {
-  return joinItemLines(data.items.map((item) => JSON.stringify(item)))
+  if (data.items.length === 0) return '{"items":[]}\n'
+  return `{"items":[\n${data.items.map((item) => JSON.stringify(item)).join(',\n')}\n]}\n`
 }
 
-/** serializeItemLines of items already serialized, one JSON text each. */
-export function joinItemLines(lines: readonly string[]): string {
-  if (lines.length === 0) return '{"items":[]}\n'
-  return `{"items":[\n${lines.join(',\n')}\n]}\n`
+/**
+ * The bytes serializeItemLines writes, from items already serialized (one JSON text each, UTF-8),
+ * without making one string of them all.
+ */
+export function joinItemLines(lines: readonly Uint8Array[]): Buffer {
+  if (lines.length === 0) return Buffer.from(serializeItemLines({ items: [] }))
+  const separator = Buffer.from(',\n')
+  return Buffer.concat([Buffer.from('{"items":[\n'), ...lines.flatMap((line, position) => (position === 0 ? [line] : [separator, line])), Buffer.from('\n]}\n')])
 }

@@ -67,7 +67,11 @@ export function createSpillFile(path: string): SpillFile {
           until = Math.max(until, next.offset + next.length)
         }
         const run = Buffer.allocUnsafe(until - first.offset)
-        await file.read(run, 0, run.length, first.offset)
+        for (let filled = 0; filled < run.length; ) {
+          const { bytesRead } = await file.read(run, filled, run.length - filled, first.offset + filled)
+          if (bytesRead === 0) throw new Error(`it ends before byte ${first.offset + run.length}`)
+          filled += bytesRead
+        }
         for (let position = start; position < end; position++) {
           const at = locations[order[position] as number] as SpillLocation
           result[order[position] as number] = run.subarray(at.offset - first.offset, at.offset - first.offset + at.length)

@@ -49,7 +49,7 @@ const FILE_CONCURRENCY = 16
  * some 16 MB; enough for the segments one source's answer touches at once, so that a cycle that
  * stores tens of thousands of items reads back few of those it wrote ahead.
  */
-export const HELD_BODIES = 4000
+const HELD_BODIES = 4000
 
 interface LoadedIndex {
   entries: Map<string, IndexEntry>

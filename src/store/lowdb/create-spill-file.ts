@@ -17,7 +17,6 @@ export interface SpillLocation {
  * to disk: nothing needs its bytes after a crash.
  */
 export interface SpillFile {
-  readonly path: string
   /** Appends the items; their locations are known at once, before the bytes are written. */
   append(items: readonly StoredItem[]): Map<string, SpillLocation>
   /** Resolves once every append is on disk (in the page cache); rejects when one could not be written. */
@@ -85,7 +84,6 @@ export function createSpillFile(path: string): SpillFile {
   }
 
   return {
-    path,
     append(items) {
       const locations = new Map<string, SpillLocation>()
       const lines = items.map((item) => {
